@@ -1,0 +1,3 @@
+from facilitator.app import main
+
+raise SystemExit(main())

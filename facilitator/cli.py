@@ -1,0 +1,243 @@
+"""The command line: a contract clinic scripts rely on.
+
+    facilitator [--db PATH|URL] [--user NAME] [COMMAND]
+
+Exit codes: 0 ok, 2 usage, 3 authentication failed, 4 not found, 5 integrity problem,
+1 anything else. Every error is one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import NoReturn
+
+from facilitator.domain.enums import Role
+from facilitator.domain.errors import AuthenticationFailed, FacilitatorError, UsageError
+from facilitator.services import accounts, demo, integrity
+from facilitator.services.workspace import Workspace
+from facilitator.store import database, people, reports
+
+PROG = "facilitator"
+ENV_DB, ENV_USER, ENV_PASSWORD, ENV_NEW_PASSWORD = (
+    "FACILITATOR_DB",
+    "FACILITATOR_USER",
+    "FACILITATOR_PASSWORD",
+    "FACILITATOR_NEW_PASSWORD",
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see '{PROG} --help')")
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-03-31") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # --db and --user are accepted before or after the command ("facilitator demo --db X").
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", default=argparse.SUPPRESS, metavar="PATH|URL", help="database file or postgresql:// URL")
+    common.add_argument("--user", default=argparse.SUPPRESS, metavar="NAME", help="username to sign in as")
+
+    parser = _Parser(prog=PROG, parents=[common], description="Run IOP therapy groups and keep their records.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    demo_cmd = commands.add_parser("demo", parents=[common], help="create a database of fictitious demo data")
+    demo_cmd.add_argument("--groups", type=int, default=3, metavar="G", help="groups across the three tracks (default 3)")
+    demo_cmd.add_argument("--weeks", type=int, default=4, metavar="W", help="weeks of sessions (default 4)")
+    demo_cmd.add_argument("--seed", type=int, default=1, metavar="S", help="random seed (default 1)")
+    demo_cmd.add_argument("--until", type=_date, default=None, metavar="DATE", help="last day of demo sessions (default today)")
+
+    list_cmd = commands.add_parser("list", parents=[common], help="list records")
+    list_what = list_cmd.add_subparsers(dest="what", metavar="WHAT", required=True, parser_class=_Parser)
+    sessions = list_what.add_parser("sessions", parents=[common], help="sessions in a date range")
+    sessions.add_argument("--from", dest="date_from", type=_date, metavar="DATE")
+    sessions.add_argument("--to", dest="date_to", type=_date, metavar="DATE")
+    sessions.add_argument("--group", metavar="NAME|ID")
+    sessions.add_argument("--json", action="store_true", help="print JSON")
+
+    users = commands.add_parser("users", parents=[common], help="manage user accounts")
+    users_what = users.add_subparsers(dest="what", metavar="ACTION", required=True, parser_class=_Parser)
+    add = users_what.add_parser(
+        "add",
+        parents=[common],
+        help="add a user (on a new database: create it with this user as administrator)",
+    )
+    add.add_argument("username")
+    add.add_argument("--name", required=True, help="full name as it appears on signatures")
+    add.add_argument("--credentials", default="", help='e.g. "LCSW"')
+    add.add_argument("--role", choices=[r.value for r in Role], default=None)
+    add.add_argument("--program", default="", help="program name, when creating a new database")
+
+    commands.add_parser("check", parents=[common], help="verify the database and every signed session")
+    return parser
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def location_of(args: argparse.Namespace) -> str:
+    return str(getattr(args, "db", None) or os.environ.get(ENV_DB) or database.default_database_path())
+
+
+def username_of(args: argparse.Namespace) -> str:
+    user = getattr(args, "user", None) or os.environ.get(ENV_USER)
+    if not user:
+        raise UsageError(f"say who you are with --user NAME (or {ENV_USER})")
+    return str(user)
+
+
+def password_from_env_or_prompt(prompt: str, env: str = ENV_PASSWORD, confirm: bool = False) -> str:
+    if env in os.environ:
+        return os.environ[env]
+    if not sys.stdin.isatty():
+        raise AuthenticationFailed(f"no password given: set {env} or run in a terminal")
+    first = getpass.getpass(prompt)
+    if confirm and getpass.getpass("Again: ") != first:
+        raise UsageError("the two passwords differ")
+    return first
+
+
+def _sign_in(args: argparse.Namespace) -> Workspace:
+    user = username_of(args)
+    return accounts.sign_in(location_of(args), user, password_from_env_or_prompt(f"Password for {user}: "))
+
+
+# ----------------------------------------------------------------------------- commands
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    if not getattr(args, "db", None):
+        raise UsageError("demo needs --db PATH for the new demo database")
+    if not 1 <= args.groups <= 200 or not 1 <= args.weeks <= 1040:
+        raise UsageError("--groups is 1-200 and --weeks is 1-1040")
+    password = password_from_env_or_prompt("Password for the demo user: ", confirm=True)
+    started = dt.datetime.now()
+    summary = demo.create_demo(
+        location_of(args), password, groups=args.groups, weeks=args.weeks, seed=args.seed, until=args.until
+    )
+    seconds = (dt.datetime.now() - started).total_seconds()
+    print(
+        f"demo database {database.describe(location_of(args))}: {summary.groups} groups, {summary.members} members, "
+        f"{summary.sessions} sessions ({summary.unsigned} unsigned) in {seconds:.1f} s; user 'demo'"
+    )
+    return 0
+
+
+def cmd_list_sessions(args: argparse.Namespace) -> int:
+    ws = _sign_in(args)
+    try:
+        group_id = people.find_group(args.group).id if args.group else None
+        found = reports.list_sessions(args.date_from, args.date_to, group_id)
+    finally:
+        ws.close()
+    if args.json:
+        rows = [
+            {
+                "id": s.id,
+                "group": s.group,
+                "date": s.date.isoformat(),
+                "state": s.state,
+                "members": [{"id": m.id, "name": m.name, "attendance": m.attendance} for m in s.members],
+            }
+            for s in found
+        ]
+        print(json.dumps(rows, ensure_ascii=False))
+    else:
+        for s in found:
+            present = sum(1 for m in s.members if m.attendance in ("present", "late", "left_early"))
+            print(f"{s.id:>7}  {s.date}  {s.state:<6}  {present:>2}/{len(s.members):<2}  {s.group}")
+    return 0
+
+
+def cmd_users_add(args: argparse.Namespace) -> int:
+    location = location_of(args)
+    if not database.is_server_url(location) and not os.path.exists(location):
+        # A new embedded database: the first user is its administrator and opens it.
+        password = password_from_env_or_prompt(f"New password for {args.username}: ", confirm=True)
+        ws = accounts.create_database(
+            location,
+            username=args.username,
+            password=password,
+            full_name=args.name,
+            credentials=args.credentials,
+            program_name=args.program,
+        )
+        ws.close()
+        print(f"created {location} with administrator {args.username}")
+        return 0
+    ws = _sign_in(args)
+    try:
+        password = password_from_env_or_prompt(
+            f"New password for {args.username}: ", env=ENV_NEW_PASSWORD, confirm=True
+        )
+        accounts.add_user(
+            ws,
+            username=args.username,
+            password=password,
+            full_name=args.name,
+            credentials=args.credentials,
+            role=Role(args.role or Role.FACILITATOR),
+        )
+    finally:
+        ws.close()
+    print(f"added user {args.username}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    ws = _sign_in(args)
+    try:
+        report = integrity.check(ws)
+    finally:
+        ws.close()
+    for problem in report.problems:
+        print(problem)
+    if not report.ok:
+        print(f"{PROG}: {len(report.problems)} integrity problem(s) found", file=sys.stderr)
+        return 5
+    print(f"ok: database intact, {report.signed_sessions} signed sessions match their signatures")
+    return 0
+
+
+COMMANDS: dict[tuple[str, str | None], Callable[[argparse.Namespace], int]] = {
+    ("demo", None): cmd_demo,
+    ("list", "sessions"): cmd_list_sessions,
+    ("users", "add"): cmd_users_add,
+    ("check", None): cmd_check,
+}
+
+
+def parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    return build_parser().parse_args(argv)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run one command; errors become one line on stderr and an exit code."""
+    try:
+        return COMMANDS[(args.command, getattr(args, "what", None))](args)
+    except FacilitatorError as exc:
+        return fail(exc.message, exc.exit_code)
+    except KeyboardInterrupt:
+        return fail("interrupted", 1)
+    except Exception as exc:  # noqa: BLE001 - the contract: no traceback reaches a user
+        return fail(f"unexpected error ({type(exc).__name__}): {exc}", 1)
+
+
+def fail(message: str, code: int) -> int:
+    first_line = message.strip().splitlines()[0] if message.strip() else "failed"
+    print(f"{PROG}: {first_line}", file=sys.stderr)
+    return code

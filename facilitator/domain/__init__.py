@@ -1,0 +1,1 @@
+"""Plain dataclasses, enums and rules of the clinic. Standard library only."""

@@ -1,0 +1,48 @@
+"""What a service call changed, so a screen redraws only that."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+
+@dataclass(frozen=True)
+class Changes:
+    """Ids of the records a service call touched, by kind.
+
+    Member-keyed sets (attendance, check_ins, member_notes, homework, reviews) hold member ids
+    within ``sessions``; the others hold the ids of the rows themselves.
+    """
+
+    users: frozenset[int] = frozenset()
+    groups: frozenset[int] = frozenset()
+    members: frozenset[int] = frozenset()
+    enrollments: frozenset[int] = frozenset()
+    goals: frozenset[int] = frozenset()
+    sessions: frozenset[int] = frozenset()
+    attendance: frozenset[int] = frozenset()
+    check_ins: frozenset[int] = frozenset()
+    member_notes: frozenset[int] = frozenset()
+    homework: frozenset[int] = frozenset()
+    reviews: frozenset[int] = frozenset()
+    library: frozenset[int] = frozenset()
+    group_note: bool = False
+    phases: bool = False
+    signatures: bool = False
+    addenda: bool = False
+    settings: bool = False
+    created_id: int | None = field(default=None, compare=False)
+
+    def __or__(self, other: Changes) -> Changes:
+        merged: dict[str, object] = {}
+        for f in fields(self):
+            mine, theirs = getattr(self, f.name), getattr(other, f.name)
+            if isinstance(mine, frozenset):
+                merged[f.name] = mine | theirs
+            elif isinstance(mine, bool):
+                merged[f.name] = mine or theirs
+            else:
+                merged[f.name] = theirs if theirs is not None else mine
+        return Changes(**merged)  # type: ignore[arg-type]
+
+    def __bool__(self) -> bool:
+        return any(getattr(self, f.name) for f in fields(self) if f.name != "created_id")

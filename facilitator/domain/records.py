@@ -1,0 +1,332 @@
+"""Read views of the records, assembled by the store and shown or printed by the layers above.
+
+A ``SessionRecord`` is the whole of one group session as a chart would hold it. Its canonical
+content (everything but signatures, addenda and state) is what a signature's SHA-256 covers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from facilitator.domain.enums import (
+    AttendanceStatus,
+    Location,
+    Phase,
+    Role,
+    SessionMode,
+    SessionState,
+    SignatureKind,
+    Track,
+)
+
+
+def display_name(preferred_name: str | None, first_name: str, last_name: str) -> str:
+    """How a member is named on screen: preferred first name and legal last name."""
+    return f"{(preferred_name or first_name).strip()} {last_name.strip()}".strip()
+
+
+def signer_line(full_name: str, credentials: str) -> str:
+    return f"{full_name}, {credentials}" if credentials else full_name
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The signed-in user on whose behalf a service acts."""
+
+    user_id: int
+    username: str
+    full_name: str
+    credentials: str
+    role: Role
+
+
+@dataclass(frozen=True)
+class AttendanceRecord:
+    member_id: int
+    display_name: str
+    record_number: str
+    status: AttendanceStatus | None
+    arrival: dt.time | None
+    departure: dt.time | None
+    location: Location
+    late_joiner: bool
+
+
+@dataclass(frozen=True)
+class CheckInRecord:
+    member_id: int
+    mood: int | None
+    craving: int | None
+    use_since_last: str
+    use_detail: str
+    safety_concern: bool
+    safety_follow_up: str
+    homework_review: str
+    current_issue: str
+
+
+@dataclass(frozen=True)
+class MemberNoteRecord:
+    member_id: int
+    data: str
+    assessment: str
+    plan: str
+    participation: str
+    goal_id: int | None
+    goal_text: str
+
+
+@dataclass(frozen=True)
+class GroupNoteRecord:
+    topic_item_id: int | None
+    topic: str
+    interventions: str
+    narrative: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class PhaseRecord:
+    phase: Phase
+    planned_minutes: int
+    started_at: dt.datetime | None
+    ended_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class AssignmentRecord:
+    id: int
+    member_id: int
+    item_id: int | None
+    title: str
+    instructions: str
+    due_date: dt.date | None
+
+
+@dataclass(frozen=True)
+class ReviewRecord:
+    assignment_id: int
+    member_id: int
+    title: str
+    status: str
+    comment: str
+
+
+@dataclass(frozen=True)
+class SignatureRecord:
+    user_id: int
+    signer: str
+    kind: SignatureKind
+    signed_at: dt.datetime
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class AddendumRecord:
+    id: int
+    author_id: int
+    signer: str
+    signed_at: dt.datetime
+    reason: str
+    text: str
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    id: int
+    group_id: int
+    group_name: str
+    track: Track
+    group_type: str
+    date: dt.date
+    scheduled_start: dt.time | None
+    scheduled_end: dt.time | None
+    actual_start: dt.datetime | None
+    actual_end: dt.datetime | None
+    mode: SessionMode
+    facilitator_id: int
+    co_facilitator_id: int | None
+    state: SessionState
+    current_phase: Phase
+    attendance: tuple[AttendanceRecord, ...] = ()
+    check_ins: tuple[CheckInRecord, ...] = ()
+    member_notes: tuple[MemberNoteRecord, ...] = ()
+    group_note: GroupNoteRecord | None = None
+    phases: tuple[PhaseRecord, ...] = ()
+    assignments: tuple[AssignmentRecord, ...] = ()
+    reviews: tuple[ReviewRecord, ...] = ()
+    signatures: tuple[SignatureRecord, ...] = field(default=(), compare=False)
+    addenda: tuple[AddendumRecord, ...] = field(default=(), compare=False)
+
+    def attendance_of(self, member_id: int) -> AttendanceRecord | None:
+        return next((a for a in self.attendance if a.member_id == member_id), None)
+
+    @property
+    def present(self) -> tuple[AttendanceRecord, ...]:
+        return tuple(a for a in self.attendance if a.status is not None and a.status.attended)
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    raise TypeError(f"cannot put {type(value).__name__} in canonical content")
+
+
+def _row(record: object) -> dict[str, object]:
+    # Shallow and fast: the rows hold only plain values (``asdict`` deep-copies, far slower).
+    return {name: getattr(record, name) for name in record.__dataclass_fields__}  # type: ignore[attr-defined]
+
+
+def canonical_content(record: SessionRecord) -> bytes:
+    """The bytes a signature covers: every clinical fact of the session, in a fixed order.
+
+    Rows are sorted by member (and id) so the hash never depends on the order a database
+    happens to return them in; signatures, addenda, the state and the part the runner is on
+    are left out because they change after the content is fixed.
+    """
+    body = _row(record)
+    for volatile in ("signatures", "addenda", "state", "current_phase"):
+        body.pop(volatile)
+    by_member = lambda row: (row["member_id"], row.get("assignment_id", 0), row.get("id", 0))  # noqa: E731
+    for key in ("attendance", "check_ins", "member_notes", "reviews", "assignments"):
+        body[key] = sorted((_row(r) for r in body[key]), key=by_member)  # type: ignore[attr-defined]
+    body["phases"] = sorted(
+        (_row(p) for p in record.phases),
+        key=lambda row: (row["started_at"] is None, str(row["started_at"]), row["phase"]),
+    )
+    body["group_note"] = None if record.group_note is None else _row(record.group_note)
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_plain).encode()
+
+
+def content_hash(record: SessionRecord) -> str:
+    return hashlib.sha256(canonical_content(record)).hexdigest()
+
+
+def addendum_hash(session_hash: str, author_id: int, signed_at: dt.datetime, reason: str, text: str) -> str:
+    """An addendum's own signature hash: its text chained to the session content it amends."""
+    payload = json.dumps(
+        [session_hash, author_id, signed_at.isoformat(), reason, text], ensure_ascii=False
+    ).encode()
+    return hashlib.sha256(payload).hexdigest()
+
+
+# ----------------------------------------------------------------------------- people and groups
+
+
+@dataclass(frozen=True)
+class GroupInfo:
+    id: int
+    name: str
+    track: Track
+    group_type: str
+    open_enrollment: bool
+    meeting_weekdays: tuple[int, ...]
+    start_time: dt.time | None
+    length_minutes: int
+    phase_minutes: tuple[int, int, int]
+    soft_capacity: int
+    active: bool
+
+
+@dataclass(frozen=True)
+class MemberInfo:
+    id: int
+    first_name: str
+    last_name: str
+    preferred_name: str | None
+    record_number: str
+    pronouns: str
+    date_of_birth: dt.date | None
+
+    @property
+    def display_name(self) -> str:
+        return display_name(self.preferred_name, self.first_name, self.last_name)
+
+
+@dataclass(frozen=True)
+class EnrollmentInfo:
+    id: int
+    member_id: int
+    group_id: int
+    start_date: dt.date
+    end_date: dt.date | None
+    status: str
+    discharge_reason: str
+
+
+@dataclass(frozen=True)
+class GoalInfo:
+    id: int
+    member_id: int
+    text: str
+    status: str
+
+
+@dataclass(frozen=True)
+class HomeworkItemInfo:
+    id: int
+    slug: str
+    category: str
+    module: str
+    title: str
+    tracks: tuple[str, ...]
+    purpose: str
+    steps: tuple[str, ...]
+    prompts: tuple[str, ...]
+    take_home: str
+    worksheet_fields: tuple[dict[str, object], ...]
+    minutes: int
+    version: int
+    shipped: bool
+    archived: bool
+
+
+@dataclass(frozen=True)
+class OutstandingAssignment:
+    """Homework given earlier and not yet reviewed, listed at a member's next check-in."""
+
+    id: int
+    member_id: int
+    title: str
+    instructions: str
+    assigned_on: dt.date
+    due_date: dt.date | None
+
+
+@dataclass(frozen=True)
+class SessionMemberSummary:
+    id: int
+    name: str
+    attendance: str | None
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    id: int
+    group: str
+    date: dt.date
+    state: str
+    members: tuple[SessionMemberSummary, ...]
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One session in a member's history: what they attended, said and were given."""
+
+    session_id: int
+    date: dt.date
+    group: str
+    state: str
+    attendance: str | None
+    location: str
+    mood: int | None
+    craving: int | None
+    safety_concern: bool
+    current_issue: str
+    note_plan: str
+    homework: tuple[str, ...]
+    reviews: tuple[tuple[str, str], ...]

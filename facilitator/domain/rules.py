@@ -1,0 +1,96 @@
+"""Checks on single values, shared by every service that accepts them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from facilitator.domain.errors import InvalidInput
+
+MIN_PASSWORD_LENGTH = 12
+SCALE_MIN, SCALE_MAX = 0, 10
+
+
+def check_scale(field: str, value: int | None, *, allow_none: bool = False) -> int | None:
+    """A 0-10 rating such as mood or craving."""
+    if value is None:
+        if allow_none:
+            return None
+        raise InvalidInput(field, f"{field} is required (a whole number from 0 to 10)")
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput(field, f"{field} must be a whole number from 0 to 10, not {value!r}")
+    if not SCALE_MIN <= value <= SCALE_MAX:
+        raise InvalidInput(field, f"{field} must be from 0 to 10, not {value}")
+    return value
+
+
+def require_text(field: str, value: str | None, *, max_length: int = 200) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise InvalidInput(field, f"{field} cannot be empty")
+    if len(text) > max_length:
+        raise InvalidInput(field, f"{field} is longer than {max_length} characters")
+    return text
+
+
+def check_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            "password", f"the password must be at least {MIN_PASSWORD_LENGTH} characters long"
+        )
+    return password
+
+
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
+
+
+def check_username(username: str) -> str:
+    name = username.strip().lower()
+    if not _USERNAME.match(name):
+        raise InvalidInput(
+            "username",
+            "a username is 2-32 lowercase letters, digits, dots, dashes or underscores",
+        )
+    return name
+
+
+_TIME = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")
+
+
+def parse_clock_time(field: str, text: str) -> dt.time:
+    """A 24-hour clock time typed by a person, e.g. "09:05" or "18:30"."""
+    match = _TIME.match(text)
+    if match:
+        hour, minute = int(match.group(1)), int(match.group(2))
+        if hour < 24 and minute < 60:
+            return dt.time(hour, minute)
+    raise InvalidInput(field, f"{field} must be a 24-hour time like 18:30, not {text.strip()!r}")
+
+
+def parse_weekdays(text: str) -> tuple[int, ...]:
+    """Weekdays as stored: "0,2,4" for Monday, Wednesday, Friday."""
+    if not text:
+        return ()
+    days = tuple(sorted({int(part) for part in text.split(",") if part.strip()}))
+    if any(not 0 <= d <= 6 for d in days):
+        raise InvalidInput("meeting weekdays", "weekdays run from 0 (Monday) to 6 (Sunday)")
+    return days
+
+
+def thirds(length_minutes: int) -> tuple[int, int, int]:
+    """SAMHSA's default plan: the session split into three near-equal parts."""
+    base, extra = divmod(length_minutes, 3)
+    return (base + (1 if extra > 0 else 0), base + (1 if extra > 1 else 0), base)
+
+
+def minutes_between(start: dt.time, end: dt.time) -> int:
+    return (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+
+
+def next_meeting(weekdays: tuple[int, ...], after: dt.date) -> dt.date:
+    """The group's first meeting day after ``after`` (a week later if it has no schedule)."""
+    for offset in range(1, 8):
+        day = after + dt.timedelta(days=offset)
+        if day.weekday() in weekdays:
+            return day
+    return after + dt.timedelta(days=7)

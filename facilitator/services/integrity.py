@@ -1,0 +1,38 @@
+"""`facilitator check`: is every stored record whole and every signed note unchanged?"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from facilitator.services.signing import verify_seal
+from facilitator.services.workspace import Workspace
+from facilitator.store import database, reports
+from facilitator.store import sessions as store
+
+CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    signed_sessions: int
+    problems: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check(ws: Workspace, progress: Callable[[int], None] | None = None) -> CheckReport:
+    """The engine's own check, the schema version, and every signed session's seal."""
+    problems = list(reports.engine_integrity())
+    _applied, pending = database.schema_versions(ws.store)
+    if pending:
+        problems.append("migrations not applied: " + ", ".join(pending))
+    ids = list(reports.signed_session_ids())
+    for start in range(0, len(ids), CHUNK):
+        for record in store.load_sessions(ids[start : start + CHUNK]).values():
+            problems.extend(verify_seal(record))
+        if progress is not None:
+            progress(min(start + CHUNK, len(ids)))
+    return CheckReport(len(ids), tuple(problems))

@@ -1,0 +1,149 @@
+"""Groups, members, enrollments and treatment goals."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from facilitator.domain.changes import Changes
+from facilitator.domain.enums import EnrollmentStatus, GoalStatus, GroupType, Track
+from facilitator.domain.errors import InvalidInput, RuleViolation
+from facilitator.domain.records import GroupInfo
+from facilitator.domain.rules import require_text
+from facilitator.services.workspace import Workspace
+from facilitator.store import people
+
+
+def _check_group(
+    name: str, length_minutes: int, phase_minutes: tuple[int, ...] | None, soft_capacity: int, weekdays: tuple[int, ...]
+) -> None:
+    if not 30 <= length_minutes <= 480:
+        raise InvalidInput("length", "a session lasts from 30 to 480 minutes")
+    if phase_minutes is not None and (
+        len(phase_minutes) != 3 or any(m <= 0 for m in phase_minutes) or sum(phase_minutes) != length_minutes
+    ):
+        raise InvalidInput("phase plan", f"the three parts must be positive and add up to {length_minutes} minutes")
+    if not 1 <= soft_capacity <= 50:
+        raise InvalidInput("soft capacity", "the soft capacity is from 1 to 50 members")
+    if any(not 0 <= d <= 6 for d in weekdays):
+        raise InvalidInput("meeting weekdays", "weekdays run from 0 (Monday) to 6 (Sunday)")
+
+
+def create_group(
+    ws: Workspace,
+    *,
+    name: str,
+    track: Track,
+    group_type: GroupType,
+    open_enrollment: bool = True,
+    meeting_weekdays: tuple[int, ...] = (),
+    start_time: dt.time | None = None,
+    length_minutes: int = 180,
+    phase_minutes: tuple[int, int, int] | None = None,
+    soft_capacity: int = 12,
+) -> Changes:
+    name = require_text("group name", name, max_length=80)
+    _check_group(name, length_minutes, phase_minutes, soft_capacity, meeting_weekdays)
+    if people.group_name_taken(name):
+        raise RuleViolation(f"a group named {name} already exists")
+    group_id = people.create_group(
+        name=name,
+        track=Track(track),
+        group_type=GroupType(group_type),
+        open_enrollment=open_enrollment,
+        meeting_weekdays=meeting_weekdays,
+        start_time=start_time,
+        length_minutes=length_minutes,
+        phase_minutes=phase_minutes,
+        soft_capacity=soft_capacity,
+    )
+    return Changes(groups=frozenset({group_id}), created_id=group_id)
+
+
+def update_group(ws: Workspace, group_id: int, **fields: object) -> Changes:
+    current = people.get_group(group_id)
+    name = require_text("group name", str(fields.get("name", current.name)), max_length=80)
+    length = int(fields.get("length_minutes", current.length_minutes))  # type: ignore[call-overload]
+    plan = fields.get("phase_minutes", current.phase_minutes if "length_minutes" not in fields else None)
+    capacity = int(fields.get("soft_capacity", current.soft_capacity))  # type: ignore[call-overload]
+    weekdays = tuple(fields.get("meeting_weekdays", current.meeting_weekdays))  # type: ignore[call-overload]
+    _check_group(name, length, plan, capacity, weekdays)  # type: ignore[arg-type]
+    if people.group_name_taken(name, except_id=group_id):
+        raise RuleViolation(f"a group named {name} already exists")
+    people.update_group(group_id, **{**fields, "name": name})
+    return Changes(groups=frozenset({group_id}))
+
+
+def create_member(
+    ws: Workspace,
+    *,
+    first_name: str,
+    last_name: str,
+    record_number: str,
+    preferred_name: str | None = None,
+    pronouns: str = "",
+    date_of_birth: dt.date | None = None,
+) -> Changes:
+    record_number = require_text("record number", record_number, max_length=40)
+    if people.record_number_taken(record_number):
+        raise RuleViolation(f"record number {record_number} belongs to another member")
+    if date_of_birth is not None and date_of_birth > dt.date.today():
+        raise InvalidInput("date of birth", "the date of birth is in the future")
+    member_id = people.create_member(
+        first_name=require_text("first name", first_name, max_length=80),
+        last_name=require_text("last name", last_name, max_length=80),
+        preferred_name=(preferred_name or "").strip() or None,
+        record_number=record_number,
+        pronouns=pronouns.strip(),
+        date_of_birth=date_of_birth,
+    )
+    return Changes(members=frozenset({member_id}), created_id=member_id)
+
+
+def update_member(ws: Workspace, member_id: int, **fields: object) -> Changes:
+    people.get_member(member_id)
+    for key in ("first_name", "last_name", "record_number"):
+        if key in fields:
+            fields[key] = require_text(key.replace("_", " "), str(fields[key]), max_length=80)
+    if "record_number" in fields and people.record_number_taken(str(fields["record_number"]), except_id=member_id):
+        raise RuleViolation(f"record number {fields['record_number']} belongs to another member")
+    if "preferred_name" in fields:
+        fields["preferred_name"] = str(fields["preferred_name"] or "").strip() or None
+    people.update_member(member_id, **fields)
+    return Changes(members=frozenset({member_id}))
+
+
+def enroll(ws: Workspace, member_id: int, group_id: int, start_date: dt.date) -> Changes:
+    people.get_member(member_id)
+    group: GroupInfo = people.get_group(group_id)
+    if people.active_enrollment(member_id, group_id, start_date) is not None:
+        raise RuleViolation("the member is already enrolled in this group on that date")
+    enrollment_id = people.enroll(member_id, group.id, start_date)
+    return Changes(enrollments=frozenset({enrollment_id}), members=frozenset({member_id}), created_id=enrollment_id)
+
+
+def discharge(ws: Workspace, enrollment_id: int, end_date: dt.date, reason: str) -> Changes:
+    enrollment = people.get_enrollment(enrollment_id)
+    if enrollment.status == EnrollmentStatus.DISCHARGED:
+        raise RuleViolation("the member is already discharged from this group")
+    if end_date < enrollment.start_date:
+        raise InvalidInput("discharge date", "the discharge date is before the enrollment started")
+    people.discharge(enrollment_id, end_date, require_text("discharge reason", reason))
+    return Changes(enrollments=frozenset({enrollment_id}), members=frozenset({enrollment.member_id}))
+
+
+def add_goal(ws: Workspace, member_id: int, text: str) -> Changes:
+    people.get_member(member_id)
+    goal_id = people.add_goal(member_id, require_text("goal", text, max_length=500))
+    return Changes(goals=frozenset({goal_id}), members=frozenset({member_id}), created_id=goal_id)
+
+
+def update_goal(ws: Workspace, goal_id: int, *, text: str | None = None, status: GoalStatus | None = None) -> Changes:
+    goal = people.get_goal(goal_id)
+    fields: dict[str, object] = {}
+    if text is not None:
+        fields["text"] = require_text("goal", text, max_length=500)
+    if status is not None:
+        fields["status"] = GoalStatus(status)
+    if fields:
+        people.update_goal(goal_id, **fields)
+    return Changes(goals=frozenset({goal_id}), members=frozenset({goal.member_id}))

@@ -1,0 +1,80 @@
+"""Signing, co-signing and addenda: how a note becomes a locked record."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from facilitator.domain.changes import Changes
+from facilitator.domain.checklist import missing_before_signing
+from facilitator.domain.enums import Role, SessionState, SignatureKind
+from facilitator.domain.errors import IntegrityProblem, PermissionDenied, RuleViolation
+from facilitator.domain.records import SessionRecord, addendum_hash, content_hash
+from facilitator.domain.rules import require_text
+from facilitator.services.workspace import Workspace
+from facilitator.store import database
+from facilitator.store import sessions as store
+from facilitator.store.models import utcnow
+
+
+def sign_session(ws: Workspace, session_id: int, password: str, *, at: dt.datetime | None = None) -> Changes:
+    """Sign and lock the session after re-checking the signer's password."""
+    record = store.load_session(session_id)
+    if ws.actor.user_id not in (record.facilitator_id, record.co_facilitator_id):
+        raise PermissionDenied("only the session's facilitator or co-facilitator can sign it")
+    gaps = missing_before_signing(record)
+    if gaps:
+        raise RuleViolation("cannot sign yet: " + "; ".join(gaps))
+    database.verify_password(ws.store, ws.actor.username, password)
+    store.sign(session_id, ws.actor.user_id, at or utcnow(), content_hash)
+    return Changes(sessions=frozenset({session_id}), signatures=True, phases=True)
+
+
+def cosign_session(ws: Workspace, session_id: int, password: str) -> Changes:
+    """A supervisor's co-signature on a signed note (for notes written by unlicensed staff)."""
+    ws.require_role(Role.CLINICAL_LEAD, Role.ADMIN, doing="co-sign a session")
+    record = store.load_session(session_id)
+    if record.state is not SessionState.SIGNED:
+        raise RuleViolation("a session is co-signed after it is signed")
+    if any(s.user_id == ws.actor.user_id for s in record.signatures):
+        raise RuleViolation("you have already signed this session")
+    digest = content_hash(record)
+    if digest != record.signatures[0].content_hash:
+        raise IntegrityProblem("the session's content no longer matches its signature; it cannot be co-signed")
+    database.verify_password(ws.store, ws.actor.username, password)
+    store.add_signature(session_id, ws.actor.user_id, SignatureKind.COSIGN, digest, utcnow())
+    return Changes(sessions=frozenset({session_id}), signatures=True)
+
+
+def add_addendum(ws: Workspace, session_id: int, password: str, *, reason: str, text: str) -> Changes:
+    """A dated, signed addition to a locked note; the original stays as it was."""
+    record = store.load_session(session_id)
+    if record.state is not SessionState.SIGNED:
+        raise RuleViolation("an unsigned session is edited directly; addenda are for signed sessions")
+    reason = require_text("reason", reason, max_length=500)
+    text = require_text("addendum text", text, max_length=20000)
+    database.verify_password(ws.store, ws.actor.username, password)
+    at = utcnow()
+    digest = addendum_hash(record.signatures[0].content_hash, ws.actor.user_id, at, reason, text)
+    addendum_id = store.add_addendum(session_id, ws.actor.user_id, at, reason, text, digest)
+    return Changes(sessions=frozenset({session_id}), addenda=True, created_id=addendum_id)
+
+
+def verify_seal(record: SessionRecord) -> list[str]:
+    """Problems with a signed session's seal: content changed since signing, or a forged addendum."""
+    session_id = record.id
+    if record.state is not SessionState.SIGNED:
+        return []
+    if not record.signatures:
+        return [f"session {session_id} is marked signed but has no signature"]
+    digest = content_hash(record)
+    problems = [
+        f"session {session_id}: content differs from the {s.kind.value} of {s.signed_at:%Y-%m-%d}"
+        for s in record.signatures
+        if s.content_hash != digest
+    ]
+    sign_hash = record.signatures[0].content_hash
+    for addendum in record.addenda:
+        expected = addendum_hash(sign_hash, addendum.author_id, addendum.signed_at, addendum.reason, addendum.text)
+        if expected != addendum.content_hash:
+            problems.append(f"session {session_id}: addendum {addendum.id} differs from its signature")
+    return problems

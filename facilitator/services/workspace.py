@@ -1,0 +1,30 @@
+"""The open database and the person working in it, handed to every service."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from facilitator.domain.enums import Role
+from facilitator.domain.errors import PermissionDenied
+from facilitator.domain.records import Actor
+from facilitator.store.database import Store
+
+
+@dataclass
+class Workspace:
+    store: Store
+    actor: Actor
+
+    @property
+    def demo(self) -> bool:
+        from facilitator.store.people import get_setting
+
+        return get_setting("demo") == "yes"
+
+    def require_role(self, *roles: Role, doing: str) -> None:
+        if self.actor.role not in roles:
+            allowed = " or ".join(r.value.replace("_", " ") for r in roles)
+            raise PermissionDenied(f"only a {allowed} can {doing}")
+
+    def close(self) -> None:
+        self.store.close()

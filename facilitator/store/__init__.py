@@ -1,0 +1,1 @@
+"""Storage: peewee models, opening the database, key slots, migrations and every query."""

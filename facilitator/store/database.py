@@ -1,0 +1,302 @@
+"""Opening the one database a process works on: the encrypted SQLite default or PostgreSQL.
+
+Everything that reads or writes goes through ``models.database``, a proxy bound here once per
+open store (the Vorta pattern). Opening authenticates the user: on SQLite their key slot must
+unwrap the database key; on PostgreSQL their argon2 hash in the database must match.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+import peewee
+import platformdirs
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from playhouse import db_url
+from playhouse.migrations import Runner
+from playhouse.sqlcipher_ext import SqlCipherDatabase
+
+from facilitator.domain.errors import (
+    AuthenticationFailed,
+    FacilitatorError,
+    IntegrityProblem,
+    NotFound,
+    RuleViolation,
+    SessionLocked,
+)
+from facilitator.store import models
+from facilitator.store.keys import (
+    STRONG,
+    WRONG_CREDENTIALS,
+    KdfParams,
+    KeySlots,
+    keys_path_for,
+    new_database_key,
+)
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+APP_NAME = "Facilitator"
+LOCK_MARKER = "FACILITATOR_LOCKED"
+# One number both engines use to serialise migrations when several laptops start at once.
+MIGRATION_LOCK_ID = 7_447_001
+SQLITE_PRAGMAS = (("journal_mode", "wal"), ("synchronous", 2), ("foreign_keys", 1), ("busy_timeout", 5000))
+
+
+def default_database_path() -> Path:
+    return platformdirs.user_data_path(APP_NAME, appauthor=False) / "facilitator.db"
+
+
+def is_server_url(location: str) -> bool:
+    return urlparse(location).scheme in ("postgres", "postgresql")
+
+
+def describe(location: str) -> str:
+    """The location without any password, fit for a message."""
+    if not is_server_url(location):
+        return location
+    parts = urlparse(location)
+    return f"{parts.scheme}://{parts.hostname or 'localhost'}{':' + str(parts.port) if parts.port else ''}{parts.path}"
+
+
+class EncryptedSqlite(SqlCipherDatabase):  # type: ignore[misc]
+    """SQLCipher keyed with a raw 256-bit key (the slots already did the slow derivation)."""
+
+    def __init__(self, path: Path, key: bytes) -> None:
+        super().__init__(str(path), passphrase=f"x'{key.hex()}'", pragmas=SQLITE_PRAGMAS)
+
+
+@dataclass
+class Store:
+    """An open, authenticated database and who opened it."""
+
+    db: peewee.Database
+    location: str
+    username: str
+    slots: KeySlots | None = None
+    _key: bytes | None = field(default=None, repr=False)
+    kdf: KdfParams = STRONG
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.slots is None
+
+    @property
+    def path(self) -> Path | None:
+        return None if self.is_postgres else Path(self.location)
+
+    def close(self) -> None:
+        if not self.db.is_closed():
+            if not self.is_postgres:
+                # Fold the WAL back in, so the file on disk is the whole (encrypted) record.
+                self.db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            self.db.close()
+
+
+# ----------------------------------------------------------------------------- opening
+
+
+def _bind(db: peewee.Database) -> None:
+    models.database.initialize(db)
+    db.connect(reuse_if_open=True)
+
+
+def _connect_server(url: str) -> peewee.Database:
+    try:
+        db = db_url.connect(url.replace("postgres://", "postgresql://", 1), prefer_psycopg3=True)
+        db.connect()
+    except peewee.OperationalError as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else "no answer"
+        raise FacilitatorError(f"cannot reach the database server {describe(url)}: {first_line}") from None
+    return db
+
+
+def _open_sqlite(path: Path, key: bytes) -> peewee.Database:
+    db = EncryptedSqlite(path, key)
+    try:
+        db.connect()
+        db.execute_sql("SELECT count(*) FROM sqlite_master").fetchone()
+    except peewee.DatabaseError:
+        db.close()
+        raise IntegrityProblem(f"{path.name} does not open with its key: the file is damaged or replaced") from None
+    _check_pragmas(db)
+    return db
+
+
+def _check_pragmas(db: peewee.Database) -> None:
+    """Read the durability settings back: a silent fallback would risk losing notes."""
+    journal = db.execute_sql("PRAGMA journal_mode").fetchone()[0]
+    synchronous = db.execute_sql("PRAGMA synchronous").fetchone()[0]
+    foreign_keys = db.execute_sql("PRAGMA foreign_keys").fetchone()[0]
+    cipher = db.execute_sql("PRAGMA cipher_version").fetchone()
+    if (str(journal).lower(), synchronous, foreign_keys) != ("wal", 2, 1) or not cipher:
+        db.close()
+        raise IntegrityProblem(
+            f"the database did not accept its settings (journal {journal}, synchronous "
+            f"{synchronous}, foreign keys {foreign_keys}, cipher {cipher})"
+        )
+
+
+def open_store(location: str, username: str, password: str) -> Store:
+    """Open and authenticate. Never creates a file; a wrong password never opens anything."""
+    if not password:
+        raise AuthenticationFailed(WRONG_CREDENTIALS)
+    if is_server_url(location):
+        db = _connect_server(location)
+        _bind(db)
+        migrate(db, None)
+        store = Store(db, location, username)
+        try:
+            verify_password(store, username, password)
+        except AuthenticationFailed:
+            db.close()
+            raise
+        return store
+    path = Path(location)
+    if not path.is_file():
+        raise NotFound(f"no database at {path}")
+    slots = KeySlots.load(keys_path_for(path))
+    key = slots.unwrap(username, password)
+    db = _open_sqlite(path, key)
+    _bind(db)
+    migrate(db, path)
+    return Store(db, str(path), username, slots, key)
+
+
+def create_store(location: str, username: str, password: str, kdf: KdfParams = STRONG) -> Store:
+    """Make a new empty database (migrated) whose first credential is this user's.
+
+    The caller adds the user's row; on SQLite the slot is written only after the database
+    exists, so a failure leaves no key file that opens nothing.
+    """
+    if is_server_url(location):
+        db = _connect_server(location)
+        _bind(db)
+        migrate(db, None)
+        return Store(db, location, username, kdf=kdf)
+    path = Path(location)
+    keys_path = keys_path_for(path)
+    if path.exists() or keys_path.exists():
+        raise RuleViolation(f"{path} already exists; open it instead of creating it")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = new_database_key()
+    slots = KeySlots.new(keys_path)
+    slots.add(username, password, key, kdf)
+    db = EncryptedSqlite(path, key)
+    db.connect()
+    _check_pragmas(db)
+    os.chmod(path, 0o600)
+    _bind(db)
+    migrate(db, path)
+    slots.save()
+    return Store(db, str(path), username, slots, key, kdf)
+
+
+# ----------------------------------------------------------------------------- migrations
+
+
+def migrate(db: peewee.Database, path: Path | None) -> list[str]:
+    """Apply pending migrations, each atomic, after backing up an existing embedded file."""
+    runner = Runner(db, directory=str(MIGRATIONS_DIR))
+    is_server = isinstance(db, peewee.PostgresqlDatabase)
+    if is_server:
+        db.execute_sql("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK_ID,))
+    try:
+        pending = [m.name for m in runner.status() if not m.applied and m.path]
+        if not pending:
+            return []
+        if path is not None and runner.applied():
+            backup_before_migration(db, path, pending[0])
+        return list(runner.up())
+    finally:
+        if is_server:
+            db.execute_sql("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK_ID,))
+
+
+def backup_before_migration(db: peewee.Database, path: Path, first_pending: str) -> Path:
+    """Copy the encrypted file (and its key slots) aside before its schema changes."""
+    db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.before-{first_pending}-{stamp}.bak")
+    # Hold the write lock so no other process appends to the WAL while the file is copied.
+    with db.atomic("IMMEDIATE"):
+        shutil.copy2(path, target)
+    shutil.copy2(keys_path_for(path), keys_path_for(target))
+    return target
+
+
+def schema_versions(store: Store) -> tuple[list[str], list[str]]:
+    """Applied and pending migration names."""
+    runner = Runner(store.db, directory=str(MIGRATIONS_DIR))
+    status = runner.status()
+    return [m.name for m in status if m.applied], [m.name for m in status if not m.applied and m.path]
+
+
+# ----------------------------------------------------------------------------- credentials
+
+_hasher_cache: dict[KdfParams, PasswordHasher] = {}
+
+
+def _hasher(params: KdfParams) -> PasswordHasher:
+    if params not in _hasher_cache:
+        _hasher_cache[params] = PasswordHasher(
+            time_cost=params.time_cost, memory_cost=params.memory_kib, parallelism=params.parallelism
+        )
+    return _hasher_cache[params]
+
+
+def verify_password(store: Store, username: str, password: str) -> None:
+    """Raise AuthenticationFailed unless this is the user's current password."""
+    if not password:
+        raise AuthenticationFailed(WRONG_CREDENTIALS)
+    user = models.User.get_or_none(models.User.username == username)
+    if user is None or not user.active:
+        raise AuthenticationFailed(WRONG_CREDENTIALS)
+    if store.slots is not None:
+        store.slots.unwrap(username, password)
+        return
+    try:
+        _hasher(store.kdf).verify(user.password_hash or "", password)
+    except (VerificationError, InvalidHashError):
+        raise AuthenticationFailed(WRONG_CREDENTIALS) from None
+
+
+def set_credential(store: Store, username: str, password: str) -> None:
+    """Give a user a password: a new key slot on SQLite, an argon2 hash on PostgreSQL."""
+    if store.slots is not None:
+        assert store._key is not None
+        store.slots.add(username, password, store._key, store.kdf)
+        store.slots.save()
+        return
+    digest = _hasher(store.kdf).hash(password)
+    models.User.update(password_hash=digest).where(models.User.username == username).execute()
+
+
+def remove_credential(store: Store, username: str) -> None:
+    if store.slots is not None:
+        store.slots.remove(username)
+        store.slots.save()
+
+
+# ----------------------------------------------------------------------------- errors
+
+
+@contextlib.contextmanager
+def clear_errors() -> Iterator[None]:
+    """Turn database refusals into errors a person can read; the transaction is rolled back."""
+    try:
+        yield
+    except peewee.DatabaseError as exc:
+        text = str(exc)
+        if LOCK_MARKER in text:
+            raise SessionLocked("this session is signed and locked; add an addendum instead") from None
+        if isinstance(exc, peewee.IntegrityError):
+            raise RuleViolation(f"the change conflicts with a stored record ({text.splitlines()[0]})") from None
+        raise

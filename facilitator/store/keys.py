@@ -1,0 +1,158 @@
+"""Key slots: the database key, wrapped once per user under a key derived from their password.
+
+The embedded database is encrypted with one random 256-bit key. Each user has a slot in a JSON
+file beside the database: an argon2id key derived from their password wraps that database key
+with AES-GCM. A password change rewraps one slot; the database itself is never re-encrypted.
+The slot's associated data binds it to this database and this username, so a slot copied from
+another file or renamed to another user does not open.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from argon2.low_level import Type, hash_secret_raw
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from facilitator.domain.errors import AuthenticationFailed, IntegrityProblem
+
+FORMAT = "facilitator-keyslots"
+KEY_BYTES = 32
+WRONG_CREDENTIALS = "wrong username or password"
+
+
+@dataclass(frozen=True)
+class KdfParams:
+    """argon2id cost. Stored in each slot, so a slot opens with the cost it was made with."""
+
+    time_cost: int = 3
+    memory_kib: int = 64 * 1024
+    parallelism: int = 2
+
+
+STRONG = KdfParams()
+# Tests make hundreds of slots; production never uses this.
+FAST_FOR_TESTS = KdfParams(time_cost=1, memory_kib=8 * 1024, parallelism=1)
+
+
+def new_database_key() -> bytes:
+    return secrets.token_bytes(KEY_BYTES)
+
+
+def keys_path_for(database_path: Path) -> Path:
+    return database_path.with_name(database_path.name + ".keys")
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.b64decode(text.encode("ascii"), validate=True)
+
+
+def _derive(password: str, salt: bytes, params: KdfParams) -> bytes:
+    return hash_secret_raw(
+        password.encode("utf-8"),
+        salt,
+        time_cost=params.time_cost,
+        memory_cost=params.memory_kib,
+        parallelism=params.parallelism,
+        hash_len=KEY_BYTES,
+        type=Type.ID,
+    )
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace a file in one step, so a crash leaves the old or the new file, never half of one."""
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+class KeySlots:
+    """The slot file of one embedded database."""
+
+    def __init__(self, path: Path, database_id: str, slots: dict[str, dict[str, object]]) -> None:
+        self.path = path
+        self.database_id = database_id
+        self._slots = slots
+
+    @classmethod
+    def new(cls, path: Path) -> KeySlots:
+        return cls(path, secrets.token_hex(16), {})
+
+    @classmethod
+    def load(cls, path: Path) -> KeySlots:
+        try:
+            raw = json.loads(path.read_text("utf-8"))
+        except FileNotFoundError:
+            raise IntegrityProblem(f"the key file {path.name} is missing beside the database") from None
+        except (OSError, ValueError) as exc:
+            raise IntegrityProblem(f"the key file {path.name} cannot be read: {exc}") from None
+        if not isinstance(raw, dict) or raw.get("format") != FORMAT:
+            raise IntegrityProblem(f"{path.name} is not a Facilitator key file")
+        return cls(path, str(raw["database_id"]), dict(raw["slots"]))
+
+    def save(self) -> None:
+        body = {"format": FORMAT, "version": 1, "database_id": self.database_id, "slots": self._slots}
+        write_atomically(self.path, json.dumps(body, indent=2, sort_keys=True).encode("utf-8"))
+
+    @property
+    def usernames(self) -> list[str]:
+        return sorted(self._slots)
+
+    def _aad(self, username: str) -> bytes:
+        return f"{FORMAT}:{self.database_id}:{username}".encode()
+
+    def add(self, username: str, password: str, database_key: bytes, params: KdfParams = STRONG) -> None:
+        """Give a user a slot (or replace theirs) that unwraps the database key."""
+        salt, nonce = secrets.token_bytes(16), secrets.token_bytes(12)
+        wrapped = AESGCM(_derive(password, salt, params)).encrypt(nonce, database_key, self._aad(username))
+        self._slots[username] = {
+            "kdf": "argon2id",
+            **asdict(params),
+            "salt": _b64(salt),
+            "nonce": _b64(nonce),
+            "wrapped": _b64(wrapped),
+        }
+
+    def remove(self, username: str) -> None:
+        self._slots.pop(username, None)
+
+    def unwrap(self, username: str, password: str) -> bytes:
+        """The database key, if this user's password opens their slot."""
+        slot = self._slots.get(username)
+        if not password or slot is None:
+            raise AuthenticationFailed(WRONG_CREDENTIALS)
+        try:
+            params = KdfParams(
+                int(slot["time_cost"]),  # type: ignore[call-overload]
+                int(slot["memory_kib"]),  # type: ignore[call-overload]
+                int(slot["parallelism"]),  # type: ignore[call-overload]
+            )
+            salt, nonce = _unb64(str(slot["salt"])), _unb64(str(slot["nonce"]))
+            wrapped = _unb64(str(slot["wrapped"]))
+        except (KeyError, ValueError, TypeError):
+            raise IntegrityProblem(f"the key slot of {username} is damaged") from None
+        try:
+            return AESGCM(_derive(password, salt, params)).decrypt(nonce, wrapped, self._aad(username))
+        except InvalidTag:
+            raise AuthenticationFailed(WRONG_CREDENTIALS) from None
+
+    def params_of(self, username: str) -> KdfParams:
+        slot = self._slots[username]
+        return KdfParams(int(slot["time_cost"]), int(slot["memory_kib"]), int(slot["parallelism"]))  # type: ignore[call-overload]

@@ -1,0 +1,289 @@
+"""The tables. One schema for the encrypted SQLite default and for PostgreSQL.
+
+Every model binds to ``database``, a proxy that ``facilitator.store.database`` initialises
+once per open store. Timestamps (``*_at``) are naive datetimes in UTC; dates and clock
+times of a session (``date``, ``scheduled_start``, ``arrival``) are the clinic's local ones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from peewee import (
+    BooleanField,
+    CharField,
+    DatabaseProxy,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+    TimeField,
+)
+
+database = DatabaseProxy()
+
+
+def utcnow() -> dt.datetime:
+    """Now in UTC, naive, to the second (what every timestamp column holds)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+
+
+class Base(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class ProgramSetting(Base):
+    """Program-wide settings such as the program's name, as key and text value."""
+
+    key = CharField(unique=True)
+    value = TextField()
+
+
+class User(Base):
+    username = CharField(unique=True)
+    full_name = CharField()
+    credentials = CharField(default="")
+    role = CharField()
+    # Only on PostgreSQL: on the embedded database the user's key slot is the credential.
+    password_hash = TextField(null=True)
+    active = BooleanField(default=True)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "app_user"
+
+
+class Group(Base):
+    name = CharField(unique=True)
+    track = CharField()
+    group_type = CharField()
+    open_enrollment = BooleanField(default=True)
+    meeting_weekdays = CharField(default="")  # "0,2,4" = Monday, Wednesday, Friday
+    start_time = TimeField(null=True)
+    length_minutes = IntegerField(default=180)
+    phase_plan = CharField(null=True)  # "60,60,60"; empty means thirds of the length
+    soft_capacity = IntegerField(default=12)
+    active = BooleanField(default=True)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "therapy_group"
+
+
+class Member(Base):
+    first_name = CharField()
+    last_name = CharField()
+    preferred_name = CharField(null=True)
+    record_number = CharField(unique=True)
+    pronouns = CharField(default="")
+    date_of_birth = DateField(null=True)
+    created_at = DateTimeField(default=utcnow)
+
+
+class Enrollment(Base):
+    member = ForeignKeyField(Member, backref="enrollments", on_delete="RESTRICT")
+    group = ForeignKeyField(Group, backref="enrollments", on_delete="RESTRICT")
+    start_date = DateField()
+    end_date = DateField(null=True)
+    status = CharField(default="active")
+    discharge_reason = TextField(default="")
+
+    class Meta:
+        indexes = ((("group", "status"), False), (("member",), False))
+
+
+class TreatmentGoal(Base):
+    member = ForeignKeyField(Member, backref="goals", on_delete="RESTRICT")
+    text = TextField()
+    status = CharField(default="active")
+    created_at = DateTimeField(default=utcnow)
+
+
+class HomeworkItem(Base):
+    """A library item: the facilitator's guide and the member's take-home part."""
+
+    slug = CharField(index=True)  # stable across versions of a shipped item
+    category = CharField()
+    module = CharField(default="")
+    title = CharField()
+    tracks = TextField(default="")  # comma-separated Track values
+    purpose = TextField()
+    steps = TextField()  # JSON list of strings
+    prompts = TextField()  # JSON list of strings
+    take_home = TextField()
+    worksheet_fields = TextField()  # JSON list of {"label", "kind", "lines"}
+    minutes = IntegerField()
+    version = IntegerField(default=1)
+    shipped = BooleanField(default=False)
+    archived = BooleanField(default=False)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("slug", "version"), True),)
+
+
+class Session(Base):
+    group = ForeignKeyField(Group, backref="sessions", on_delete="RESTRICT")
+    date = DateField()
+    scheduled_start = TimeField(null=True)
+    scheduled_end = TimeField(null=True)
+    actual_start = DateTimeField(null=True)
+    actual_end = DateTimeField(null=True)
+    mode = CharField(default="in_person")
+    facilitator = ForeignKeyField(User, backref="sessions", on_delete="RESTRICT")
+    co_facilitator = ForeignKeyField(User, null=True, on_delete="RESTRICT")
+    state = CharField(default="draft")
+    current_phase = CharField(default="check_in")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("group", "date"), False), (("state", "date"), False))
+
+
+class PhaseLog(Base):
+    """One stretch of time spent in a part; going back to a part adds another stretch."""
+
+    session = ForeignKeyField(Session, backref="phase_logs", on_delete="RESTRICT")
+    phase = CharField()
+    planned_minutes = IntegerField()
+    started_at = DateTimeField(null=True)
+    ended_at = DateTimeField(null=True)
+
+
+class Attendance(Base):
+    session = ForeignKeyField(Session, backref="attendance", on_delete="RESTRICT")
+    member = ForeignKeyField(Member, backref="attendance", on_delete="RESTRICT")
+    status = CharField(null=True)  # null until the facilitator marks it
+    arrival = TimeField(null=True)
+    departure = TimeField(null=True)
+    location = CharField(default="in_person")
+    late_joiner = BooleanField(default=False)
+
+    class Meta:
+        indexes = ((("session", "member"), True), (("member",), False))
+
+
+class CheckIn(Base):
+    session = ForeignKeyField(Session, backref="check_ins", on_delete="RESTRICT")
+    member = ForeignKeyField(Member, backref="check_ins", on_delete="RESTRICT")
+    mood = IntegerField(null=True)
+    craving = IntegerField(null=True)  # null = not applicable (mental-health track)
+    use_since_last = CharField(default="not_asked")
+    use_detail = TextField(default="")
+    safety_concern = BooleanField(default=False)
+    safety_follow_up = TextField(default="")
+    homework_review = TextField(default="")
+    current_issue = TextField(default="")
+
+    class Meta:
+        indexes = ((("session", "member"), True), (("member",), False))
+
+
+class MemberNote(Base):
+    session = ForeignKeyField(Session, backref="member_notes", on_delete="RESTRICT")
+    member = ForeignKeyField(Member, backref="notes", on_delete="RESTRICT")
+    data = TextField(default="")
+    assessment = TextField(default="")
+    plan = TextField(default="")
+    participation = CharField(default="")
+    goal = ForeignKeyField(TreatmentGoal, null=True, on_delete="RESTRICT")
+    author = ForeignKeyField(User, on_delete="RESTRICT")
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("session", "member"), True), (("member",), False))
+
+
+class GroupNote(Base):
+    session = ForeignKeyField(Session, backref="group_notes", unique=True, on_delete="RESTRICT")
+    topic_item = ForeignKeyField(HomeworkItem, null=True, on_delete="RESTRICT")
+    topic = TextField(default="")
+    interventions = TextField(default="")
+    narrative = TextField(default="")
+    summary = TextField(default="")
+
+
+class HomeworkAssignment(Base):
+    """Homework given in one session; the item's text is copied so later edits never change it."""
+
+    session = ForeignKeyField(Session, backref="assignments", on_delete="RESTRICT")
+    member = ForeignKeyField(Member, backref="assignments", on_delete="RESTRICT")
+    item = ForeignKeyField(HomeworkItem, null=True, on_delete="RESTRICT")
+    title = CharField()
+    instructions = TextField()  # snapshot of the take-home text, with any per-member change
+    due_date = DateField(null=True)
+
+    class Meta:
+        indexes = ((("member", "due_date"), False), (("session",), False))
+
+
+class HomeworkReview(Base):
+    """The review of an assignment at a later check-in; it belongs to the reviewing session."""
+
+    assignment = ForeignKeyField(HomeworkAssignment, backref="reviews", unique=True, on_delete="RESTRICT")
+    session = ForeignKeyField(Session, backref="reviews", on_delete="RESTRICT")
+    member = ForeignKeyField(Member, on_delete="RESTRICT")
+    status = CharField()
+    comment = TextField(default="")
+
+    class Meta:
+        indexes = ((("session",), False), (("member",), False))
+
+
+class Signature(Base):
+    session = ForeignKeyField(Session, backref="signatures", on_delete="RESTRICT")
+    user = ForeignKeyField(User, on_delete="RESTRICT")
+    kind = CharField()
+    signed_at = DateTimeField(default=utcnow)
+    content_hash = CharField(max_length=64)
+
+    class Meta:
+        indexes = ((("session",), False),)
+
+
+class Addendum(Base):
+    session = ForeignKeyField(Session, backref="addenda", on_delete="RESTRICT")
+    author = ForeignKeyField(User, on_delete="RESTRICT")
+    signed_at = DateTimeField(default=utcnow)
+    reason = TextField()
+    text = TextField()
+    content_hash = CharField(max_length=64)
+
+    class Meta:
+        indexes = ((("session",), False),)
+
+
+ALL_TABLES: tuple[type[Base], ...] = (
+    ProgramSetting,
+    User,
+    Group,
+    Member,
+    Enrollment,
+    TreatmentGoal,
+    HomeworkItem,
+    Session,
+    PhaseLog,
+    Attendance,
+    CheckIn,
+    MemberNote,
+    GroupNote,
+    HomeworkAssignment,
+    HomeworkReview,
+    Signature,
+    Addendum,
+)
+
+# Rows that belong to a session and are frozen with it once it is signed.
+SESSION_CONTENT_TABLES: tuple[type[Base], ...] = (
+    PhaseLog,
+    Attendance,
+    CheckIn,
+    MemberNote,
+    GroupNote,
+    HomeworkAssignment,
+    HomeworkReview,
+)

@@ -1,0 +1,154 @@
+"""Queries across many sessions: lists, a member's history, integrity checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator
+
+from peewee import JOIN, PostgresqlDatabase
+
+from facilitator.domain.records import HistoryEntry, SessionMemberSummary, SessionSummary, display_name
+from facilitator.store.models import (
+    Attendance,
+    CheckIn,
+    Group,
+    HomeworkAssignment,
+    HomeworkReview,
+    Member,
+    MemberNote,
+    Session,
+    Signature,
+    database,
+)
+
+
+def list_sessions(date_from: dt.date | None, date_to: dt.date | None, group_id: int | None) -> list[SessionSummary]:
+    """Sessions in a date range (inclusive), oldest first, with each rostered member."""
+    query = Session.select(Session.id, Group.name, Session.date, Session.state).join(Group)
+    if date_from is not None:
+        query = query.where(Session.date >= date_from)
+    if date_to is not None:
+        query = query.where(Session.date <= date_to)
+    if group_id is not None:
+        query = query.where(Session.group == group_id)
+    heads = list(query.order_by(Session.date, Group.name, Session.id).tuples())
+    members: dict[int, list[SessionMemberSummary]] = defaultdict(list)
+    # One roster query per chunk of sessions instead of one per session.
+    for start in range(0, len(heads), 500):
+        ids = [h[0] for h in heads[start : start + 500]]
+        rows = (
+            Attendance.select(
+                Attendance.session, Member.id, Member.preferred_name, Member.first_name, Member.last_name, Attendance.status
+            )
+            .join(Member)
+            .where(Attendance.session.in_(ids))
+            .tuples()
+        )
+        for session_id, member_id, preferred, first, last, status in rows:
+            members[session_id].append(SessionMemberSummary(member_id, display_name(preferred, first, last), status))
+    return [
+        SessionSummary(
+            sid, group, date, state, tuple(sorted(members[sid], key=lambda m: (m.name.lower(), m.id)))
+        )
+        for sid, group, date, state in heads
+    ]
+
+
+def member_history(member_id: int) -> list[HistoryEntry]:
+    """Every session the member was rostered in, newest first."""
+    with database.atomic():
+        rows = list(
+            Attendance.select(
+                Session.id,
+                Session.date,
+                Group.name,
+                Session.state,
+                Attendance.status,
+                Attendance.location,
+                CheckIn.mood,
+                CheckIn.craving,
+                CheckIn.safety_concern,
+                CheckIn.current_issue,
+                MemberNote.plan,
+            )
+            .join(Session)
+            .join(Group)
+            .switch(Attendance)
+            .join(
+                CheckIn,
+                JOIN.LEFT_OUTER,
+                on=(CheckIn.session == Attendance.session) & (CheckIn.member == Attendance.member),
+            )
+            .switch(Attendance)
+            .join(
+                MemberNote,
+                JOIN.LEFT_OUTER,
+                on=(MemberNote.session == Attendance.session) & (MemberNote.member == Attendance.member),
+            )
+            .where(Attendance.member == member_id)
+            .order_by(Session.date.desc(), Session.id.desc())
+            .tuples()
+        )
+        homework: dict[int, list[str]] = defaultdict(list)
+        for session_id, title in (
+            HomeworkAssignment.select(HomeworkAssignment.session, HomeworkAssignment.title)
+            .where(HomeworkAssignment.member == member_id)
+            .order_by(HomeworkAssignment.id)
+            .tuples()
+        ):
+            homework[session_id].append(title)
+        reviews: dict[int, list[tuple[str, str]]] = defaultdict(list)
+        for session_id, title, status in (
+            HomeworkReview.select(HomeworkReview.session, HomeworkAssignment.title, HomeworkReview.status)
+            .join(HomeworkAssignment)
+            .where(HomeworkReview.member == member_id)
+            .order_by(HomeworkReview.id)
+            .tuples()
+        ):
+            reviews[session_id].append((title, status))
+    return [
+        HistoryEntry(
+            session_id=r[0],
+            date=r[1],
+            group=r[2],
+            state=r[3],
+            attendance=r[4],
+            location=r[5],
+            mood=r[6],
+            craving=r[7],
+            safety_concern=bool(r[8]),
+            current_issue=r[9] or "",
+            note_plan=r[10] or "",
+            homework=tuple(homework.get(r[0], ())),
+            reviews=tuple(reviews.get(r[0], ())),
+        )
+        for r in rows
+    ]
+
+
+def count_sessions(state: str) -> int:
+    return int(Session.select().where(Session.state == state).count())
+
+
+def signed_session_ids() -> Iterator[int]:
+    for (session_id,) in Session.select(Session.id).where(Session.state == "signed").order_by(Session.id).tuples():
+        yield int(session_id)
+
+
+def signatures_by_session() -> dict[int, list[str]]:
+    """Every recorded signature hash, by session."""
+    found: dict[int, list[str]] = defaultdict(list)
+    for session_id, digest in Signature.select(Signature.session, Signature.content_hash).tuples():
+        found[session_id].append(digest)
+    return found
+
+
+def engine_integrity() -> list[str]:
+    """The engine's own consistency check; empty when all is well."""
+    if isinstance(database.obj, PostgresqlDatabase):
+        return []
+    problems = [row[0] for row in database.execute_sql("PRAGMA integrity_check").fetchall() if row[0] != "ok"]
+    problems += [f"{row}" for row in database.execute_sql("PRAGMA foreign_key_check").fetchall()]
+    problems += [row[0] for row in database.execute_sql("PRAGMA cipher_integrity_check").fetchall()]
+    return problems

@@ -1,0 +1,573 @@
+"""Queries on one group session and everything recorded in it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from peewee import JOIN, Model
+
+from facilitator.domain.enums import (
+    AttendanceStatus,
+    Location,
+    Phase,
+    SessionMode,
+    SessionState,
+    SignatureKind,
+    Track,
+)
+from facilitator.domain.errors import NotFound
+from facilitator.domain.records import (
+    AddendumRecord,
+    AssignmentRecord,
+    AttendanceRecord,
+    CheckInRecord,
+    GroupNoteRecord,
+    MemberNoteRecord,
+    PhaseRecord,
+    ReviewRecord,
+    SessionRecord,
+    SignatureRecord,
+    display_name,
+    signer_line,
+)
+from facilitator.store.database import clear_errors
+from facilitator.store.models import (
+    Addendum,
+    Attendance,
+    CheckIn,
+    Group,
+    GroupNote,
+    HomeworkAssignment,
+    HomeworkReview,
+    Member,
+    MemberNote,
+    PhaseLog,
+    Session,
+    Signature,
+    TreatmentGoal,
+    User,
+    database,
+    utcnow,
+)
+
+
+def create_session(
+    *,
+    group_id: int,
+    date: dt.date,
+    scheduled_start: dt.time | None,
+    scheduled_end: dt.time | None,
+    mode: SessionMode,
+    facilitator_id: int,
+    co_facilitator_id: int | None,
+    roster: Iterable[tuple[int, Location]],
+) -> int:
+    """A draft session with one unmarked attendance row per rostered member."""
+    with clear_errors(), database.atomic():
+        session = Session.create(
+            group=group_id,
+            date=date,
+            scheduled_start=scheduled_start,
+            scheduled_end=scheduled_end,
+            mode=mode,
+            facilitator=facilitator_id,
+            co_facilitator=co_facilitator_id,
+        )
+        rows = [{"session": session.id, "member": m, "location": loc} for m, loc in roster]
+        if rows:
+            Attendance.insert_many(rows).execute()
+        return int(session.id)
+
+
+def session_facts(session_id: int) -> tuple[SessionState, int, dt.date, Track]:
+    """State, group, date and track: what the rules need before any change."""
+    row = (
+        Session.select(Session.state, Session.group, Session.date, Group.track)
+        .join(Group)
+        .where(Session.id == session_id)
+        .tuples()
+        .first()
+    )
+    if row is None:
+        raise NotFound(f"no session with id {session_id}")
+    return SessionState(row[0]), row[1], row[2], Track(row[3])
+
+
+def open_session_for(group_id: int, date: dt.date) -> int | None:
+    row = (
+        Session.select(Session.id)
+        .where((Session.group == group_id) & (Session.date == date) & (Session.state == SessionState.DRAFT))
+        .tuples()
+        .first()
+    )
+    return None if row is None else int(row[0])
+
+
+def attendance_status(session_id: int, member_id: int) -> tuple[bool, AttendanceStatus | None]:
+    """Whether the member is on this session's roster, and their status if marked."""
+    row = (
+        Attendance.select(Attendance.status)
+        .where((Attendance.session == session_id) & (Attendance.member == member_id))
+        .tuples()
+        .first()
+    )
+    if row is None:
+        return False, None
+    return True, None if row[0] is None else AttendanceStatus(row[0])
+
+
+def add_to_roster(session_id: int, member_id: int, location: Location, late_joiner: bool) -> None:
+    with clear_errors():
+        Attendance.create(session=session_id, member=member_id, location=location, late_joiner=late_joiner)
+
+
+def _upsert(model: type[Model], session_id: int, member_id: int | None, fields: dict[str, Any]) -> None:
+    """Update the session's (and member's) row of this table, or create it."""
+    where = model.session == session_id  # type: ignore[attr-defined]
+    if member_id is not None:
+        where &= model.member == member_id  # type: ignore[attr-defined]
+    with clear_errors(), database.atomic():
+        if not model.update(**fields).where(where).execute():
+            keys: dict[str, Any] = {"session": session_id}
+            if member_id is not None:
+                keys["member"] = member_id
+            model.create(**keys, **fields)
+
+
+def update_attendance(session_id: int, member_id: int, fields: dict[str, Any]) -> None:
+    _upsert(Attendance, session_id, member_id, fields)
+
+
+def save_check_in(session_id: int, member_id: int, fields: dict[str, Any]) -> None:
+    _upsert(CheckIn, session_id, member_id, fields)
+
+
+def save_member_note(session_id: int, member_id: int, fields: dict[str, Any]) -> None:
+    _upsert(MemberNote, session_id, member_id, {**fields, "updated_at": utcnow()})
+
+
+def save_group_note(session_id: int, fields: dict[str, Any]) -> None:
+    _upsert(GroupNote, session_id, None, fields)
+
+
+def update_session(session_id: int, **fields: Any) -> None:
+    with clear_errors():
+        Session.update(**fields).where(Session.id == session_id).execute()
+
+
+def mark_started(session_id: int, at: dt.datetime) -> None:
+    """Record the actual start the first time a part begins."""
+    with clear_errors():
+        Session.update(actual_start=at).where((Session.id == session_id) & Session.actual_start.is_null()).execute()
+
+
+def has_clinical_content(session_id: int, member_id: int) -> bool:
+    """Whether a check-in or note exists for the member (absent members must have none)."""
+    return any(
+        model.select().where((model.session == session_id) & (model.member == member_id)).exists()
+        for model in (CheckIn, MemberNote)
+    )
+
+
+# ----------------------------------------------------------------------------- phases
+
+
+def open_phase(session_id: int) -> tuple[int, Phase] | None:
+    row = (
+        PhaseLog.select(PhaseLog.id, PhaseLog.phase)
+        .where((PhaseLog.session == session_id) & PhaseLog.ended_at.is_null() & PhaseLog.started_at.is_null(False))
+        .tuples()
+        .first()
+    )
+    return None if row is None else (int(row[0]), Phase(row[1]))
+
+
+def switch_phase(session_id: int, phase: Phase | None, planned_minutes: int, at: dt.datetime) -> None:
+    """End the running part (if any) and start ``phase`` (None ends the session's last part)."""
+    with clear_errors(), database.atomic():
+        PhaseLog.update(ended_at=at).where(
+            (PhaseLog.session == session_id) & PhaseLog.ended_at.is_null() & PhaseLog.started_at.is_null(False)
+        ).execute()
+        if phase is not None:
+            PhaseLog.create(session=session_id, phase=phase, planned_minutes=planned_minutes, started_at=at)
+            Session.update(current_phase=phase).where(Session.id == session_id).execute()
+
+
+# ----------------------------------------------------------------------------- homework
+
+
+def add_assignment(
+    session_id: int, member_id: int, item_id: int | None, title: str, instructions: str, due: dt.date | None
+) -> int:
+    with clear_errors():
+        row = HomeworkAssignment.create(
+            session=session_id, member=member_id, item=item_id, title=title, instructions=instructions, due_date=due
+        )
+        return int(row.id)
+
+
+def remove_assignment(assignment_id: int) -> None:
+    with clear_errors():
+        HomeworkAssignment.delete().where(HomeworkAssignment.id == assignment_id).execute()
+
+
+def assignment_facts(assignment_id: int) -> tuple[int, int, dt.date]:
+    """The assignment's session, member and the date it was given."""
+    row = (
+        HomeworkAssignment.select(HomeworkAssignment.session, HomeworkAssignment.member, Session.date)
+        .join(Session)
+        .where(HomeworkAssignment.id == assignment_id)
+        .tuples()
+        .first()
+    )
+    if row is None:
+        raise NotFound(f"no homework assignment with id {assignment_id}")
+    return int(row[0]), int(row[1]), row[2]
+
+
+def outstanding_assignments(member_id: int, before: dt.date) -> list[tuple[int, str, str, dt.date, dt.date | None]]:
+    """Assignments given to the member before ``before`` that no session has reviewed yet."""
+    rows = (
+        HomeworkAssignment.select(
+            HomeworkAssignment.id,
+            HomeworkAssignment.title,
+            HomeworkAssignment.instructions,
+            Session.date,
+            HomeworkAssignment.due_date,
+        )
+        .join(Session)
+        .switch(HomeworkAssignment)
+        .join(HomeworkReview, JOIN.LEFT_OUTER)
+        .where(
+            (HomeworkAssignment.member == member_id)
+            & (Session.date < before)
+            & HomeworkReview.id.is_null()
+        )
+        .order_by(Session.date, HomeworkAssignment.id)
+        .tuples()
+    )
+    return list(rows)
+
+
+def save_review(assignment_id: int, session_id: int, member_id: int, status: str, comment: str) -> None:
+    with clear_errors(), database.atomic():
+        updated = (
+            HomeworkReview.update(status=status, comment=comment, session=session_id)
+            .where(HomeworkReview.assignment == assignment_id)
+            .execute()
+        )
+        if not updated:
+            HomeworkReview.create(
+                assignment=assignment_id, session=session_id, member=member_id, status=status, comment=comment
+            )
+
+
+def review_session(assignment_id: int) -> int | None:
+    row = HomeworkReview.select(HomeworkReview.session).where(HomeworkReview.assignment == assignment_id).tuples().first()
+    return None if row is None else int(row[0])
+
+
+# ----------------------------------------------------------------------------- signing
+
+
+def sign(session_id: int, user_id: int, at: dt.datetime, seal: Callable[[SessionRecord], str]) -> str:
+    """End the session if still running, seal its content and lock it, all in one transaction.
+
+    ``seal`` turns the final record into the hash the signature stores; it runs inside the
+    transaction so nothing can change between hashing and locking.
+    """
+    with clear_errors(), database.atomic():
+        PhaseLog.update(ended_at=at).where(
+            (PhaseLog.session == session_id) & PhaseLog.ended_at.is_null() & PhaseLog.started_at.is_null(False)
+        ).execute()
+        Session.update(actual_end=at).where((Session.id == session_id) & Session.actual_end.is_null()).execute()
+        digest = seal(load_session(session_id))
+        Signature.create(session=session_id, user=user_id, kind=SignatureKind.SIGN, signed_at=at, content_hash=digest)
+        Session.update(state=SessionState.SIGNED).where(Session.id == session_id).execute()
+        return digest
+
+
+def add_signature(session_id: int, user_id: int, kind: SignatureKind, content_hash: str, at: dt.datetime) -> None:
+    with clear_errors():
+        Signature.create(session=session_id, user=user_id, kind=kind, signed_at=at, content_hash=content_hash)
+
+
+def add_addendum(session_id: int, author_id: int, at: dt.datetime, reason: str, text: str, digest: str) -> int:
+    with clear_errors():
+        row = Addendum.create(
+            session=session_id, author=author_id, signed_at=at, reason=reason, text=text, content_hash=digest
+        )
+        return int(row.id)
+
+
+# ----------------------------------------------------------------------------- reading a session
+
+
+def _time(value: Any) -> dt.time | None:
+    # SQLite hands back TimeField values as parsed times; PostgreSQL too. Both may be None.
+    return value if value is None or isinstance(value, dt.time) else dt.time.fromisoformat(str(value))
+
+
+def load_session(session_id: int) -> SessionRecord:
+    """Everything recorded in one session."""
+    found = load_sessions([session_id])
+    if session_id not in found:
+        raise NotFound(f"no session with id {session_id}")
+    return found[session_id]
+
+
+def load_sessions(session_ids: list[int]) -> dict[int, SessionRecord]:
+    """Whole sessions by id, with one query per table (for one session or thousands)."""
+    found: dict[int, SessionRecord] = {}
+    for start in range(0, len(session_ids), CHUNK):
+        found.update(_load_chunk(session_ids[start : start + CHUNK]))
+    return found
+
+
+CHUNK = 500
+
+
+def _grouped(rows: Iterable[tuple[Any, ...]]) -> dict[int, list[tuple[Any, ...]]]:
+    """Rows keyed by their first column (the session id), that column dropped."""
+    by_session: dict[int, list[tuple[Any, ...]]] = {}
+    for row in rows:
+        by_session.setdefault(row[0], []).append(row[1:])
+    return by_session
+
+
+def _load_chunk(ids: list[int]) -> dict[int, SessionRecord]:
+    with database.atomic():  # one consistent snapshot of all the tables
+        heads = list(
+            Session.select(
+                Session.id,
+                Session.group,
+                Group.name,
+                Group.track,
+                Group.group_type,
+                Session.date,
+                Session.scheduled_start,
+                Session.scheduled_end,
+                Session.actual_start,
+                Session.actual_end,
+                Session.mode,
+                Session.facilitator,
+                Session.co_facilitator,
+                Session.state,
+                Session.current_phase,
+            )
+            .join(Group)
+            .where(Session.id.in_(ids))
+            .tuples()
+        )
+        if not heads:
+            return {}
+        attendance = _grouped(_attendance_rows(ids))
+        check_ins = _grouped(_check_in_rows(ids))
+        notes = _grouped(_note_rows(ids))
+        group_notes = _grouped(_group_note_rows(ids))
+        phases = _grouped(_phase_rows(ids))
+        assignments = _grouped(_assignment_rows(ids))
+        reviews = _grouped(_review_rows(ids))
+        signatures = _grouped(_signature_rows(ids))
+        addenda = _grouped(_addendum_rows(ids))
+    records = {}
+    for h in heads:
+        sid = h[0]
+        group_note = group_notes.get(sid)
+        records[sid] = SessionRecord(
+            id=sid,
+            group_id=h[1],
+            group_name=h[2],
+            track=Track(h[3]),
+            group_type=h[4],
+            date=h[5],
+            scheduled_start=_time(h[6]),
+            scheduled_end=_time(h[7]),
+            actual_start=h[8],
+            actual_end=h[9],
+            mode=SessionMode(h[10]),
+            facilitator_id=h[11],
+            co_facilitator_id=h[12],
+            state=SessionState(h[13]),
+            current_phase=Phase(h[14]),
+            attendance=tuple(
+                sorted(
+                    (_attendance_record(r) for r in attendance.get(sid, ())),
+                    key=lambda a: (a.display_name.lower(), a.member_id),
+                )
+            ),
+            check_ins=tuple(CheckInRecord(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6], r[7], r[8]) for r in check_ins.get(sid, ())),
+            member_notes=tuple(MemberNoteRecord(*r[:6], r[6] or "") for r in notes.get(sid, ())),
+            group_note=GroupNoteRecord(*group_note[0]) if group_note else None,
+            phases=tuple(PhaseRecord(Phase(r[0]), r[1], r[2], r[3]) for r in phases.get(sid, ())),
+            assignments=tuple(AssignmentRecord(*r) for r in assignments.get(sid, ())),
+            reviews=tuple(ReviewRecord(*r) for r in reviews.get(sid, ())),
+            signatures=tuple(
+                SignatureRecord(r[0], signer_line(r[1], r[2]), SignatureKind(r[3]), r[4], r[5])
+                for r in signatures.get(sid, ())
+            ),
+            addenda=tuple(
+                AddendumRecord(r[0], r[1], signer_line(r[2], r[3]), r[4], r[5], r[6], r[7]) for r in addenda.get(sid, ())
+            ),
+        )
+    return records
+
+
+def _attendance_record(r: tuple[Any, ...]) -> AttendanceRecord:
+    return AttendanceRecord(
+        member_id=r[0],
+        display_name=display_name(r[1], r[2], r[3]),
+        record_number=r[4],
+        status=None if r[5] is None else AttendanceStatus(r[5]),
+        arrival=_time(r[6]),
+        departure=_time(r[7]),
+        location=Location(r[8]),
+        late_joiner=bool(r[9]),
+    )
+
+
+def _attendance_rows(ids: list[int]) -> Iterable[tuple[Any, ...]]:
+    return (
+        Attendance.select(
+            Attendance.session,
+            Attendance.member,
+            Member.preferred_name,
+            Member.first_name,
+            Member.last_name,
+            Member.record_number,
+            Attendance.status,
+            Attendance.arrival,
+            Attendance.departure,
+            Attendance.location,
+            Attendance.late_joiner,
+        )
+        .join(Member)
+        .where(Attendance.session.in_(ids))
+        .tuples()
+    )
+
+
+def _check_in_rows(ids: list[int]) -> Iterable[tuple[Any, ...]]:
+    return (
+        CheckIn.select(
+            CheckIn.session,
+            CheckIn.member,
+            CheckIn.mood,
+            CheckIn.craving,
+            CheckIn.use_since_last,
+            CheckIn.use_detail,
+            CheckIn.safety_concern,
+            CheckIn.safety_follow_up,
+            CheckIn.homework_review,
+            CheckIn.current_issue,
+        )
+        .where(CheckIn.session.in_(ids))
+        .order_by(CheckIn.session, CheckIn.member)
+        .tuples()
+    )
+
+
+def _note_rows(ids: list[int]) -> Iterable[tuple[Any, ...]]:
+    return (
+        MemberNote.select(
+            MemberNote.session,
+            MemberNote.member,
+            MemberNote.data,
+            MemberNote.assessment,
+            MemberNote.plan,
+            MemberNote.participation,
+            MemberNote.goal,
+            TreatmentGoal.text,
+        )
+        .join(TreatmentGoal, JOIN.LEFT_OUTER)
+        .where(MemberNote.session.in_(ids))
+        .order_by(MemberNote.session, MemberNote.member)
+        .tuples()
+    )
+
+
+def _group_note_rows(ids: list[int]) -> Iterable[tuple[Any, ...]]:
+    return (
+        GroupNote.select(
+            GroupNote.session, GroupNote.topic_item, GroupNote.topic, GroupNote.interventions, GroupNote.narrative, GroupNote.summary
+        )
+        .where(GroupNote.session.in_(ids))
+        .tuples()
+    )
+
+
+def _phase_rows(ids: list[int]) -> Iterable[tuple[Any, ...]]:
+    return (
+        PhaseLog.select(PhaseLog.session, PhaseLog.phase, PhaseLog.planned_minutes, PhaseLog.started_at, PhaseLog.ended_at)
+        .where(PhaseLog.session.in_(ids))
+        .order_by(PhaseLog.session, PhaseLog.id)
+        .tuples()
+    )
+
+
+def _assignment_rows(ids: list[int]) -> Iterable[tuple[Any, ...]]:
+    return (
+        HomeworkAssignment.select(
+            HomeworkAssignment.session,
+            HomeworkAssignment.id,
+            HomeworkAssignment.member,
+            HomeworkAssignment.item,
+            HomeworkAssignment.title,
+            HomeworkAssignment.instructions,
+            HomeworkAssignment.due_date,
+        )
+        .where(HomeworkAssignment.session.in_(ids))
+        .order_by(HomeworkAssignment.session, HomeworkAssignment.member, HomeworkAssignment.id)
+        .tuples()
+    )
+
+
+def _review_rows(ids: list[int]) -> Iterable[tuple[Any, ...]]:
+    return (
+        HomeworkReview.select(
+            HomeworkReview.session,
+            HomeworkReview.assignment,
+            HomeworkReview.member,
+            HomeworkAssignment.title,
+            HomeworkReview.status,
+            HomeworkReview.comment,
+        )
+        .join(HomeworkAssignment)
+        .where(HomeworkReview.session.in_(ids))
+        .order_by(HomeworkReview.session, HomeworkReview.member, HomeworkReview.assignment)
+        .tuples()
+    )
+
+
+def _signature_rows(ids: list[int]) -> Iterable[tuple[Any, ...]]:
+    return (
+        Signature.select(
+            Signature.session, Signature.user, User.full_name, User.credentials, Signature.kind, Signature.signed_at, Signature.content_hash
+        )
+        .join(User)
+        .where(Signature.session.in_(ids))
+        .order_by(Signature.session, Signature.id)
+        .tuples()
+    )
+
+
+def _addendum_rows(ids: list[int]) -> Iterable[tuple[Any, ...]]:
+    return (
+        Addendum.select(
+            Addendum.session,
+            Addendum.id,
+            Addendum.author,
+            User.full_name,
+            User.credentials,
+            Addendum.signed_at,
+            Addendum.reason,
+            Addendum.text,
+            Addendum.content_hash,
+        )
+        .join(User)
+        .where(Addendum.session.in_(ids))
+        .order_by(Addendum.session, Addendum.id)
+        .tuples()
+    )

@@ -1,0 +1,83 @@
+"""Fixtures shared by the whole suite.
+
+Every store, service and CLI test that takes ``location`` or ``ws`` runs twice: on a real
+SQLCipher file and on a real PostgreSQL database of a throwaway server started once per run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Iterator
+
+import pytest
+
+from facilitator.services import accounts
+from facilitator.services.workspace import Workspace
+from facilitator.store.keys import FAST_FOR_TESTS
+
+PASSWORD = "test-password-0001"
+TEMPLATE = "facilitator_template"
+_names = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[object]:
+    from tests.pgserver import PostgresServer
+
+    with PostgresServer() as server:
+        server.create_database(TEMPLATE)
+        # Migrate the template once; each test copies it instead of migrating again.
+        from facilitator.store import database
+
+        store = database.create_store(server.url(TEMPLATE), "template", PASSWORD, FAST_FOR_TESTS)
+        store.close()
+        yield server
+
+
+@pytest.fixture(params=["sqlcipher", "postgresql"])
+def engine(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def location(engine: str, tmp_path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """Where a fresh, empty database for this test lives (a file path or a URL)."""
+    if engine == "sqlcipher":
+        yield str(tmp_path / "clinic.db")
+        return
+    server = request.getfixturevalue("pg_server")
+    name = f"test_{next(_names)}"
+    server.create_database(name, template=TEMPLATE)
+    yield server.url(name)
+    server.drop_database(name)
+
+
+@pytest.fixture
+def sqlite_location(tmp_path) -> str:
+    return str(tmp_path / "clinic.db")
+
+
+def new_workspace(location: str) -> Workspace:
+    return accounts.create_database(
+        location,
+        username="ada",
+        password=PASSWORD,
+        full_name="Ada Testwood",
+        credentials="LCSW",
+        program_name="Test Valley IOP (fictitious)",
+        kdf=FAST_FOR_TESTS,
+    )
+
+
+@pytest.fixture
+def ws(location: str) -> Iterator[Workspace]:
+    workspace = new_workspace(location)
+    workspace.store.kdf = FAST_FOR_TESTS
+    yield workspace
+    workspace.close()
+
+
+@pytest.fixture
+def today() -> dt.date:
+    return dt.date(2026, 3, 2)  # a Monday

@@ -1,0 +1,49 @@
+"""A database saved at the first schema version upgrades in place, with a backup first."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from facilitator.services import accounts, integrity, sessions
+from facilitator.store import database
+from facilitator.store.keys import keys_path_for
+from tests.fixtures.make_v1_database import PASSWORD, USERNAME
+
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "v1" / "clinic.db"
+
+
+@pytest.fixture
+def v1_copy(tmp_path):
+    target = tmp_path / "clinic.db"
+    shutil.copy2(FIXTURE, target)
+    shutil.copy2(keys_path_for(FIXTURE), keys_path_for(target))
+    return target
+
+
+def test_upgrade_keeps_records_backs_up_and_adds_the_lock(v1_copy):
+    original = v1_copy.read_bytes()
+    ws = accounts.sign_in(str(v1_copy), USERNAME, PASSWORD)
+    try:
+        applied, pending = database.schema_versions(ws.store)
+        assert pending == [] and applied[0] == "0001_initial" and len(applied) >= 2
+        record = sessions.load(1)
+        assert record.attendance[0].display_name == "Zoë Nguyễn-Fable"
+        assert record.check_ins[0].mood == 6
+        report = integrity.check(ws)
+        assert report.ok, report.problems
+        assert report.signed_sessions == 1
+        triggers = ws.store.db.execute_sql("SELECT count(*) FROM sqlite_master WHERE type='trigger'").fetchone()[0]
+        assert triggers > 0
+    finally:
+        ws.close()
+    backups = sorted(v1_copy.parent.glob("clinic.db.before-*.bak"))
+    assert len(backups) == 1
+    assert backups[0].read_bytes() == original
+    assert keys_path_for(backups[0]).exists()
+
+
+def test_an_up_to_date_database_is_not_backed_up_again(v1_copy):
+    accounts.sign_in(str(v1_copy), USERNAME, PASSWORD).close()
+    accounts.sign_in(str(v1_copy), USERNAME, PASSWORD).close()
+    assert len(list(v1_copy.parent.glob("clinic.db.before-*.bak"))) == 1
