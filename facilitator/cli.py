@@ -19,7 +19,7 @@ from typing import NoReturn
 
 from facilitator.domain.enums import Role
 from facilitator.domain.errors import AuthenticationFailed, FacilitatorError, UsageError
-from facilitator.services import accounts, demo, integrity
+from facilitator.services import accounts, integrity
 from facilitator.services.workspace import Workspace
 from facilitator.store import database, people, reports
 
@@ -125,6 +125,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if not 1 <= args.groups <= 200 or not 1 <= args.weeks <= 1040:
         raise UsageError("--groups is 1-200 and --weeks is 1-1040")
     password = password_from_env_or_prompt("Password for the demo user: ", confirm=True)
+    from facilitator.services import demo  # only this command needs the generator
+
+
     started = dt.datetime.now()
     summary = demo.create_demo(
         location_of(args), password, groups=args.groups, weeks=args.weeks, seed=args.seed, until=args.until
@@ -165,7 +168,7 @@ def cmd_list_sessions(args: argparse.Namespace) -> int:
 
 def cmd_users_add(args: argparse.Namespace) -> int:
     location = location_of(args)
-    if not database.is_server_url(location) and not os.path.exists(location):
+    if database.is_new(location):
         # A new embedded database: the first user is its administrator and opens it.
         password = password_from_env_or_prompt(f"New password for {args.username}: ", confirm=True)
         ws = accounts.create_database(

@@ -57,6 +57,10 @@ def load(session_id: int) -> SessionRecord:
     return store.load_session(session_id)
 
 
+def load_many(session_ids: list[int]) -> dict[int, SessionRecord]:
+    return store.load_sessions(session_ids)
+
+
 def start_session(
     ws: Workspace,
     group_id: int,

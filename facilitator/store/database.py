@@ -199,6 +199,18 @@ def create_store(location: str, username: str, password: str, kdf: KdfParams = S
     return Store(db, str(path), username, slots, key, kdf)
 
 
+def is_new(location: str) -> bool:
+    """Whether the database has yet to be set up: no file, or a server database with no users."""
+    if not is_server_url(location):
+        return not Path(location).exists()
+    db = _connect_server(location)
+    try:
+        tables = db.get_tables()
+        return "app_user" not in tables or not db.execute_sql("SELECT 1 FROM app_user LIMIT 1").fetchone()
+    finally:
+        db.close()
+
+
 # ----------------------------------------------------------------------------- migrations
 
 
