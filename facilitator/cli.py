@@ -48,21 +48,50 @@ def _date(text: str) -> dt.date:
 
 def build_parser() -> argparse.ArgumentParser:
     # --db and --user are accepted before or after the command ("facilitator demo --db X").
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", default=argparse.SUPPRESS, metavar="PATH|URL", help="database file or postgresql:// URL")
-    common.add_argument("--user", default=argparse.SUPPRESS, metavar="NAME", help="username to sign in as")
+    common = _Parser(add_help=False)
+    common.add_argument(
+        "--db",
+        default=argparse.SUPPRESS,
+        metavar="PATH|URL",
+        help="database file or postgresql:// URL",
+    )
+    common.add_argument(
+        "--user", default=argparse.SUPPRESS, metavar="NAME", help="username to sign in as"
+    )
 
-    parser = _Parser(prog=PROG, parents=[common], description="Run IOP therapy groups and keep their records.")
+    parser = _Parser(
+        prog=PROG, parents=[common], description="Run IOP therapy groups and keep their records."
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    demo_cmd = commands.add_parser("demo", parents=[common], help="create a database of fictitious demo data")
-    demo_cmd.add_argument("--groups", type=int, default=3, metavar="G", help="groups across the three tracks (default 3)")
-    demo_cmd.add_argument("--weeks", type=int, default=4, metavar="W", help="weeks of sessions (default 4)")
-    demo_cmd.add_argument("--seed", type=int, default=1, metavar="S", help="random seed (default 1)")
-    demo_cmd.add_argument("--until", type=_date, default=None, metavar="DATE", help="last day of demo sessions (default today)")
+    demo_cmd = commands.add_parser(
+        "demo", parents=[common], help="create a database of fictitious demo data"
+    )
+    demo_cmd.add_argument(
+        "--groups",
+        type=int,
+        default=3,
+        metavar="G",
+        help="groups across the three tracks (default 3)",
+    )
+    demo_cmd.add_argument(
+        "--weeks", type=int, default=4, metavar="W", help="weeks of sessions (default 4)"
+    )
+    demo_cmd.add_argument(
+        "--seed", type=int, default=1, metavar="S", help="random seed (default 1)"
+    )
+    demo_cmd.add_argument(
+        "--until",
+        type=_date,
+        default=None,
+        metavar="DATE",
+        help="last day of demo sessions (default today)",
+    )
 
     list_cmd = commands.add_parser("list", parents=[common], help="list records")
-    list_what = list_cmd.add_subparsers(dest="what", metavar="WHAT", required=True, parser_class=_Parser)
+    list_what = list_cmd.add_subparsers(
+        dest="what", metavar="WHAT", required=True, parser_class=_Parser
+    )
     sessions = list_what.add_parser("sessions", parents=[common], help="sessions in a date range")
     sessions.add_argument("--from", dest="date_from", type=_date, metavar="DATE")
     sessions.add_argument("--to", dest="date_to", type=_date, metavar="DATE")
@@ -70,7 +99,9 @@ def build_parser() -> argparse.ArgumentParser:
     sessions.add_argument("--json", action="store_true", help="print JSON")
 
     users = commands.add_parser("users", parents=[common], help="manage user accounts")
-    users_what = users.add_subparsers(dest="what", metavar="ACTION", required=True, parser_class=_Parser)
+    users_what = users.add_subparsers(
+        dest="what", metavar="ACTION", required=True, parser_class=_Parser
+    )
     add = users_what.add_parser(
         "add",
         parents=[common],
@@ -82,7 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--role", choices=[r.value for r in Role], default=None)
     add.add_argument("--program", default="", help="program name, when creating a new database")
 
-    commands.add_parser("check", parents=[common], help="verify the database and every signed session")
+    commands.add_parser(
+        "check", parents=[common], help="verify the database and every signed session"
+    )
     return parser
 
 
@@ -90,7 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def location_of(args: argparse.Namespace) -> str:
-    return str(getattr(args, "db", None) or os.environ.get(ENV_DB) or database.default_database_path())
+    return str(
+        getattr(args, "db", None) or os.environ.get(ENV_DB) or database.default_database_path()
+    )
 
 
 def username_of(args: argparse.Namespace) -> str:
@@ -113,7 +148,9 @@ def password_from_env_or_prompt(prompt: str, env: str = ENV_PASSWORD, confirm: b
 
 def _sign_in(args: argparse.Namespace) -> Workspace:
     user = username_of(args)
-    return accounts.sign_in(location_of(args), user, password_from_env_or_prompt(f"Password for {user}: "))
+    return accounts.sign_in(
+        location_of(args), user, password_from_env_or_prompt(f"Password for {user}: ")
+    )
 
 
 # ----------------------------------------------------------------------------- commands
@@ -127,10 +164,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     password = password_from_env_or_prompt("Password for the demo user: ", confirm=True)
     from facilitator.services import demo  # only this command needs the generator
 
-
     started = dt.datetime.now()
     summary = demo.create_demo(
-        location_of(args), password, groups=args.groups, weeks=args.weeks, seed=args.seed, until=args.until
+        location_of(args),
+        password,
+        groups=args.groups,
+        weeks=args.weeks,
+        seed=args.seed,
+        until=args.until,
     )
     seconds = (dt.datetime.now() - started).total_seconds()
     print(
@@ -154,7 +195,9 @@ def cmd_list_sessions(args: argparse.Namespace) -> int:
                 "group": s.group,
                 "date": s.date.isoformat(),
                 "state": s.state,
-                "members": [{"id": m.id, "name": m.name, "attendance": m.attendance} for m in s.members],
+                "members": [
+                    {"id": m.id, "name": m.name, "attendance": m.attendance} for m in s.members
+                ],
             }
             for s in found
         ]
@@ -236,7 +279,7 @@ def run(args: argparse.Namespace) -> int:
         return fail(exc.message, exc.exit_code)
     except KeyboardInterrupt:
         return fail("interrupted", 1)
-    except Exception as exc:  # noqa: BLE001 - the contract: no traceback reaches a user
+    except Exception as exc:
         return fail(f"unexpected error ({type(exc).__name__}): {exc}", 1)
 
 

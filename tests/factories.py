@@ -20,7 +20,12 @@ MEMBER_NAMES = [
 ]
 
 
-def group(ws: Workspace, name: str = "Evening Recovery A", track: Track = Track.SUBSTANCE_USE, **extra: object) -> int:
+def group(
+    ws: Workspace,
+    name: str = "Evening Recovery A",
+    track: Track = Track.SUBSTANCE_USE,
+    **extra: object,
+) -> int:
     changes = roster.create_group(
         ws,
         name=name,
@@ -34,12 +39,17 @@ def group(ws: Workspace, name: str = "Evening Recovery A", track: Track = Track.
     return changes.created_id
 
 
-def members(ws: Workspace, group_id: int, count: int = 3, since: dt.date = dt.date(2026, 1, 5)) -> list[int]:
+def members(
+    ws: Workspace, group_id: int, count: int = 3, since: dt.date = dt.date(2026, 1, 5)
+) -> list[int]:
     ids = []
     for index in range(count):
         first, last = MEMBER_NAMES[index % len(MEMBER_NAMES)]
         created = roster.create_member(
-            ws, first_name=first, last_name=f"{last}{index // len(MEMBER_NAMES) or ''}", record_number=f"T-{group_id}-{index:03d}"
+            ws,
+            first_name=first,
+            last_name=f"{last}{index // len(MEMBER_NAMES) or ''}",
+            record_number=f"T-{group_id}-{index:03d}",
         )
         assert created.created_id is not None
         roster.enroll(ws, created.created_id, group_id, since)
@@ -58,20 +68,36 @@ def all_present(ws: Workspace, session_id: int, member_ids: list[int]) -> None:
         sessions.record_attendance(ws, session_id, member_id, AttendanceStatus.PRESENT)
 
 
-def ready_to_sign(ws: Workspace, session_id: int, member_ids: list[int], topic: str = "Urge surfing") -> None:
+def ready_to_sign(
+    ws: Workspace, session_id: int, member_ids: list[int], topic: str = "Urge surfing"
+) -> None:
     """Fill in everything the signing checklist asks for, all members present."""
     all_present(ws, session_id, member_ids)
     for member_id in member_ids:
-        sessions.record_check_in(ws, session_id, member_id, mood=6, craving=2, current_issue="steady week")
-        sessions.write_member_note(
-            ws, session_id, member_id, data=f"Member {member_id} shared.", assessment="Engaged.", plan="Continue."
+        sessions.record_check_in(
+            ws, session_id, member_id, mood=6, craving=2, current_issue="steady week"
         )
-    sessions.write_group_note(ws, session_id, topic=topic, interventions="Skill demo", narrative="Practised.")
+        sessions.write_member_note(
+            ws,
+            session_id,
+            member_id,
+            data=f"Member {member_id} shared.",
+            assessment="Engaged.",
+            plan="Continue.",
+        )
+    sessions.write_group_note(
+        ws, session_id, topic=topic, interventions="Skill demo", narrative="Practised."
+    )
 
 
 def lead(ws: Workspace, password: str, username: str = "rowan") -> int:
     changes = accounts.add_user(
-        ws, username=username, password=password, full_name="Rowan Testwood", credentials="LPC", role=Role.CLINICAL_LEAD
+        ws,
+        username=username,
+        password=password,
+        full_name="Rowan Testwood",
+        credentials="LPC",
+        role=Role.CLINICAL_LEAD,
     )
     assert changes.created_id is not None
     return changes.created_id

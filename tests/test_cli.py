@@ -39,7 +39,9 @@ def one_line_error(done, code):
 
 @pytest.fixture
 def clinic(location):
-    done = run("--db", location, "users", "add", "ada", "--name", "Ada Testwood", "--credentials", "LCSW")
+    done = run(
+        "--db", location, "users", "add", "ada", "--name", "Ada Testwood", "--credentials", "LCSW"
+    )
     assert done.returncode == 0, done.stderr
     return location
 
@@ -51,7 +53,9 @@ def test_new_database_lists_no_sessions(clinic):
 
 
 def test_wrong_password_exits_3_with_one_line(clinic):
-    line = one_line_error(run("--db", clinic, "--user", "ada", "check", password="not-the-password"), 3)
+    line = one_line_error(
+        run("--db", clinic, "--user", "ada", "check", password="not-the-password"), 3
+    )
     assert "wrong username or password" in line
     one_line_error(run("--db", clinic, "--user", "nobody", "check"), 3)
 
@@ -70,16 +74,42 @@ def test_usage_errors_exit_2(sqlite_location):
 
 def test_missing_database_and_group_exit_4(clinic, tmp_path):
     one_line_error(run("--db", str(tmp_path / "absent.db"), "--user", "ada", "check"), 4)
-    line = one_line_error(run("--db", clinic, "--user", "ada", "list", "sessions", "--group", "Nope", "--json"), 4)
+    line = one_line_error(
+        run("--db", clinic, "--user", "ada", "list", "sessions", "--group", "Nope", "--json"), 4
+    )
     assert "Nope" in line
 
 
 def test_users_add_then_the_new_user_signs_in(clinic):
-    added = run("--db", clinic, "--user", "ada", "users", "add", "finn", "--name", "Finn Larkspur", new_password="finns-password-1")
+    added = run(
+        "--db",
+        clinic,
+        "--user",
+        "ada",
+        "users",
+        "add",
+        "finn",
+        "--name",
+        "Finn Larkspur",
+        new_password="finns-password-1",
+    )
     assert added.returncode == 0, added.stderr
-    done = run("--db", clinic, "--user", "finn", "list", "sessions", "--json", password="finns-password-1")
+    done = run(
+        "--db", clinic, "--user", "finn", "list", "sessions", "--json", password="finns-password-1"
+    )
     assert done.returncode == 0, done.stderr
-    short = run("--db", clinic, "--user", "ada", "users", "add", "gus", "--name", "Gus", new_password="short")
+    short = run(
+        "--db",
+        clinic,
+        "--user",
+        "ada",
+        "users",
+        "add",
+        "gus",
+        "--name",
+        "Gus",
+        new_password="short",
+    )
     assert "12 characters" in one_line_error(short, 1)
 
 
@@ -90,5 +120,10 @@ def test_check_passes_on_a_healthy_database(clinic):
 
 
 def test_facilitator_env_vars_choose_database_and_user(clinic):
-    done = run("list", "sessions", "--json", env_extra={"FACILITATOR_DB": clinic, "FACILITATOR_USER": "ada"})
+    done = run(
+        "list",
+        "sessions",
+        "--json",
+        env_extra={"FACILITATOR_DB": clinic, "FACILITATOR_USER": "ada"},
+    )
     assert done.returncode == 0, done.stderr

@@ -17,7 +17,9 @@ UNTIL = dt.date(2026, 3, 27)  # a Friday
 
 @pytest.fixture
 def demo_ws(location):
-    summary = demo.create_demo(location, PASSWORD, groups=3, weeks=3, seed=7, until=UNTIL, kdf=FAST_FOR_TESTS)
+    summary = demo.create_demo(
+        location, PASSWORD, groups=3, weeks=3, seed=7, until=UNTIL, kdf=FAST_FOR_TESTS
+    )
     from facilitator.services import accounts
 
     ws = accounts.sign_in(location, "demo", PASSWORD)
@@ -41,7 +43,6 @@ def test_demo_is_complete_sealed_and_marked(demo_ws):
 
 
 def test_demo_content_follows_the_rules(demo_ws):
-    ws, _summary = demo_ws
     ids = [s.id for s in reports.list_sessions(None, None, None)]
     statuses = Counter()
     tracks = set()
@@ -63,14 +64,30 @@ def test_demo_content_follows_the_rules(demo_ws):
     assert tracks == set(Track)
     for status in ("present", "late", "absent"):
         assert statuses[status] > 0
-    assert any(a.location.value == "telehealth" for r in sessions.load_many(ids).values() for a in r.attendance)
+    assert any(
+        a.location.value == "telehealth"
+        for r in sessions.load_many(ids).values()
+        for a in r.attendance
+    )
 
 
 def test_demo_cli_is_deterministic_for_a_seed_and_encrypted(tmp_path):
     outputs = []
     for name in ("one.db", "two.db"):
         path = str(tmp_path / name)
-        made = run("demo", "--db", path, "--groups", "2", "--weeks", "2", "--seed", "5", "--until", "2026-03-27")
+        made = run(
+            "demo",
+            "--db",
+            path,
+            "--groups",
+            "2",
+            "--weeks",
+            "2",
+            "--seed",
+            "5",
+            "--until",
+            "2026-03-27",
+        )
         assert made.returncode == 0, made.stderr
         listed = run("--db", path, "--user", "demo", "list", "sessions", "--json")
         assert listed.returncode == 0, listed.stderr
@@ -84,7 +101,23 @@ def test_demo_cli_is_deterministic_for_a_seed_and_encrypted(tmp_path):
     first = outputs[0][0]
     assert set(first) == {"id", "group", "date", "state", "members"}
     assert set(first["members"][0]) == {"id", "name", "attendance"}
-    other = run("demo", "--db", str(tmp_path / "three.db"), "--groups", "2", "--weeks", "2", "--seed", "6", "--until", "2026-03-27")
+    other = run(
+        "demo",
+        "--db",
+        str(tmp_path / "three.db"),
+        "--groups",
+        "2",
+        "--weeks",
+        "2",
+        "--seed",
+        "6",
+        "--until",
+        "2026-03-27",
+    )
     assert other.returncode == 0
-    third = json.loads(run("--db", str(tmp_path / "three.db"), "--user", "demo", "list", "sessions", "--json").stdout)
+    third = json.loads(
+        run(
+            "--db", str(tmp_path / "three.db"), "--user", "demo", "list", "sessions", "--json"
+        ).stdout
+    )
     assert third != outputs[0]

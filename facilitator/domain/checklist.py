@@ -22,7 +22,9 @@ def missing_before_signing(record: SessionRecord) -> list[str]:
         gaps.append("no topic chosen for the skill work")
     for check_in in record.check_ins:
         if check_in.safety_concern and not check_in.safety_follow_up.strip():
-            gaps.append(f"safety concern for {names.get(check_in.member_id, 'a member')} needs a follow-up note")
+            gaps.append(
+                f"safety concern for {names.get(check_in.member_id, 'a member')} needs a follow-up note"
+            )
     noted = {n.member_id for n in record.member_notes if (n.data + n.assessment + n.plan).strip()}
     for attendee in record.present:
         if attendee.member_id not in noted:

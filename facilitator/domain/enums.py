@@ -82,7 +82,11 @@ class AttendanceStatus(StrEnum):
     @property
     def attended(self) -> bool:
         """Whether the member was in the room (or on the call) for some of the session."""
-        return self in (AttendanceStatus.PRESENT, AttendanceStatus.LATE, AttendanceStatus.LEFT_EARLY)
+        return self in (
+            AttendanceStatus.PRESENT,
+            AttendanceStatus.LATE,
+            AttendanceStatus.LEFT_EARLY,
+        )
 
 
 class Location(StrEnum):

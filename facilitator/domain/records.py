@@ -199,14 +199,18 @@ def canonical_content(record: SessionRecord) -> bytes:
         key=lambda row: (row["started_at"] is None, str(row["started_at"]), row["phase"]),
     )
     body["group_note"] = None if record.group_note is None else _row(record.group_note)
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_plain).encode()
+    return json.dumps(
+        body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_plain
+    ).encode()
 
 
 def content_hash(record: SessionRecord) -> str:
     return hashlib.sha256(canonical_content(record)).hexdigest()
 
 
-def addendum_hash(session_hash: str, author_id: int, signed_at: dt.datetime, reason: str, text: str) -> str:
+def addendum_hash(
+    session_hash: str, author_id: int, signed_at: dt.datetime, reason: str, text: str
+) -> str:
     """An addendum's own signature hash: its text chained to the session content it amends."""
     payload = json.dumps(
         [session_hash, author_id, signed_at.isoformat(), reason, text], ensure_ascii=False

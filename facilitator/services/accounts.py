@@ -55,7 +55,13 @@ def sign_in(location: str, username: str, password: str) -> Workspace:
 
 
 def add_user(
-    ws: Workspace, *, username: str, password: str, full_name: str, credentials: str = "", role: Role = Role.FACILITATOR
+    ws: Workspace,
+    *,
+    username: str,
+    password: str,
+    full_name: str,
+    credentials: str = "",
+    role: Role = Role.FACILITATOR,
 ) -> Changes:
     ws.require_role(Role.ADMIN, doing="add users")
     username = check_username(username)

@@ -9,7 +9,7 @@ from facilitator.domain.enums import ReviewStatus
 from facilitator.domain.errors import RuleViolation
 from facilitator.domain.records import OutstandingAssignment
 from facilitator.domain.rules import next_meeting, require_text
-from facilitator.services.sessions import require_attended, editable
+from facilitator.services.sessions import editable, require_attended
 from facilitator.services.workspace import Workspace
 from facilitator.store import library, people
 from facilitator.store import sessions as store
@@ -51,14 +51,25 @@ def assign_homework(
 
 
 def assign_custom(
-    ws: Workspace, session_id: int, member_id: int, *, title: str, instructions: str, due: dt.date | None = None
+    ws: Workspace,
+    session_id: int,
+    member_id: int,
+    *,
+    title: str,
+    instructions: str,
+    due: dt.date | None = None,
 ) -> Changes:
     """An extra, individual assignment written for one member."""
     group_id, date, _track = editable(session_id)
     require_attended(session_id, member_id, "homework")
     due = due or next_meeting(people.get_group(group_id).meeting_weekdays, date)
     store.add_assignment(
-        session_id, member_id, None, require_text("title", title), require_text("instructions", instructions, max_length=4000), due
+        session_id,
+        member_id,
+        None,
+        require_text("title", title),
+        require_text("instructions", instructions, max_length=4000),
+        due,
     )
     return Changes(sessions=frozenset({session_id}), homework=frozenset({member_id}))
 
@@ -77,7 +88,8 @@ def outstanding_for_session(session_id: int) -> dict[int, list[OutstandingAssign
     for attendee in record.attendance:
         rows = store.outstanding_assignments(attendee.member_id, record.date)
         found[attendee.member_id] = [
-            OutstandingAssignment(a_id, attendee.member_id, title, text, given, due) for a_id, title, text, given, due in rows
+            OutstandingAssignment(a_id, attendee.member_id, title, text, given, due)
+            for a_id, title, text, given, due in rows
         ]
     return found
 

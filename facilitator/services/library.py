@@ -30,15 +30,26 @@ def parse_item(text: str, source: str) -> dict[str, Any]:
             raise InvalidInput(key, f"{source}: the field '{key}' is missing or empty")
     for key in LIST_KEYS:
         value = raw.get(key)
-        if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
+        if (
+            not isinstance(value, list)
+            or not value
+            or not all(isinstance(v, str) and v.strip() for v in value)
+        ):
             raise InvalidInput(key, f"{source}: the field '{key}' must be a non-empty list of text")
     if raw["category"] not in set(HomeworkCategory):
-        raise InvalidInput("category", f"{source}: the field 'category' must be one of {', '.join(HomeworkCategory)}")
+        raise InvalidInput(
+            "category",
+            f"{source}: the field 'category' must be one of {', '.join(HomeworkCategory)}",
+        )
     if not set(raw["tracks"]) <= set(Track):
-        raise InvalidInput("tracks", f"{source}: the field 'tracks' may hold only {', '.join(Track)}")
+        raise InvalidInput(
+            "tracks", f"{source}: the field 'tracks' may hold only {', '.join(Track)}"
+        )
     minutes = raw.get("minutes")
     if not isinstance(minutes, int) or isinstance(minutes, bool) or not 5 <= minutes <= 180:
-        raise InvalidInput("minutes", f"{source}: the field 'minutes' must be a whole number from 5 to 180")
+        raise InvalidInput(
+            "minutes", f"{source}: the field 'minutes' must be a whole number from 5 to 180"
+        )
     worksheet = raw.get("worksheet")
     if not isinstance(worksheet, list) or not worksheet:
         raise InvalidInput("worksheet", f"{source}: the field 'worksheet' needs at least one field")
@@ -46,7 +57,9 @@ def parse_item(text: str, source: str) -> dict[str, Any]:
         if not isinstance(entry, dict) or not str(entry.get("label", "")).strip():
             raise InvalidInput("worksheet", f"{source}: worksheet field {index} has no 'label'")
         if entry.get("kind") not in WORKSHEET_KINDS:
-            raise InvalidInput("worksheet", f"{source}: worksheet field {index} has an unknown 'kind'")
+            raise InvalidInput(
+                "worksheet", f"{source}: worksheet field {index} has an unknown 'kind'"
+            )
     return {
         "title": raw["title"].strip(),
         "category": raw["category"],

@@ -14,14 +14,22 @@ from facilitator.store import people
 
 
 def _check_group(
-    name: str, length_minutes: int, phase_minutes: tuple[int, ...] | None, soft_capacity: int, weekdays: tuple[int, ...]
+    name: str,
+    length_minutes: int,
+    phase_minutes: tuple[int, ...] | None,
+    soft_capacity: int,
+    weekdays: tuple[int, ...],
 ) -> None:
     if not 30 <= length_minutes <= 480:
         raise InvalidInput("length", "a session lasts from 30 to 480 minutes")
     if phase_minutes is not None and (
-        len(phase_minutes) != 3 or any(m <= 0 for m in phase_minutes) or sum(phase_minutes) != length_minutes
+        len(phase_minutes) != 3
+        or any(m <= 0 for m in phase_minutes)
+        or sum(phase_minutes) != length_minutes
     ):
-        raise InvalidInput("phase plan", f"the three parts must be positive and add up to {length_minutes} minutes")
+        raise InvalidInput(
+            "phase plan", f"the three parts must be positive and add up to {length_minutes} minutes"
+        )
     if not 1 <= soft_capacity <= 50:
         raise InvalidInput("soft capacity", "the soft capacity is from 1 to 50 members")
     if any(not 0 <= d <= 6 for d in weekdays):
@@ -63,9 +71,11 @@ def update_group(ws: Workspace, group_id: int, **fields: object) -> Changes:
     current = people.get_group(group_id)
     name = require_text("group name", str(fields.get("name", current.name)), max_length=80)
     length = int(fields.get("length_minutes", current.length_minutes))  # type: ignore[call-overload]
-    plan = fields.get("phase_minutes", current.phase_minutes if "length_minutes" not in fields else None)
+    plan = fields.get(
+        "phase_minutes", current.phase_minutes if "length_minutes" not in fields else None
+    )
     capacity = int(fields.get("soft_capacity", current.soft_capacity))  # type: ignore[call-overload]
-    weekdays = tuple(fields.get("meeting_weekdays", current.meeting_weekdays))  # type: ignore[call-overload]
+    weekdays: tuple[int, ...] = tuple(fields.get("meeting_weekdays", current.meeting_weekdays))  # type: ignore[arg-type]
     _check_group(name, length, plan, capacity, weekdays)  # type: ignore[arg-type]
     if people.group_name_taken(name, except_id=group_id):
         raise RuleViolation(f"a group named {name} already exists")
@@ -104,7 +114,9 @@ def update_member(ws: Workspace, member_id: int, **fields: object) -> Changes:
     for key in ("first_name", "last_name", "record_number"):
         if key in fields:
             fields[key] = require_text(key.replace("_", " "), str(fields[key]), max_length=80)
-    if "record_number" in fields and people.record_number_taken(str(fields["record_number"]), except_id=member_id):
+    if "record_number" in fields and people.record_number_taken(
+        str(fields["record_number"]), except_id=member_id
+    ):
         raise RuleViolation(f"record number {fields['record_number']} belongs to another member")
     if "preferred_name" in fields:
         fields["preferred_name"] = str(fields["preferred_name"] or "").strip() or None
@@ -118,7 +130,11 @@ def enroll(ws: Workspace, member_id: int, group_id: int, start_date: dt.date) ->
     if people.active_enrollment(member_id, group_id, start_date) is not None:
         raise RuleViolation("the member is already enrolled in this group on that date")
     enrollment_id = people.enroll(member_id, group.id, start_date)
-    return Changes(enrollments=frozenset({enrollment_id}), members=frozenset({member_id}), created_id=enrollment_id)
+    return Changes(
+        enrollments=frozenset({enrollment_id}),
+        members=frozenset({member_id}),
+        created_id=enrollment_id,
+    )
 
 
 def discharge(ws: Workspace, enrollment_id: int, end_date: dt.date, reason: str) -> Changes:
@@ -128,7 +144,9 @@ def discharge(ws: Workspace, enrollment_id: int, end_date: dt.date, reason: str)
     if end_date < enrollment.start_date:
         raise InvalidInput("discharge date", "the discharge date is before the enrollment started")
     people.discharge(enrollment_id, end_date, require_text("discharge reason", reason))
-    return Changes(enrollments=frozenset({enrollment_id}), members=frozenset({enrollment.member_id}))
+    return Changes(
+        enrollments=frozenset({enrollment_id}), members=frozenset({enrollment.member_id})
+    )
 
 
 def add_goal(ws: Workspace, member_id: int, text: str) -> Changes:
@@ -137,7 +155,9 @@ def add_goal(ws: Workspace, member_id: int, text: str) -> Changes:
     return Changes(goals=frozenset({goal_id}), members=frozenset({member_id}), created_id=goal_id)
 
 
-def update_goal(ws: Workspace, goal_id: int, *, text: str | None = None, status: GoalStatus | None = None) -> Changes:
+def update_goal(
+    ws: Workspace, goal_id: int, *, text: str | None = None, status: GoalStatus | None = None
+) -> Changes:
     goal = people.get_goal(goal_id)
     fields: dict[str, object] = {}
     if text is not None:

@@ -38,7 +38,9 @@ def editable(session_id: int) -> tuple[int, dt.date, Track]:
 def require_attended(session_id: int, member_id: int, doing: str) -> None:
     on_roster, status = store.attendance_status(session_id, member_id)
     if not on_roster:
-        raise RuleViolation(f"{_name(member_id)} is not in this session; add them as a late joiner first")
+        raise RuleViolation(
+            f"{_name(member_id)} is not in this session; add them as a late joiner first"
+        )
     if status is not None and not status.attended:
         raise RuleViolation(
             f"{_name(member_id)} is marked {status.value.replace('_', ' ')}: an absent member gets an "
@@ -81,7 +83,9 @@ def start_session(
         people.actor_by_id(co_facilitator_id)
     end = None
     if group.start_time is not None:
-        start_at = dt.datetime.combine(date, group.start_time) + dt.timedelta(minutes=group.length_minutes)
+        start_at = dt.datetime.combine(date, group.start_time) + dt.timedelta(
+            minutes=group.length_minutes
+        )
         end = start_at.time()
     location = Location.TELEHEALTH if mode is SessionMode.TELEHEALTH else Location.IN_PERSON
     session_id = store.create_session(
@@ -97,7 +101,9 @@ def start_session(
     return Changes(sessions=ONE({session_id}), attendance=ONE(), created_id=session_id)
 
 
-def add_late_joiner(ws: Workspace, session_id: int, member_id: int, *, location: Location = Location.IN_PERSON) -> Changes:
+def add_late_joiner(
+    ws: Workspace, session_id: int, member_id: int, *, location: Location = Location.IN_PERSON
+) -> Changes:
     """Put a member who is not on the roster into the session (a walk-in or a new admission)."""
     editable(session_id)
     people.get_member(member_id)
@@ -191,7 +197,9 @@ def record_check_in(
     return changes
 
 
-def advance_phase(ws: Workspace, session_id: int, to: Phase | None = None, *, at: dt.datetime | None = None) -> Changes:
+def advance_phase(
+    ws: Workspace, session_id: int, to: Phase | None = None, *, at: dt.datetime | None = None
+) -> Changes:
     """Move to a part (the next one by default), recording when each part started and ended.
 
     Going back is allowed and adds a new stretch of time to the earlier part.

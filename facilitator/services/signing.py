@@ -16,7 +16,9 @@ from facilitator.store import sessions as store
 from facilitator.store.models import utcnow
 
 
-def sign_session(ws: Workspace, session_id: int, password: str, *, at: dt.datetime | None = None) -> Changes:
+def sign_session(
+    ws: Workspace, session_id: int, password: str, *, at: dt.datetime | None = None
+) -> Changes:
     """Sign and lock the session after re-checking the signer's password."""
     record = store.load_session(session_id)
     if ws.actor.user_id not in (record.facilitator_id, record.co_facilitator_id):
@@ -39,17 +41,23 @@ def cosign_session(ws: Workspace, session_id: int, password: str) -> Changes:
         raise RuleViolation("you have already signed this session")
     digest = content_hash(record)
     if digest != record.signatures[0].content_hash:
-        raise IntegrityProblem("the session's content no longer matches its signature; it cannot be co-signed")
+        raise IntegrityProblem(
+            "the session's content no longer matches its signature; it cannot be co-signed"
+        )
     database.verify_password(ws.store, ws.actor.username, password)
     store.add_signature(session_id, ws.actor.user_id, SignatureKind.COSIGN, digest, utcnow())
     return Changes(sessions=frozenset({session_id}), signatures=True)
 
 
-def add_addendum(ws: Workspace, session_id: int, password: str, *, reason: str, text: str) -> Changes:
+def add_addendum(
+    ws: Workspace, session_id: int, password: str, *, reason: str, text: str
+) -> Changes:
     """A dated, signed addition to a locked note; the original stays as it was."""
     record = store.load_session(session_id)
     if record.state is not SessionState.SIGNED:
-        raise RuleViolation("an unsigned session is edited directly; addenda are for signed sessions")
+        raise RuleViolation(
+            "an unsigned session is edited directly; addenda are for signed sessions"
+        )
     reason = require_text("reason", reason, max_length=500)
     text = require_text("addendum text", text, max_length=20000)
     database.verify_password(ws.store, ws.actor.username, password)
@@ -74,7 +82,11 @@ def verify_seal(record: SessionRecord) -> list[str]:
     ]
     sign_hash = record.signatures[0].content_hash
     for addendum in record.addenda:
-        expected = addendum_hash(sign_hash, addendum.author_id, addendum.signed_at, addendum.reason, addendum.text)
+        expected = addendum_hash(
+            sign_hash, addendum.author_id, addendum.signed_at, addendum.reason, addendum.text
+        )
         if expected != addendum.content_hash:
-            problems.append(f"session {session_id}: addendum {addendum.id} differs from its signature")
+            problems.append(
+                f"session {session_id}: addendum {addendum.id} differs from its signature"
+            )
     return problems

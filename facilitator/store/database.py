@@ -47,7 +47,12 @@ APP_NAME = "Facilitator"
 LOCK_MARKER = "FACILITATOR_LOCKED"
 # One number both engines use to serialise migrations when several laptops start at once.
 MIGRATION_LOCK_ID = 7_447_001
-SQLITE_PRAGMAS = (("journal_mode", "wal"), ("synchronous", 2), ("foreign_keys", 1), ("busy_timeout", 5000))
+SQLITE_PRAGMAS = (
+    ("journal_mode", "wal"),
+    ("synchronous", 2),
+    ("foreign_keys", 1),
+    ("busy_timeout", 5000),
+)
 
 
 def default_database_path() -> Path:
@@ -66,7 +71,7 @@ def describe(location: str) -> str:
     return f"{parts.scheme}://{parts.hostname or 'localhost'}{':' + str(parts.port) if parts.port else ''}{parts.path}"
 
 
-class EncryptedSqlite(SqlCipherDatabase):  # type: ignore[misc]
+class EncryptedSqlite(SqlCipherDatabase):
     """SQLCipher keyed with a raw 256-bit key (the slots already did the slow derivation)."""
 
     def __init__(self, path: Path, key: bytes) -> None:
@@ -114,7 +119,9 @@ def _connect_server(url: str) -> peewee.Database:
         db.connect()
     except peewee.OperationalError as exc:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else "no answer"
-        raise FacilitatorError(f"cannot reach the database server {describe(url)}: {first_line}") from None
+        raise FacilitatorError(
+            f"cannot reach the database server {describe(url)}: {first_line}"
+        ) from None
     return db
 
 
@@ -125,7 +132,9 @@ def _open_sqlite(path: Path, key: bytes) -> peewee.Database:
         db.execute_sql("SELECT count(*) FROM sqlite_master").fetchone()
     except peewee.DatabaseError:
         db.close()
-        raise IntegrityProblem(f"{path.name} does not open with its key: the file is damaged or replaced") from None
+        raise IntegrityProblem(
+            f"{path.name} does not open with its key: the file is damaged or replaced"
+        ) from None
     _check_pragmas(db)
     return db
 
@@ -206,7 +215,10 @@ def is_new(location: str) -> bool:
     db = _connect_server(location)
     try:
         tables = db.get_tables()
-        return "app_user" not in tables or not db.execute_sql("SELECT 1 FROM app_user LIMIT 1").fetchone()
+        return (
+            "app_user" not in tables
+            or not db.execute_sql("SELECT 1 FROM app_user LIMIT 1").fetchone()
+        )
     finally:
         db.close()
 
@@ -248,7 +260,9 @@ def schema_versions(store: Store) -> tuple[list[str], list[str]]:
     """Applied and pending migration names."""
     runner = Runner(store.db, directory=str(MIGRATIONS_DIR))
     status = runner.status()
-    return [m.name for m in status if m.applied], [m.name for m in status if not m.applied and m.path]
+    return [m.name for m in status if m.applied], [
+        m.name for m in status if not m.applied and m.path
+    ]
 
 
 # ----------------------------------------------------------------------------- credentials
@@ -259,7 +273,9 @@ _hasher_cache: dict[KdfParams, PasswordHasher] = {}
 def _hasher(params: KdfParams) -> PasswordHasher:
     if params not in _hasher_cache:
         _hasher_cache[params] = PasswordHasher(
-            time_cost=params.time_cost, memory_cost=params.memory_kib, parallelism=params.parallelism
+            time_cost=params.time_cost,
+            memory_cost=params.memory_kib,
+            parallelism=params.parallelism,
         )
     return _hasher_cache[params]
 
@@ -308,7 +324,11 @@ def clear_errors() -> Iterator[None]:
     except peewee.DatabaseError as exc:
         text = str(exc)
         if LOCK_MARKER in text:
-            raise SessionLocked("this session is signed and locked; add an addendum instead") from None
+            raise SessionLocked(
+                "this session is signed and locked; add an addendum instead"
+            ) from None
         if isinstance(exc, peewee.IntegrityError):
-            raise RuleViolation(f"the change conflicts with a stored record ({text.splitlines()[0]})") from None
+            raise RuleViolation(
+                f"the change conflicts with a stored record ({text.splitlines()[0]})"
+            ) from None
         raise

@@ -100,7 +100,9 @@ class KeySlots:
         try:
             raw = json.loads(path.read_text("utf-8"))
         except FileNotFoundError:
-            raise IntegrityProblem(f"the key file {path.name} is missing beside the database") from None
+            raise IntegrityProblem(
+                f"the key file {path.name} is missing beside the database"
+            ) from None
         except (OSError, ValueError) as exc:
             raise IntegrityProblem(f"the key file {path.name} cannot be read: {exc}") from None
         if not isinstance(raw, dict) or raw.get("format") != FORMAT:
@@ -108,7 +110,12 @@ class KeySlots:
         return cls(path, str(raw["database_id"]), dict(raw["slots"]))
 
     def save(self) -> None:
-        body = {"format": FORMAT, "version": 1, "database_id": self.database_id, "slots": self._slots}
+        body = {
+            "format": FORMAT,
+            "version": 1,
+            "database_id": self.database_id,
+            "slots": self._slots,
+        }
         write_atomically(self.path, json.dumps(body, indent=2, sort_keys=True).encode("utf-8"))
 
     @property
@@ -118,10 +125,14 @@ class KeySlots:
     def _aad(self, username: str) -> bytes:
         return f"{FORMAT}:{self.database_id}:{username}".encode()
 
-    def add(self, username: str, password: str, database_key: bytes, params: KdfParams = STRONG) -> None:
+    def add(
+        self, username: str, password: str, database_key: bytes, params: KdfParams = STRONG
+    ) -> None:
         """Give a user a slot (or replace theirs) that unwraps the database key."""
         salt, nonce = secrets.token_bytes(16), secrets.token_bytes(12)
-        wrapped = AESGCM(_derive(password, salt, params)).encrypt(nonce, database_key, self._aad(username))
+        wrapped = AESGCM(_derive(password, salt, params)).encrypt(
+            nonce, database_key, self._aad(username)
+        )
         self._slots[username] = {
             "kdf": "argon2id",
             **asdict(params),
@@ -149,7 +160,9 @@ class KeySlots:
         except (KeyError, ValueError, TypeError):
             raise IntegrityProblem(f"the key slot of {username} is damaged") from None
         try:
-            return AESGCM(_derive(password, salt, params)).decrypt(nonce, wrapped, self._aad(username))
+            return AESGCM(_derive(password, salt, params)).decrypt(
+                nonce, wrapped, self._aad(username)
+            )
         except InvalidTag:
             raise AuthenticationFailed(WRONG_CREDENTIALS) from None
 

@@ -61,7 +61,9 @@ def latest_by_slug() -> dict[str, HomeworkItemInfo]:
     return latest
 
 
-def list_items(category: str | None = None, include_archived: bool = False) -> list[HomeworkItemInfo]:
+def list_items(
+    category: str | None = None, include_archived: bool = False
+) -> list[HomeworkItemInfo]:
     items = [i for i in latest_by_slug().values() if include_archived or not i.archived]
     if category:
         items = [i for i in items if i.category == category]

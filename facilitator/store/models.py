@@ -224,7 +224,9 @@ class HomeworkAssignment(Base):
 class HomeworkReview(Base):
     """The review of an assignment at a later check-in; it belongs to the reviewing session."""
 
-    assignment = ForeignKeyField(HomeworkAssignment, backref="reviews", unique=True, on_delete="RESTRICT")
+    assignment = ForeignKeyField(
+        HomeworkAssignment, backref="reviews", unique=True, on_delete="RESTRICT"
+    )
     session = ForeignKeyField(Session, backref="reviews", on_delete="RESTRICT")
     member = ForeignKeyField(Member, on_delete="RESTRICT")
     status = CharField()

@@ -50,11 +50,15 @@ def user_count() -> int:
 
 def add_user(username: str, full_name: str, credentials: str, role: Role) -> int:
     with clear_errors():
-        return int(User.create(username=username, full_name=full_name, credentials=credentials, role=role).id)
+        return int(
+            User.create(
+                username=username, full_name=full_name, credentials=credentials, role=role
+            ).id
+        )
 
 
 def username_taken(username: str) -> bool:
-    return User.select().where(User.username == username).exists()  # type: ignore[no-any-return]
+    return User.select().where(User.username == username).exists()
 
 
 def actor_for(username: str) -> Actor:
@@ -79,7 +83,11 @@ def list_actors() -> list[Actor]:
 
 
 def _group_info(row: Group) -> GroupInfo:
-    plan = tuple(int(p) for p in row.phase_plan.split(",")) if row.phase_plan else thirds(row.length_minutes)
+    plan = (
+        tuple(int(p) for p in row.phase_plan.split(","))
+        if row.phase_plan
+        else thirds(row.length_minutes)
+    )
     return GroupInfo(
         id=row.id,
         name=row.name,
@@ -120,7 +128,7 @@ def group_name_taken(name: str, except_id: int | None = None) -> bool:
     query = Group.select().where(fn.LOWER(Group.name) == name.lower())
     if except_id is not None:
         query = query.where(Group.id != except_id)
-    return query.exists()  # type: ignore[no-any-return]
+    return query.exists()
 
 
 def get_group(group_id: int) -> GroupInfo:
@@ -152,7 +160,13 @@ def list_groups(include_inactive: bool = False) -> list[GroupInfo]:
 
 def _member_info(row: Member) -> MemberInfo:
     return MemberInfo(
-        row.id, row.first_name, row.last_name, row.preferred_name, row.record_number, row.pronouns, row.date_of_birth
+        row.id,
+        row.first_name,
+        row.last_name,
+        row.preferred_name,
+        row.record_number,
+        row.pronouns,
+        row.date_of_birth,
     )
 
 
@@ -171,7 +185,7 @@ def record_number_taken(record_number: str, except_id: int | None = None) -> boo
     query = Member.select().where(Member.record_number == record_number)
     if except_id is not None:
         query = query.where(Member.id != except_id)
-    return query.exists()  # type: ignore[no-any-return]
+    return query.exists()
 
 
 def get_member(member_id: int) -> MemberInfo:
@@ -190,7 +204,13 @@ def get_members(member_ids: list[int]) -> dict[int, MemberInfo]:
 
 def _enrollment_info(row: Enrollment) -> EnrollmentInfo:
     return EnrollmentInfo(
-        row.id, row.member_id, row.group_id, row.start_date, row.end_date, row.status, row.discharge_reason
+        row.id,
+        row.member_id,
+        row.group_id,
+        row.start_date,
+        row.end_date,
+        row.status,
+        row.discharge_reason,
     )
 
 
@@ -207,13 +227,15 @@ def get_enrollment(enrollment_id: int) -> EnrollmentInfo:
 
 
 def discharge(enrollment_id: int, end_date: dt.date, reason: str) -> None:
-    Enrollment.update(end_date=end_date, status=EnrollmentStatus.DISCHARGED, discharge_reason=reason).where(
-        Enrollment.id == enrollment_id
-    ).execute()
+    Enrollment.update(
+        end_date=end_date, status=EnrollmentStatus.DISCHARGED, discharge_reason=reason
+    ).where(Enrollment.id == enrollment_id).execute()
 
 
 def _enrolled_on(on: dt.date) -> Any:
-    return (Enrollment.start_date <= on) & (Enrollment.end_date.is_null() | (Enrollment.end_date >= on))
+    return (Enrollment.start_date <= on) & (
+        Enrollment.end_date.is_null() | (Enrollment.end_date >= on)
+    )
 
 
 def active_enrollment(member_id: int, group_id: int, on: dt.date) -> EnrollmentInfo | None:
@@ -267,5 +289,7 @@ def get_goal(goal_id: int) -> GoalInfo:
 
 
 def goals_of(member_id: int) -> list[GoalInfo]:
-    rows = TreatmentGoal.select().where(TreatmentGoal.member == member_id).order_by(TreatmentGoal.id)
+    rows = (
+        TreatmentGoal.select().where(TreatmentGoal.member == member_id).order_by(TreatmentGoal.id)
+    )
     return [GoalInfo(r.id, r.member_id, r.text, r.status) for r in rows]

@@ -8,7 +8,12 @@ from collections.abc import Iterator
 
 from peewee import JOIN, PostgresqlDatabase
 
-from facilitator.domain.records import HistoryEntry, SessionMemberSummary, SessionSummary, display_name
+from facilitator.domain.records import (
+    HistoryEntry,
+    SessionMemberSummary,
+    SessionSummary,
+    display_name,
+)
 from facilitator.store.models import (
     Attendance,
     CheckIn,
@@ -23,7 +28,9 @@ from facilitator.store.models import (
 )
 
 
-def list_sessions(date_from: dt.date | None, date_to: dt.date | None, group_id: int | None) -> list[SessionSummary]:
+def list_sessions(
+    date_from: dt.date | None, date_to: dt.date | None, group_id: int | None
+) -> list[SessionSummary]:
     """Sessions in a date range (inclusive), oldest first, with each rostered member."""
     query = Session.select(Session.id, Group.name, Session.date, Session.state).join(Group)
     if date_from is not None:
@@ -39,17 +46,28 @@ def list_sessions(date_from: dt.date | None, date_to: dt.date | None, group_id: 
         ids = [h[0] for h in heads[start : start + 500]]
         rows = (
             Attendance.select(
-                Attendance.session, Member.id, Member.preferred_name, Member.first_name, Member.last_name, Attendance.status
+                Attendance.session,
+                Member.id,
+                Member.preferred_name,
+                Member.first_name,
+                Member.last_name,
+                Attendance.status,
             )
             .join(Member)
             .where(Attendance.session.in_(ids))
             .tuples()
         )
         for session_id, member_id, preferred, first, last, status in rows:
-            members[session_id].append(SessionMemberSummary(member_id, display_name(preferred, first, last), status))
+            members[session_id].append(
+                SessionMemberSummary(member_id, display_name(preferred, first, last), status)
+            )
     return [
         SessionSummary(
-            sid, group, date, state, tuple(sorted(members[sid], key=lambda m: (m.name.lower(), m.id)))
+            sid,
+            group,
+            date,
+            state,
+            tuple(sorted(members[sid], key=lambda m: (m.name.lower(), m.id))),
         )
         for sid, group, date, state in heads
     ]
@@ -84,7 +102,8 @@ def member_history(member_id: int) -> list[HistoryEntry]:
             .join(
                 MemberNote,
                 JOIN.LEFT_OUTER,
-                on=(MemberNote.session == Attendance.session) & (MemberNote.member == Attendance.member),
+                on=(MemberNote.session == Attendance.session)
+                & (MemberNote.member == Attendance.member),
             )
             .where(Attendance.member == member_id)
             .order_by(Session.date.desc(), Session.id.desc())
@@ -100,7 +119,9 @@ def member_history(member_id: int) -> list[HistoryEntry]:
             homework[session_id].append(title)
         reviews: dict[int, list[tuple[str, str]]] = defaultdict(list)
         for session_id, title, status in (
-            HomeworkReview.select(HomeworkReview.session, HomeworkAssignment.title, HomeworkReview.status)
+            HomeworkReview.select(
+                HomeworkReview.session, HomeworkAssignment.title, HomeworkReview.status
+            )
             .join(HomeworkAssignment)
             .where(HomeworkReview.member == member_id)
             .order_by(HomeworkReview.id)
@@ -132,7 +153,9 @@ def count_sessions(state: str) -> int:
 
 
 def signed_session_ids() -> Iterator[int]:
-    for (session_id,) in Session.select(Session.id).where(Session.state == "signed").order_by(Session.id).tuples():
+    for (session_id,) in (
+        Session.select(Session.id).where(Session.state == "signed").order_by(Session.id).tuples()
+    ):
         yield int(session_id)
 
 
@@ -148,7 +171,11 @@ def engine_integrity() -> list[str]:
     """The engine's own consistency check; empty when all is well."""
     if isinstance(database.obj, PostgresqlDatabase):
         return []
-    problems = [row[0] for row in database.execute_sql("PRAGMA integrity_check").fetchall() if row[0] != "ok"]
+    problems = [
+        row[0]
+        for row in database.execute_sql("PRAGMA integrity_check").fetchall()
+        if row[0] != "ok"
+    ]
     problems += [f"{row}" for row in database.execute_sql("PRAGMA foreign_key_check").fetchall()]
     problems += [row[0] for row in database.execute_sql("PRAGMA cipher_integrity_check").fetchall()]
     return problems

@@ -98,7 +98,11 @@ def session_facts(session_id: int) -> tuple[SessionState, int, dt.date, Track]:
 def open_session_for(group_id: int, date: dt.date) -> int | None:
     row = (
         Session.select(Session.id)
-        .where((Session.group == group_id) & (Session.date == date) & (Session.state == SessionState.DRAFT))
+        .where(
+            (Session.group == group_id)
+            & (Session.date == date)
+            & (Session.state == SessionState.DRAFT)
+        )
         .tuples()
         .first()
     )
@@ -120,14 +124,18 @@ def attendance_status(session_id: int, member_id: int) -> tuple[bool, Attendance
 
 def add_to_roster(session_id: int, member_id: int, location: Location, late_joiner: bool) -> None:
     with clear_errors():
-        Attendance.create(session=session_id, member=member_id, location=location, late_joiner=late_joiner)
+        Attendance.create(
+            session=session_id, member=member_id, location=location, late_joiner=late_joiner
+        )
 
 
-def _upsert(model: type[Model], session_id: int, member_id: int | None, fields: dict[str, Any]) -> None:
+def _upsert(
+    model: type[Model], session_id: int, member_id: int | None, fields: dict[str, Any]
+) -> None:
     """Update the session's (and member's) row of this table, or create it."""
-    where = model.session == session_id  # type: ignore[attr-defined]
+    where = model.session == session_id
     if member_id is not None:
-        where &= model.member == member_id  # type: ignore[attr-defined]
+        where &= model.member == member_id
     with clear_errors(), database.atomic():
         if not model.update(**fields).where(where).execute():
             keys: dict[str, Any] = {"session": session_id}
@@ -160,7 +168,9 @@ def update_session(session_id: int, **fields: Any) -> None:
 def mark_started(session_id: int, at: dt.datetime) -> None:
     """Record the actual start the first time a part begins."""
     with clear_errors():
-        Session.update(actual_start=at).where((Session.id == session_id) & Session.actual_start.is_null()).execute()
+        Session.update(actual_start=at).where(
+            (Session.id == session_id) & Session.actual_start.is_null()
+        ).execute()
 
 
 def has_clinical_content(session_id: int, member_id: int) -> bool:
@@ -177,21 +187,31 @@ def has_clinical_content(session_id: int, member_id: int) -> bool:
 def open_phase(session_id: int) -> tuple[int, Phase] | None:
     row = (
         PhaseLog.select(PhaseLog.id, PhaseLog.phase)
-        .where((PhaseLog.session == session_id) & PhaseLog.ended_at.is_null() & PhaseLog.started_at.is_null(False))
+        .where(
+            (PhaseLog.session == session_id)
+            & PhaseLog.ended_at.is_null()
+            & PhaseLog.started_at.is_null(False)
+        )
         .tuples()
         .first()
     )
     return None if row is None else (int(row[0]), Phase(row[1]))
 
 
-def switch_phase(session_id: int, phase: Phase | None, planned_minutes: int, at: dt.datetime) -> None:
+def switch_phase(
+    session_id: int, phase: Phase | None, planned_minutes: int, at: dt.datetime
+) -> None:
     """End the running part (if any) and start ``phase`` (None ends the session's last part)."""
     with clear_errors(), database.atomic():
         PhaseLog.update(ended_at=at).where(
-            (PhaseLog.session == session_id) & PhaseLog.ended_at.is_null() & PhaseLog.started_at.is_null(False)
+            (PhaseLog.session == session_id)
+            & PhaseLog.ended_at.is_null()
+            & PhaseLog.started_at.is_null(False)
         ).execute()
         if phase is not None:
-            PhaseLog.create(session=session_id, phase=phase, planned_minutes=planned_minutes, started_at=at)
+            PhaseLog.create(
+                session=session_id, phase=phase, planned_minutes=planned_minutes, started_at=at
+            )
             Session.update(current_phase=phase).where(Session.id == session_id).execute()
 
 
@@ -199,11 +219,21 @@ def switch_phase(session_id: int, phase: Phase | None, planned_minutes: int, at:
 
 
 def add_assignment(
-    session_id: int, member_id: int, item_id: int | None, title: str, instructions: str, due: dt.date | None
+    session_id: int,
+    member_id: int,
+    item_id: int | None,
+    title: str,
+    instructions: str,
+    due: dt.date | None,
 ) -> int:
     with clear_errors():
         row = HomeworkAssignment.create(
-            session=session_id, member=member_id, item=item_id, title=title, instructions=instructions, due_date=due
+            session=session_id,
+            member=member_id,
+            item=item_id,
+            title=title,
+            instructions=instructions,
+            due_date=due,
         )
         return int(row.id)
 
@@ -216,7 +246,9 @@ def remove_assignment(assignment_id: int) -> None:
 def assignment_facts(assignment_id: int) -> tuple[int, int, dt.date]:
     """The assignment's session, member and the date it was given."""
     row = (
-        HomeworkAssignment.select(HomeworkAssignment.session, HomeworkAssignment.member, Session.date)
+        HomeworkAssignment.select(
+            HomeworkAssignment.session, HomeworkAssignment.member, Session.date
+        )
         .join(Session)
         .where(HomeworkAssignment.id == assignment_id)
         .tuples()
@@ -227,7 +259,9 @@ def assignment_facts(assignment_id: int) -> tuple[int, int, dt.date]:
     return int(row[0]), int(row[1]), row[2]
 
 
-def outstanding_assignments(member_id: int, before: dt.date) -> list[tuple[int, str, str, dt.date, dt.date | None]]:
+def outstanding_assignments(
+    member_id: int, before: dt.date
+) -> list[tuple[int, str, str, dt.date, dt.date | None]]:
     """Assignments given to the member before ``before`` that no session has reviewed yet."""
     rows = (
         HomeworkAssignment.select(
@@ -251,7 +285,9 @@ def outstanding_assignments(member_id: int, before: dt.date) -> list[tuple[int, 
     return list(rows)
 
 
-def save_review(assignment_id: int, session_id: int, member_id: int, status: str, comment: str) -> None:
+def save_review(
+    assignment_id: int, session_id: int, member_id: int, status: str, comment: str
+) -> None:
     with clear_errors(), database.atomic():
         updated = (
             HomeworkReview.update(status=status, comment=comment, session=session_id)
@@ -260,19 +296,30 @@ def save_review(assignment_id: int, session_id: int, member_id: int, status: str
         )
         if not updated:
             HomeworkReview.create(
-                assignment=assignment_id, session=session_id, member=member_id, status=status, comment=comment
+                assignment=assignment_id,
+                session=session_id,
+                member=member_id,
+                status=status,
+                comment=comment,
             )
 
 
 def review_session(assignment_id: int) -> int | None:
-    row = HomeworkReview.select(HomeworkReview.session).where(HomeworkReview.assignment == assignment_id).tuples().first()
+    row = (
+        HomeworkReview.select(HomeworkReview.session)
+        .where(HomeworkReview.assignment == assignment_id)
+        .tuples()
+        .first()
+    )
     return None if row is None else int(row[0])
 
 
 # ----------------------------------------------------------------------------- signing
 
 
-def sign(session_id: int, user_id: int, at: dt.datetime, seal: Callable[[SessionRecord], str]) -> str:
+def sign(
+    session_id: int, user_id: int, at: dt.datetime, seal: Callable[[SessionRecord], str]
+) -> str:
     """End the session if still running, seal its content and lock it, all in one transaction.
 
     ``seal`` turns the final record into the hash the signature stores; it runs inside the
@@ -280,24 +327,45 @@ def sign(session_id: int, user_id: int, at: dt.datetime, seal: Callable[[Session
     """
     with clear_errors(), database.atomic():
         PhaseLog.update(ended_at=at).where(
-            (PhaseLog.session == session_id) & PhaseLog.ended_at.is_null() & PhaseLog.started_at.is_null(False)
+            (PhaseLog.session == session_id)
+            & PhaseLog.ended_at.is_null()
+            & PhaseLog.started_at.is_null(False)
         ).execute()
-        Session.update(actual_end=at).where((Session.id == session_id) & Session.actual_end.is_null()).execute()
+        Session.update(actual_end=at).where(
+            (Session.id == session_id) & Session.actual_end.is_null()
+        ).execute()
         digest = seal(load_session(session_id))
-        Signature.create(session=session_id, user=user_id, kind=SignatureKind.SIGN, signed_at=at, content_hash=digest)
+        Signature.create(
+            session=session_id,
+            user=user_id,
+            kind=SignatureKind.SIGN,
+            signed_at=at,
+            content_hash=digest,
+        )
         Session.update(state=SessionState.SIGNED).where(Session.id == session_id).execute()
         return digest
 
 
-def add_signature(session_id: int, user_id: int, kind: SignatureKind, content_hash: str, at: dt.datetime) -> None:
+def add_signature(
+    session_id: int, user_id: int, kind: SignatureKind, content_hash: str, at: dt.datetime
+) -> None:
     with clear_errors():
-        Signature.create(session=session_id, user=user_id, kind=kind, signed_at=at, content_hash=content_hash)
+        Signature.create(
+            session=session_id, user=user_id, kind=kind, signed_at=at, content_hash=content_hash
+        )
 
 
-def add_addendum(session_id: int, author_id: int, at: dt.datetime, reason: str, text: str, digest: str) -> int:
+def add_addendum(
+    session_id: int, author_id: int, at: dt.datetime, reason: str, text: str, digest: str
+) -> int:
     with clear_errors():
         row = Addendum.create(
-            session=session_id, author=author_id, signed_at=at, reason=reason, text=text, content_hash=digest
+            session=session_id,
+            author=author_id,
+            signed_at=at,
+            reason=reason,
+            text=text,
+            content_hash=digest,
         )
         return int(row.id)
 
@@ -307,7 +375,9 @@ def add_addendum(session_id: int, author_id: int, at: dt.datetime, reason: str, 
 
 def _time(value: Any) -> dt.time | None:
     # SQLite hands back TimeField values as parsed times; PostgreSQL too. Both may be None.
-    return value if value is None or isinstance(value, dt.time) else dt.time.fromisoformat(str(value))
+    return (
+        value if value is None or isinstance(value, dt.time) else dt.time.fromisoformat(str(value))
+    )
 
 
 def load_session(session_id: int) -> SessionRecord:
@@ -398,7 +468,10 @@ def _load_chunk(ids: list[int]) -> dict[int, SessionRecord]:
                     key=lambda a: (a.display_name.lower(), a.member_id),
                 )
             ),
-            check_ins=tuple(CheckInRecord(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6], r[7], r[8]) for r in check_ins.get(sid, ())),
+            check_ins=tuple(
+                CheckInRecord(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6], r[7], r[8])
+                for r in check_ins.get(sid, ())
+            ),
             member_notes=tuple(MemberNoteRecord(*r[:6], r[6] or "") for r in notes.get(sid, ())),
             group_note=GroupNoteRecord(*group_note[0]) if group_note else None,
             phases=tuple(PhaseRecord(Phase(r[0]), r[1], r[2], r[3]) for r in phases.get(sid, ())),
@@ -409,7 +482,8 @@ def _load_chunk(ids: list[int]) -> dict[int, SessionRecord]:
                 for r in signatures.get(sid, ())
             ),
             addenda=tuple(
-                AddendumRecord(r[0], r[1], signer_line(r[2], r[3]), r[4], r[5], r[6], r[7]) for r in addenda.get(sid, ())
+                AddendumRecord(r[0], r[1], signer_line(r[2], r[3]), r[4], r[5], r[6], r[7])
+                for r in addenda.get(sid, ())
             ),
         )
     return records
@@ -491,7 +565,12 @@ def _note_rows(ids: list[int]) -> Iterable[tuple[Any, ...]]:
 def _group_note_rows(ids: list[int]) -> Iterable[tuple[Any, ...]]:
     return (
         GroupNote.select(
-            GroupNote.session, GroupNote.topic_item, GroupNote.topic, GroupNote.interventions, GroupNote.narrative, GroupNote.summary
+            GroupNote.session,
+            GroupNote.topic_item,
+            GroupNote.topic,
+            GroupNote.interventions,
+            GroupNote.narrative,
+            GroupNote.summary,
         )
         .where(GroupNote.session.in_(ids))
         .tuples()
@@ -500,7 +579,13 @@ def _group_note_rows(ids: list[int]) -> Iterable[tuple[Any, ...]]:
 
 def _phase_rows(ids: list[int]) -> Iterable[tuple[Any, ...]]:
     return (
-        PhaseLog.select(PhaseLog.session, PhaseLog.phase, PhaseLog.planned_minutes, PhaseLog.started_at, PhaseLog.ended_at)
+        PhaseLog.select(
+            PhaseLog.session,
+            PhaseLog.phase,
+            PhaseLog.planned_minutes,
+            PhaseLog.started_at,
+            PhaseLog.ended_at,
+        )
         .where(PhaseLog.session.in_(ids))
         .order_by(PhaseLog.session, PhaseLog.id)
         .tuples()
@@ -544,7 +629,13 @@ def _review_rows(ids: list[int]) -> Iterable[tuple[Any, ...]]:
 def _signature_rows(ids: list[int]) -> Iterable[tuple[Any, ...]]:
     return (
         Signature.select(
-            Signature.session, Signature.user, User.full_name, User.credentials, Signature.kind, Signature.signed_at, Signature.content_hash
+            Signature.session,
+            Signature.user,
+            User.full_name,
+            User.credentials,
+            Signature.kind,
+            Signature.signed_at,
+            Signature.content_hash,
         )
         .join(User)
         .where(Signature.session.in_(ids))

@@ -73,7 +73,9 @@ class MainWindow(QMainWindow):
 
     def sign_in(self) -> None:
         try:
-            self.workspace = accounts.sign_in(self.location, self.username.text(), self.password.text())
+            self.workspace = accounts.sign_in(
+                self.location, self.username.text(), self.password.text()
+            )
         except FacilitatorError as exc:
             self.message.setText(exc.message)
             self.password.clear()
@@ -89,7 +91,7 @@ class MainWindow(QMainWindow):
             f"Signed in as {actor.full_name}. {len(people.list_groups())} groups, {unsigned} unsigned sessions."
         )
 
-    def closeEvent(self, event: object) -> None:  # noqa: N802 (Qt's name)
+    def closeEvent(self, event: object) -> None:
         if self.workspace is not None:
             self.workspace.close()
             self.workspace = None

@@ -2,7 +2,14 @@ import dataclasses
 import datetime as dt
 
 from facilitator.domain.checklist import missing_before_signing
-from facilitator.domain.enums import AttendanceStatus, Location, Phase, SessionMode, SessionState, Track
+from facilitator.domain.enums import (
+    AttendanceStatus,
+    Location,
+    Phase,
+    SessionMode,
+    SessionState,
+    Track,
+)
 from facilitator.domain.records import (
     AttendanceRecord,
     CheckInRecord,
@@ -30,8 +37,12 @@ def _complete():
         state=SessionState.DRAFT,
         current_phase=Phase.SUMMARY,
         attendance=(
-            AttendanceRecord(1, "Zoë N", "1", AttendanceStatus.PRESENT, None, None, Location.IN_PERSON, False),
-            AttendanceRecord(2, "Bram Q", "2", AttendanceStatus.ABSENT, None, None, Location.IN_PERSON, False),
+            AttendanceRecord(
+                1, "Zoë N", "1", AttendanceStatus.PRESENT, None, None, Location.IN_PERSON, False
+            ),
+            AttendanceRecord(
+                2, "Bram Q", "2", AttendanceStatus.ABSENT, None, None, Location.IN_PERSON, False
+            ),
         ),
         check_ins=(CheckInRecord(1, 5, 2, "no", "", True, "Safety plan reviewed", "", ""),),
         member_notes=(MemberNoteRecord(1, "d", "a", "p", "active", None, ""),),
@@ -47,14 +58,20 @@ def test_each_gap_is_named():
     record = _complete()
     no_topic = dataclasses.replace(record, group_note=None)
     assert missing_before_signing(no_topic) == ["no topic chosen for the skill work"]
-    open_safety = dataclasses.replace(record, check_ins=(CheckInRecord(1, 5, 2, "no", "", True, " ", "", ""),))
-    assert missing_before_signing(open_safety) == ["safety concern for Zoë N needs a follow-up note"]
+    open_safety = dataclasses.replace(
+        record, check_ins=(CheckInRecord(1, 5, 2, "no", "", True, " ", "", ""),)
+    )
+    assert missing_before_signing(open_safety) == [
+        "safety concern for Zoë N needs a follow-up note"
+    ]
     no_note = dataclasses.replace(record, member_notes=())
     assert missing_before_signing(no_note) == ["no individual note for Zoë N"]
     unmarked = dataclasses.replace(
         record,
-        attendance=record.attendance
-        + (AttendanceRecord(3, "Cass B", "3", None, None, None, Location.IN_PERSON, False),),
+        attendance=(
+            *record.attendance,
+            AttendanceRecord(3, "Cass B", "3", None, None, None, Location.IN_PERSON, False),
+        ),
     )
     assert missing_before_signing(unmarked) == ["attendance not marked for Cass B"]
 

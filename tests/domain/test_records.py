@@ -2,7 +2,14 @@ import dataclasses
 import datetime as dt
 
 from facilitator.domain.changes import Changes
-from facilitator.domain.enums import AttendanceStatus, Location, Phase, SessionMode, SessionState, Track
+from facilitator.domain.enums import (
+    AttendanceStatus,
+    Location,
+    Phase,
+    SessionMode,
+    SessionState,
+    Track,
+)
 from facilitator.domain.records import (
     AttendanceRecord,
     CheckInRecord,
@@ -31,8 +38,26 @@ def _record(**changes):
         state=SessionState.DRAFT,
         current_phase=Phase.CHECK_IN,
         attendance=(
-            AttendanceRecord(1, "Zoë Nguyễn", "T-1", AttendanceStatus.PRESENT, None, None, Location.IN_PERSON, False),
-            AttendanceRecord(2, "Bram Quill", "T-2", AttendanceStatus.ABSENT, None, None, Location.TELEHEALTH, False),
+            AttendanceRecord(
+                1,
+                "Zoë Nguyễn",
+                "T-1",
+                AttendanceStatus.PRESENT,
+                None,
+                None,
+                Location.IN_PERSON,
+                False,
+            ),
+            AttendanceRecord(
+                2,
+                "Bram Quill",
+                "T-2",
+                AttendanceStatus.ABSENT,
+                None,
+                None,
+                Location.TELEHEALTH,
+                False,
+            ),
         ),
         check_ins=(CheckInRecord(1, 5, 3, "no", "", False, "", "", "sleep"),),
     )

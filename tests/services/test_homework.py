@@ -41,9 +41,13 @@ def first_session(ws, today):
     return group_id, (a, b, c), session_id
 
 
-def test_assigned_to_present_members_with_a_snapshot_and_due_next_meeting(ws, item_id, first_session, today):
-    _group, (a, b, c), session_id = first_session
-    changes = homework.assign_homework(ws, session_id, item_id, instructions={b: "Log two urges only."})
+def test_assigned_to_present_members_with_a_snapshot_and_due_next_meeting(
+    ws, item_id, first_session, today
+):
+    _group, (a, b, _c), session_id = first_session
+    changes = homework.assign_homework(
+        ws, session_id, item_id, instructions={b: "Log two urges only."}
+    )
     assert changes.homework == {a, b}
     given = {x.member_id: x for x in sessions.load(session_id).assignments}
     assert set(given) == {a, b}
@@ -65,7 +69,9 @@ def test_reviewed_at_the_next_session_then_no_longer_outstanding(ws, item_id, fi
     group_id, (a, b, c), first = first_session
     homework.assign_homework(ws, first, item_id)
     with pytest.raises(RuleViolation, match="later session"):
-        homework.review_homework(ws, first, sessions.load(first).assignments[0].id, ReviewStatus.DONE)
+        homework.review_homework(
+            ws, first, sessions.load(first).assignments[0].id, ReviewStatus.DONE
+        )
 
     second = started(ws, group_id, today + dt.timedelta(days=2))
     outstanding = homework.outstanding_for_session(second)
@@ -76,12 +82,16 @@ def test_reviewed_at_the_next_session_then_no_longer_outstanding(ws, item_id, fi
 
     sessions.record_attendance(ws, second, a, AttendanceStatus.PRESENT)
     sessions.record_attendance(ws, second, b, AttendanceStatus.ABSENT)
-    homework.review_homework(ws, second, outstanding[a][0].id, ReviewStatus.PARTLY, "did three days")
+    homework.review_homework(
+        ws, second, outstanding[a][0].id, ReviewStatus.PARTLY, "did three days"
+    )
     with pytest.raises(RuleViolation, match="absent member"):
         homework.review_homework(ws, second, outstanding[b][0].id, ReviewStatus.DONE)
 
     record = sessions.load(second)
-    assert [(r.member_id, r.status, r.comment) for r in record.reviews] == [(a, "partly", "did three days")]
+    assert [(r.member_id, r.status, r.comment) for r in record.reviews] == [
+        (a, "partly", "did three days")
+    ]
     after = homework.outstanding_for_session(second)
     assert after[a] == [] and len(after[b]) == 1  # b's stays open for the session they attend
 
@@ -93,7 +103,9 @@ def test_reviewed_at_the_next_session_then_no_longer_outstanding(ws, item_id, fi
 
 def test_custom_assignment_and_removal_while_draft(ws, first_session):
     _group, (a, _b, _c), session_id = first_session
-    homework.assign_custom(ws, session_id, a, title="Call your sponsor", instructions="Call twice before Friday.")
+    homework.assign_custom(
+        ws, session_id, a, title="Call your sponsor", instructions="Call twice before Friday."
+    )
     (given,) = sessions.load(session_id).assignments
     assert given.item_id is None and given.title == "Call your sponsor"
     homework.remove_assignment(ws, given.id)

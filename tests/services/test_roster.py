@@ -11,7 +11,11 @@ from tests.factories import group, members
 
 def test_group_defaults_follow_samhsa_thirds_and_a_soft_cap_of_twelve(ws):
     info = people.get_group(group(ws))
-    assert info.length_minutes == 180 and info.phase_minutes == (60, 60, 60) and info.soft_capacity == 12
+    assert (
+        info.length_minutes == 180
+        and info.phase_minutes == (60, 60, 60)
+        and info.soft_capacity == 12
+    )
     assert info.meeting_weekdays == (0, 2, 4) and info.start_time == dt.time(18, 0)
 
 
@@ -29,7 +33,9 @@ def test_group_rules(ws):
 
 def test_update_group_keeps_unchanged_fields(ws):
     group_id = group(ws)
-    roster.update_group(ws, group_id, name="Evening B", soft_capacity=10, group_type=GroupType.SUPPORT)
+    roster.update_group(
+        ws, group_id, name="Evening B", soft_capacity=10, group_type=GroupType.SUPPORT
+    )
     info = people.get_group(group_id)
     assert (info.name, info.soft_capacity, info.group_type, info.track) == (
         "Evening B",

@@ -5,6 +5,7 @@ never carry a check-in or note, and every refusal is a FacilitatorError (a clear
 a crash.
 """
 
+import contextlib
 import datetime as dt
 import shutil
 import tempfile
@@ -25,7 +26,9 @@ from tests.services.test_homework import ITEM
 
 SEATS = 4
 statuses = st.sampled_from(list(AttendanceStatus))
-times = st.one_of(st.none(), st.builds(dt.time, st.integers(17, 21), st.sampled_from([0, 15, 30, 45])))
+times = st.one_of(
+    st.none(), st.builds(dt.time, st.integers(17, 21), st.sampled_from([0, 15, 30, 45]))
+)
 ratings = st.one_of(st.none(), st.integers(-2, 12))
 texts = st.text(max_size=30)
 
@@ -47,20 +50,29 @@ class SessionMachine(RuleBasedStateMachine):
             shutil.rmtree(self.folder, ignore_errors=True)
 
     def attempt(self, action):
-        try:
+        with contextlib.suppress(FacilitatorError):  # a refusal with a message is allowed
             action()
-        except FacilitatorError:
-            pass  # a refusal with a message is an allowed outcome
 
     @rule(seat=st.integers(0, SEATS - 1), status=statuses, arrival=times, departure=times)
     def mark(self, seat, status, arrival, departure):
         self.attempt(
             lambda: sessions.record_attendance(
-                self.ws, self.session, self.members[seat], status, arrival=arrival, departure=departure
+                self.ws,
+                self.session,
+                self.members[seat],
+                status,
+                arrival=arrival,
+                departure=departure,
             )
         )
 
-    @rule(seat=st.integers(0, SEATS - 1), mood=ratings, craving=ratings, safety=st.booleans(), text=texts)
+    @rule(
+        seat=st.integers(0, SEATS - 1),
+        mood=ratings,
+        craving=ratings,
+        safety=st.booleans(),
+        text=texts,
+    )
     def check_in(self, seat, mood, craving, safety, text):
         self.attempt(
             lambda: sessions.record_check_in(
@@ -78,12 +90,16 @@ class SessionMachine(RuleBasedStateMachine):
     @rule(seat=st.integers(0, SEATS - 1), text=texts)
     def note(self, seat, text):
         self.attempt(
-            lambda: sessions.write_member_note(self.ws, self.session, self.members[seat], data=text, plan=text)
+            lambda: sessions.write_member_note(
+                self.ws, self.session, self.members[seat], data=text, plan=text
+            )
         )
 
     @rule(topic=texts)
     def group_note(self, topic):
-        self.attempt(lambda: sessions.write_group_note(self.ws, self.session, topic=topic, narrative=topic))
+        self.attempt(
+            lambda: sessions.write_group_note(self.ws, self.session, topic=topic, narrative=topic)
+        )
 
     @rule(phase=st.one_of(st.none(), st.sampled_from(PHASE_ORDER)))
     def move(self, phase):
@@ -101,15 +117,23 @@ class SessionMachine(RuleBasedStateMachine):
             record = sessions.load(self.session)
             for attendee in record.attendance:
                 if attendee.status is None:
-                    sessions.record_attendance(self.ws, self.session, attendee.member_id, AttendanceStatus.PRESENT)
+                    sessions.record_attendance(
+                        self.ws, self.session, attendee.member_id, AttendanceStatus.PRESENT
+                    )
             for check_in in record.check_ins:
                 if check_in.safety_concern and not check_in.safety_follow_up.strip():
                     sessions.record_check_in(
-                        self.ws, self.session, check_in.member_id, mood=check_in.mood, safety_concern=True,
+                        self.ws,
+                        self.session,
+                        check_in.member_id,
+                        mood=check_in.mood,
+                        safety_concern=True,
                         safety_follow_up="Safety plan reviewed",
                     )
             for attendee in sessions.load(self.session).present:
-                sessions.write_member_note(self.ws, self.session, attendee.member_id, data="Shared.", plan="Continue.")
+                sessions.write_member_note(
+                    self.ws, self.session, attendee.member_id, data="Shared.", plan="Continue."
+                )
             sessions.write_group_note(self.ws, self.session, topic="Urge surfing")
 
         self.attempt(fill)
@@ -123,14 +147,20 @@ class SessionMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.sealed is not None)
     @rule(text=texts)
     def addendum(self, text):
-        self.attempt(lambda: signing.add_addendum(self.ws, self.session, PASSWORD, reason="late entry", text=text))
+        self.attempt(
+            lambda: signing.add_addendum(
+                self.ws, self.session, PASSWORD, reason="late entry", text=text
+            )
+        )
 
     @invariant()
     def absent_members_have_no_clinical_content(self):
         if not hasattr(self, "ws"):
             return
         record = sessions.load(self.session)
-        away = {a.member_id for a in record.attendance if a.status is not None and not a.status.attended}
+        away = {
+            a.member_id for a in record.attendance if a.status is not None and not a.status.attended
+        }
         assert not away & {c.member_id for c in record.check_ins}
         assert not away & {n.member_id for n in record.member_notes}
         assert not away & {h.member_id for h in record.assignments}
@@ -151,6 +181,9 @@ class SessionMachine(RuleBasedStateMachine):
 
 
 SessionMachine.TestCase.settings = settings(
-    max_examples=25, stateful_step_count=30, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=25,
+    stateful_step_count=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
 )
 TestSessionStateMachine = SessionMachine.TestCase

@@ -25,7 +25,7 @@ def test_roster_is_the_members_enrolled_that_day(ws, today):
     assert enrollments.created_id
     from facilitator.store import people
 
-    leaving = [e for e in people.enrollments_of_member(leaves)][0]
+    (leaving,) = people.enrollments_of_member(leaves)
     roster.discharge(ws, leaving.id, today - dt.timedelta(days=1), "Completed program")
     session_id = started(ws, group_id, today)
     on_roster = {a.member_id for a in sessions.load(session_id).attendance}
@@ -40,16 +40,24 @@ def test_starting_again_resumes_the_open_draft(ws, running, today):
 
 def test_member_not_enrolled_needs_to_be_added_as_late_joiner(ws, running):
     _group, _members, session_id = running
-    walk_in = roster.create_member(ws, first_name="Ivo", last_name="Kettleby", record_number="T-WALKIN").created_id
+    walk_in = roster.create_member(
+        ws, first_name="Ivo", last_name="Kettleby", record_number="T-WALKIN"
+    ).created_id
     with pytest.raises(RuleViolation, match="late joiner"):
         sessions.record_attendance(ws, session_id, walk_in, AttendanceStatus.PRESENT)
     with pytest.raises(RuleViolation, match="late joiner"):
         sessions.record_check_in(ws, session_id, walk_in, mood=5)
     changes = sessions.add_late_joiner(ws, session_id, walk_in, location=Location.TELEHEALTH)
     assert changes.attendance == {walk_in}
-    sessions.record_attendance(ws, session_id, walk_in, AttendanceStatus.LATE, arrival=dt.time(18, 40))
+    sessions.record_attendance(
+        ws, session_id, walk_in, AttendanceStatus.LATE, arrival=dt.time(18, 40)
+    )
     joined = sessions.load(session_id).attendance_of(walk_in)
-    assert joined.late_joiner and joined.location is Location.TELEHEALTH and joined.arrival == dt.time(18, 40)
+    assert (
+        joined.late_joiner
+        and joined.location is Location.TELEHEALTH
+        and joined.arrival == dt.time(18, 40)
+    )
     with pytest.raises(RuleViolation, match="already in this session"):
         sessions.add_late_joiner(ws, session_id, walk_in)
 
@@ -62,9 +70,16 @@ def test_late_and_early_need_their_times(ws, running):
         sessions.record_attendance(ws, session_id, b, AttendanceStatus.LEFT_EARLY)
     with pytest.raises(InvalidInput, match="after the arrival"):
         sessions.record_attendance(
-            ws, session_id, b, AttendanceStatus.LEFT_EARLY, arrival=dt.time(19, 0), departure=dt.time(18, 30)
+            ws,
+            session_id,
+            b,
+            AttendanceStatus.LEFT_EARLY,
+            arrival=dt.time(19, 0),
+            departure=dt.time(18, 30),
         )
-    sessions.record_attendance(ws, session_id, b, AttendanceStatus.LEFT_EARLY, departure=dt.time(20, 15))
+    sessions.record_attendance(
+        ws, session_id, b, AttendanceStatus.LEFT_EARLY, departure=dt.time(20, 15)
+    )
     assert sessions.load(session_id).attendance_of(b).departure == dt.time(20, 15)
 
 
@@ -93,12 +108,16 @@ def test_marking_absent_after_a_check_in_is_refused_and_loses_nothing(ws, runnin
 
 def test_check_in_marks_an_unmarked_member_present(ws, running):
     _group, (a, _b, _c), session_id = running
-    changes = sessions.record_check_in(ws, session_id, a, mood=7, craving=1, use_since_last=UseSinceLast.NO)
+    changes = sessions.record_check_in(
+        ws, session_id, a, mood=7, craving=1, use_since_last=UseSinceLast.NO
+    )
     assert changes.attendance == {a} and changes.check_ins == {a}
     assert sessions.load(session_id).attendance_of(a).status is AttendanceStatus.PRESENT
 
 
-@pytest.mark.parametrize("field,value", [("mood", 11), ("mood", -1), ("craving", 11), ("craving", -3)])
+@pytest.mark.parametrize(
+    "field,value", [("mood", 11), ("mood", -1), ("craving", 11), ("craving", -3)]
+)
 def test_ratings_outside_zero_to_ten_are_rejected(ws, running, field, value):
     _group, (a, _b, _c), session_id = running
     with pytest.raises(InvalidInput, match="0 to 10"):
@@ -123,7 +142,12 @@ def test_parts_record_their_times_and_going_back_adds_a_stretch(ws, running):
     sessions.advance_phase(ws, session_id, Phase.CHECK_IN, at=t0 + dt.timedelta(minutes=70))
     sessions.advance_phase(ws, session_id, Phase.SUMMARY, at=t0 + dt.timedelta(minutes=75))
     record = sessions.load(session_id)
-    assert [p.phase for p in record.phases] == [Phase.CHECK_IN, Phase.SKILL_WORK, Phase.CHECK_IN, Phase.SUMMARY]
+    assert [p.phase for p in record.phases] == [
+        Phase.CHECK_IN,
+        Phase.SKILL_WORK,
+        Phase.CHECK_IN,
+        Phase.SUMMARY,
+    ]
     assert record.phases[0].ended_at == t0 + dt.timedelta(minutes=62)
     assert record.phases[0].planned_minutes == 60
     assert record.actual_start == t0

@@ -42,7 +42,7 @@ def test_sign_needs_the_signers_password(ws, ready):
 
 def test_sign_is_refused_with_the_list_of_gaps(ws, today):
     group_id = group(ws)
-    (a,) = members(ws, group_id, 1)
+    members(ws, group_id, 1)
     session_id = started(ws, group_id, today)
     with pytest.raises(RuleViolation) as caught:
         signing.sign_session(ws, session_id, PASSWORD)
@@ -58,7 +58,13 @@ def test_clinical_lead_cosigns_once(ws, ready):
     with pytest.raises(RuleViolation, match="after it is signed"):
         signing.cosign_session(as_lead(ws), ready, LEAD_PASSWORD)
     signing.sign_session(ws, ready, PASSWORD)
-    accounts.add_user(ws, username="finn", password=LEAD_PASSWORD, full_name="Finn Larkspur", role=Role.FACILITATOR)
+    accounts.add_user(
+        ws,
+        username="finn",
+        password=LEAD_PASSWORD,
+        full_name="Finn Larkspur",
+        role=Role.FACILITATOR,
+    )
     with pytest.raises(PermissionDenied):
         signing.cosign_session(Workspace(ws.store, people.actor_for("finn")), ready, LEAD_PASSWORD)
     with pytest.raises(RuleViolation, match="already signed"):
@@ -83,7 +89,9 @@ def test_addendum_adds_without_changing_the_original(ws, ready):
         signing.add_addendum(ws, ready, PASSWORD, reason=" ", text="text")
     with pytest.raises(AuthenticationFailed):
         signing.add_addendum(ws, ready, "not-my-password", reason="late entry", text="x")
-    signing.add_addendum(ws, ready, PASSWORD, reason="Late entry", text="Member called after group; safe.")
+    signing.add_addendum(
+        ws, ready, PASSWORD, reason="Late entry", text="Member called after group; safe."
+    )
     after = sessions.load(ready)
     assert after == before  # the signed content is untouched
     assert after.addenda[0].text == "Member called after group; safe."

@@ -18,7 +18,13 @@ def test_file_is_encrypted_and_holds_no_names_in_clear(sqlite_location):
     ws.close()
     data = open(sqlite_location, "rb").read()
     assert not data.startswith(b"SQLite format 3")
-    for clear in ("Quillfeather", "Bramblewood", "Nguyễn-Fable", "Evening Recovery A", "Ada Testwood"):
+    for clear in (
+        "Quillfeather",
+        "Bramblewood",
+        "Nguyễn-Fable",
+        "Evening Recovery A",
+        "Ada Testwood",
+    ):
         assert clear.encode() not in data
     # Closing folds the WAL into the file: nothing is left beside it in clear either.
     wal = sqlite_location + "-wal"

@@ -18,7 +18,11 @@ def test_a_slot_unwraps_the_key_only_with_its_password(slots):
     slots.save()
     reloaded = KeySlots.load(slots.path)
     assert reloaded.unwrap("ada", "correct horse battery") == key
-    for username, password in (("ada", "wrong horse battery"), ("ada", ""), ("bob", "correct horse battery")):
+    for username, password in (
+        ("ada", "wrong horse battery"),
+        ("ada", ""),
+        ("bob", "correct horse battery"),
+    ):
         with pytest.raises(AuthenticationFailed):
             reloaded.unwrap(username, password)
 

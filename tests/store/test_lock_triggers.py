@@ -30,15 +30,19 @@ def signed(ws, today):
 
 def _refused(ws, sql):
     db = ws.store.db
-    with pytest.raises(DatabaseError, match="FACILITATOR_LOCKED"):
-        with db.atomic():
-            db.execute_sql(sql)
+    with pytest.raises(DatabaseError, match="FACILITATOR_LOCKED"), db.atomic():
+        db.execute_sql(sql)
 
 
 @pytest.mark.parametrize("table", ["attendance", "check_in", "member_note", "group_note"])
 def test_signed_content_cannot_be_updated_or_deleted(ws, signed, table):
     session_id, _ = signed
-    column = {"attendance": "location", "check_in": "current_issue", "member_note": "plan", "group_note": "summary"}[table]
+    column = {
+        "attendance": "location",
+        "check_in": "current_issue",
+        "member_note": "plan",
+        "group_note": "summary",
+    }[table]
     _refused(ws, f"UPDATE {table} SET {column} = 'tampered' WHERE session_id = {session_id}")
     _refused(ws, f"DELETE FROM {table} WHERE session_id = {session_id}")
 
@@ -65,14 +69,20 @@ def test_draft_sessions_stay_editable_at_the_database_level(ws, today):
     group_id = group(ws)
     members(ws, group_id, 1)
     session_id = started(ws, group_id, today)
-    ws.store.db.execute_sql(f"UPDATE attendance SET location = 'telehealth' WHERE session_id = {session_id}")
+    ws.store.db.execute_sql(
+        f"UPDATE attendance SET location = 'telehealth' WHERE session_id = {session_id}"
+    )
 
 
 def test_every_content_table_has_its_triggers(ws):
     db = ws.store.db
     if ws.store.is_postgres:
-        rows = db.execute_sql("SELECT event_object_table FROM information_schema.triggers").fetchall()
+        rows = db.execute_sql(
+            "SELECT event_object_table FROM information_schema.triggers"
+        ).fetchall()
     else:
-        rows = db.execute_sql("SELECT tbl_name FROM sqlite_master WHERE type = 'trigger'").fetchall()
+        rows = db.execute_sql(
+            "SELECT tbl_name FROM sqlite_master WHERE type = 'trigger'"
+        ).fetchall()
     guarded = {row[0] for row in rows}
     assert set(CONTENT_TABLES) | {"session", "signature", "addendum"} <= guarded

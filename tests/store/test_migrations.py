@@ -33,7 +33,9 @@ def test_upgrade_keeps_records_backs_up_and_adds_the_lock(v1_copy):
         report = integrity.check(ws)
         assert report.ok, report.problems
         assert report.signed_sessions == 1
-        triggers = ws.store.db.execute_sql("SELECT count(*) FROM sqlite_master WHERE type='trigger'").fetchone()[0]
+        triggers = ws.store.db.execute_sql(
+            "SELECT count(*) FROM sqlite_master WHERE type='trigger'"
+        ).fetchone()[0]
         assert triggers > 0
     finally:
         ws.close()

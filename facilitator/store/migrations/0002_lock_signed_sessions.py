@@ -4,6 +4,7 @@ The services refuse such edits first; these triggers are the second wall, for an
 that goes around the services (a script, a bug, a hand-typed UPDATE). The message carries
 the marker FACILITATOR_LOCKED so the store can turn it into a clear error.
 """
+
 from peewee import PostgresqlDatabase
 
 # Rows of a session's content, each with a session_id column.
