@@ -94,3 +94,8 @@ def next_meeting(weekdays: tuple[int, ...], after: dt.date) -> dt.date:
         if day.weekday() in weekdays:
             return day
     return after + dt.timedelta(days=7)
+
+
+def utcnow() -> dt.datetime:
+    """Now in UTC, naive, to the second: what every stored timestamp holds."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)

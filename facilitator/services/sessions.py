@@ -18,13 +18,10 @@ from facilitator.domain.enums import (
 )
 from facilitator.domain.errors import InvalidInput, NotFound, RuleViolation, SessionLocked
 from facilitator.domain.records import SessionRecord
-from facilitator.domain.rules import check_scale
+from facilitator.domain.rules import check_scale, utcnow
 from facilitator.services.workspace import Workspace
 from facilitator.store import library, people
 from facilitator.store import sessions as store
-from facilitator.store.models import utcnow
-
-ONE = frozenset
 
 
 def editable(session_id: int) -> tuple[int, dt.date, Track]:
@@ -76,7 +73,7 @@ def start_session(
     group = people.get_group(group_id)
     existing = store.open_session_for(group_id, date)
     if existing is not None:
-        return Changes(sessions=ONE({existing}), created_id=existing)
+        return Changes(sessions=frozenset({existing}), created_id=existing)
     if co_facilitator_id is not None:
         if co_facilitator_id == ws.actor.user_id:
             raise RuleViolation("the co-facilitator must be someone other than the facilitator")
@@ -98,7 +95,7 @@ def start_session(
         co_facilitator_id=co_facilitator_id,
         roster=[(m.id, location) for m in people.roster(group_id, date)],
     )
-    return Changes(sessions=ONE({session_id}), attendance=ONE(), created_id=session_id)
+    return Changes(sessions=frozenset({session_id}), attendance=frozenset(), created_id=session_id)
 
 
 def add_late_joiner(
@@ -111,7 +108,7 @@ def add_late_joiner(
     if on_roster:
         raise RuleViolation(f"{_name(member_id)} is already in this session")
     store.add_to_roster(session_id, member_id, Location(location), late_joiner=True)
-    return Changes(sessions=ONE({session_id}), attendance=ONE({member_id}))
+    return Changes(sessions=frozenset({session_id}), attendance=frozenset({member_id}))
 
 
 def record_attendance(
@@ -150,7 +147,7 @@ def record_attendance(
     if location is not None:
         fields["location"] = Location(location)
     store.update_attendance(session_id, member_id, fields)
-    return Changes(sessions=ONE({session_id}), attendance=ONE({member_id}))
+    return Changes(sessions=frozenset({session_id}), attendance=frozenset({member_id}))
 
 
 def record_check_in(
@@ -175,11 +172,11 @@ def record_check_in(
     if track is Track.MENTAL_HEALTH and craving is not None:
         raise InvalidInput("craving", "craving is not asked in a mental-health group")
     use = UseSinceLast(use_since_last)
-    changes = Changes(sessions=ONE({session_id}), check_ins=ONE({member_id}))
+    changes = Changes(sessions=frozenset({session_id}), check_ins=frozenset({member_id}))
     _on, status = store.attendance_status(session_id, member_id)
     if status is None:
         store.update_attendance(session_id, member_id, {"status": AttendanceStatus.PRESENT})
-        changes |= Changes(attendance=ONE({member_id}))
+        changes |= Changes(attendance=frozenset({member_id}))
     store.save_check_in(
         session_id,
         member_id,
@@ -221,7 +218,7 @@ def advance_phase(
     planned = people.get_group(group_id).phase_minutes[PHASE_ORDER.index(to)]
     store.switch_phase(session_id, to, planned, at)
     store.mark_started(session_id, at)
-    return Changes(sessions=ONE({session_id}), phases=True)
+    return Changes(sessions=frozenset({session_id}), phases=True)
 
 
 def end_session(ws: Workspace, session_id: int, *, at: dt.datetime | None = None) -> Changes:
@@ -230,7 +227,7 @@ def end_session(ws: Workspace, session_id: int, *, at: dt.datetime | None = None
     at = at or utcnow()
     store.switch_phase(session_id, None, 0, at)
     store.update_session(session_id, actual_end=at)
-    return Changes(sessions=ONE({session_id}), phases=True)
+    return Changes(sessions=frozenset({session_id}), phases=True)
 
 
 def write_group_note(
@@ -257,7 +254,7 @@ def write_group_note(
             "summary": summary.strip(),
         },
     )
-    return Changes(sessions=ONE({session_id}), group_note=True)
+    return Changes(sessions=frozenset({session_id}), group_note=True)
 
 
 def write_member_note(
@@ -288,4 +285,4 @@ def write_member_note(
             "author": ws.actor.user_id,
         },
     )
-    return Changes(sessions=ONE({session_id}), member_notes=ONE({member_id}))
+    return Changes(sessions=frozenset({session_id}), member_notes=frozenset({member_id}))

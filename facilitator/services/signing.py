@@ -9,11 +9,10 @@ from facilitator.domain.checklist import missing_before_signing
 from facilitator.domain.enums import Role, SessionState, SignatureKind
 from facilitator.domain.errors import IntegrityProblem, PermissionDenied, RuleViolation
 from facilitator.domain.records import SessionRecord, addendum_hash, content_hash
-from facilitator.domain.rules import require_text
+from facilitator.domain.rules import require_text, utcnow
 from facilitator.services.workspace import Workspace
 from facilitator.store import database
 from facilitator.store import sessions as store
-from facilitator.store.models import utcnow
 
 
 def sign_session(

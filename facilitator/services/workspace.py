@@ -7,7 +7,11 @@ from dataclasses import dataclass
 from facilitator.domain.enums import Role
 from facilitator.domain.errors import PermissionDenied
 from facilitator.domain.records import Actor
+from facilitator.store import people
 from facilitator.store.database import Store
+
+# Set on databases made by `facilitator demo`; the window marks them DEMO everywhere.
+DEMO_SETTING = "demo"
 
 
 @dataclass
@@ -17,9 +21,7 @@ class Workspace:
 
     @property
     def demo(self) -> bool:
-        from facilitator.store.people import get_setting
-
-        return get_setting("demo") == "yes"
+        return people.get_setting(DEMO_SETTING) == "yes"
 
     def require_role(self, *roles: Role, doing: str) -> None:
         if self.actor.role not in roles:

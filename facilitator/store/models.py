@@ -7,8 +7,6 @@ times of a session (``date``, ``scheduled_start``, ``arrival``) are the clinic's
 
 from __future__ import annotations
 
-import datetime as dt
-
 from peewee import (
     BooleanField,
     CharField,
@@ -22,12 +20,9 @@ from peewee import (
     TimeField,
 )
 
+from facilitator.domain.rules import utcnow
+
 database = DatabaseProxy()
-
-
-def utcnow() -> dt.datetime:
-    """Now in UTC, naive, to the second (what every timestamp column holds)."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
 
 
 class Base(Model):
