@@ -122,6 +122,7 @@ class SignatureRecord:
     kind: SignatureKind
     signed_at: dt.datetime
     content_hash: str
+    canonical_version: int = 1
 
 
 @dataclass(frozen=True)
@@ -176,36 +177,65 @@ def _plain(value: object) -> object:
     raise TypeError(f"cannot put {type(value).__name__} in canonical content")
 
 
-def _row(record: object) -> dict[str, object]:
-    # Shallow and fast: the rows hold only plain values (``asdict`` deep-copies, far slower).
-    return {name: getattr(record, name) for name in record.__dataclass_fields__}  # type: ignore[attr-defined]
+# What a signature covers, by version. A field added to a session later goes into a new
+# version; a signature keeps the version it was made with, so old seals still verify.
+CANONICAL_FIELDS: dict[int, dict[str, tuple[str, ...]]] = {
+    1: {
+        "session": (
+            "id", "group_id", "group_name", "track", "group_type", "date", "scheduled_start",
+            "scheduled_end", "actual_start", "actual_end", "mode", "facilitator_id", "co_facilitator_id",
+        ),
+        "attendance": (
+            "member_id", "display_name", "record_number", "status", "arrival", "departure",
+            "location", "late_joiner",
+        ),
+        "check_ins": (
+            "member_id", "mood", "craving", "use_since_last", "use_detail", "safety_concern",
+            "safety_follow_up", "homework_review", "current_issue",
+        ),
+        "member_notes": ("member_id", "data", "assessment", "plan", "participation", "goal_id", "goal_text"),
+        "group_note": ("topic_item_id", "topic", "interventions", "narrative", "summary"),
+        "phases": ("phase", "planned_minutes", "started_at", "ended_at"),
+        "assignments": ("id", "member_id", "item_id", "title", "instructions", "due_date"),
+        "reviews": ("assignment_id", "member_id", "title", "status", "comment"),
+    }
+}  # fmt: skip
+CANONICAL_VERSION = max(CANONICAL_FIELDS)
 
 
-def canonical_content(record: SessionRecord) -> bytes:
+def _pick(record: object, names: tuple[str, ...]) -> dict[str, object]:
+    return {name: getattr(record, name) for name in names}
+
+
+def _member_order(row: dict[str, object]) -> tuple[object, ...]:
+    return (row["member_id"], row.get("assignment_id", 0), row.get("id", 0))
+
+
+def canonical_content(record: SessionRecord, version: int = CANONICAL_VERSION) -> bytes:
     """The bytes a signature covers: every clinical fact of the session, in a fixed order.
 
     Rows are sorted by member (and id) so the hash never depends on the order a database
-    happens to return them in; signatures, addenda, the state and the part the runner is on
-    are left out because they change after the content is fixed.
+    happens to return them in. Signatures, addenda, the state and the part the runner is on
+    are not covered: they change after the content is fixed.
     """
-    body = _row(record)
-    for volatile in ("signatures", "addenda", "state", "current_phase"):
-        body.pop(volatile)
-    by_member = lambda row: (row["member_id"], row.get("assignment_id", 0), row.get("id", 0))  # noqa: E731
-    for key in ("attendance", "check_ins", "member_notes", "reviews", "assignments"):
-        body[key] = sorted((_row(r) for r in body[key]), key=by_member)  # type: ignore[attr-defined]
+    fields = CANONICAL_FIELDS[version]
+    body: dict[str, object] = _pick(record, fields["session"])
+    for part in ("attendance", "check_ins", "member_notes", "assignments", "reviews"):
+        rows = [_pick(row, fields[part]) for row in getattr(record, part)]
+        body[part] = sorted(rows, key=_member_order)
     body["phases"] = sorted(
-        (_row(p) for p in record.phases),
+        (_pick(p, fields["phases"]) for p in record.phases),
         key=lambda row: (row["started_at"] is None, str(row["started_at"]), row["phase"]),
     )
-    body["group_note"] = None if record.group_note is None else _row(record.group_note)
+    note = record.group_note
+    body["group_note"] = None if note is None else _pick(note, fields["group_note"])
     return json.dumps(
         body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_plain
     ).encode()
 
 
-def content_hash(record: SessionRecord) -> str:
-    return hashlib.sha256(canonical_content(record)).hexdigest()
+def content_hash(record: SessionRecord, version: int = CANONICAL_VERSION) -> str:
+    return hashlib.sha256(canonical_content(record, version)).hexdigest()
 
 
 def addendum_hash(

@@ -8,7 +8,12 @@ from facilitator.domain.changes import Changes
 from facilitator.domain.checklist import missing_before_signing
 from facilitator.domain.enums import Role, SessionState, SignatureKind
 from facilitator.domain.errors import IntegrityProblem, PermissionDenied, RuleViolation
-from facilitator.domain.records import SessionRecord, addendum_hash, content_hash
+from facilitator.domain.records import (
+    CANONICAL_VERSION,
+    SessionRecord,
+    addendum_hash,
+    content_hash,
+)
 from facilitator.domain.rules import require_text, utcnow
 from facilitator.services.workspace import Workspace
 from facilitator.store import database
@@ -26,7 +31,7 @@ def sign_session(
     if gaps:
         raise RuleViolation("cannot sign yet: " + "; ".join(gaps))
     database.verify_password(ws.store, ws.actor.username, password)
-    store.sign(session_id, ws.actor.user_id, at or utcnow(), content_hash)
+    store.sign(session_id, ws.actor.user_id, at or utcnow(), content_hash, CANONICAL_VERSION)
     return Changes(sessions=frozenset({session_id}), signatures=True, phases=True)
 
 
@@ -39,12 +44,14 @@ def cosign_session(ws: Workspace, session_id: int, password: str) -> Changes:
     if any(s.user_id == ws.actor.user_id for s in record.signatures):
         raise RuleViolation("you have already signed this session")
     digest = content_hash(record)
-    if digest != record.signatures[0].content_hash:
+    if verify_seal(record):
         raise IntegrityProblem(
             "the session's content no longer matches its signature; it cannot be co-signed"
         )
     database.verify_password(ws.store, ws.actor.username, password)
-    store.add_signature(session_id, ws.actor.user_id, SignatureKind.COSIGN, digest, utcnow())
+    store.add_signature(
+        session_id, ws.actor.user_id, SignatureKind.COSIGN, digest, CANONICAL_VERSION, utcnow()
+    )
     return Changes(sessions=frozenset({session_id}), signatures=True)
 
 
@@ -73,11 +80,10 @@ def verify_seal(record: SessionRecord) -> list[str]:
         return []
     if not record.signatures:
         return [f"session {session_id} is marked signed but has no signature"]
-    digest = content_hash(record)
     problems = [
         f"session {session_id}: content differs from the {s.kind.value} of {s.signed_at:%Y-%m-%d}"
         for s in record.signatures
-        if s.content_hash != digest
+        if s.content_hash != content_hash(record, s.canonical_version)
     ]
     sign_hash = record.signatures[0].content_hash
     for addendum in record.addenda:

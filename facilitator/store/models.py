@@ -15,6 +15,7 @@ from peewee import (
     DateTimeField,
     ForeignKeyField,
     IntegerField,
+    SQL,
     Model,
     TextField,
     TimeField,
@@ -237,6 +238,9 @@ class Signature(Base):
     kind = CharField()
     signed_at = DateTimeField(default=utcnow)
     content_hash = CharField(max_length=64)
+    # Which list of fields the hash covers (domain.records.CANONICAL_FIELDS), so adding a field
+    # to a session later never breaks the seal of notes signed before it.
+    canonical_version = IntegerField(default=1, constraints=[SQL("DEFAULT 1")])
 
     class Meta:
         indexes = ((("session",), False),)

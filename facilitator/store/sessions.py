@@ -318,7 +318,11 @@ def review_session(assignment_id: int) -> int | None:
 
 
 def sign(
-    session_id: int, user_id: int, at: dt.datetime, seal: Callable[[SessionRecord], str]
+    session_id: int,
+    user_id: int,
+    at: dt.datetime,
+    seal: Callable[[SessionRecord], str],
+    version: int,
 ) -> str:
     """End the session if still running, seal its content and lock it, all in one transaction.
 
@@ -341,17 +345,28 @@ def sign(
             kind=SignatureKind.SIGN,
             signed_at=at,
             content_hash=digest,
+            canonical_version=version,
         )
         Session.update(state=SessionState.SIGNED).where(Session.id == session_id).execute()
         return digest
 
 
 def add_signature(
-    session_id: int, user_id: int, kind: SignatureKind, content_hash: str, at: dt.datetime
+    session_id: int,
+    user_id: int,
+    kind: SignatureKind,
+    content_hash: str,
+    version: int,
+    at: dt.datetime,
 ) -> None:
     with clear_errors():
         Signature.create(
-            session=session_id, user=user_id, kind=kind, signed_at=at, content_hash=content_hash
+            session=session_id,
+            user=user_id,
+            kind=kind,
+            signed_at=at,
+            content_hash=content_hash,
+            canonical_version=version,
         )
 
 
@@ -478,7 +493,9 @@ def _load_chunk(ids: list[int]) -> dict[int, SessionRecord]:
             assignments=tuple(AssignmentRecord(*r) for r in assignments.get(sid, ())),
             reviews=tuple(ReviewRecord(*r) for r in reviews.get(sid, ())),
             signatures=tuple(
-                SignatureRecord(r[0], signer_line(r[1], r[2]), SignatureKind(r[3]), r[4], r[5])
+                SignatureRecord(
+                    r[0], signer_line(r[1], r[2]), SignatureKind(r[3]), r[4], r[5], r[6]
+                )
                 for r in signatures.get(sid, ())
             ),
             addenda=tuple(
@@ -636,6 +653,7 @@ def _signature_rows(ids: list[int]) -> Iterable[tuple[Any, ...]]:
             Signature.kind,
             Signature.signed_at,
             Signature.content_hash,
+            Signature.canonical_version,
         )
         .join(User)
         .where(Signature.session.in_(ids))

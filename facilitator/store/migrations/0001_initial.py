@@ -269,6 +269,7 @@ def up(migrator, db):
         kind = CharField()
         signed_at = DateTimeField()
         content_hash = CharField(max_length=64)
+        canonical_version = IntegerField(default=1, constraints=[SQL("DEFAULT 1")])
 
         class Meta:
             database = db
