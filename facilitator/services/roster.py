@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from typing import Any, TypeVar
 
 from facilitator.domain.changes import Changes
 from facilitator.domain.enums import EnrollmentStatus, GoalStatus, GroupType, Track
 from facilitator.domain.errors import InvalidInput, RuleViolation
 from facilitator.domain.records import GroupInfo
-from facilitator.domain.rules import require_text
+from facilitator.domain.rules import require_text, thirds
 from facilitator.services.workspace import Workspace
 from facilitator.store import people
+
+T = TypeVar("T")
 
 
 def _check_group(
@@ -67,20 +71,30 @@ def create_group(
     return Changes(groups=frozenset({group_id}), created_id=group_id)
 
 
-def update_group(ws: Workspace, group_id: int, **fields: object) -> Changes:
+def update_group(ws: Workspace, group_id: int, **fields: Any) -> Changes:
+    """Change some of a group's settings (any GroupInfo field but its id); the rest stay."""
     current = people.get_group(group_id)
-    name = require_text("group name", str(fields.get("name", current.name)), max_length=80)
-    length = int(fields.get("length_minutes", current.length_minutes))  # type: ignore[call-overload]
-    plan = fields.get(
-        "phase_minutes", current.phase_minutes if "length_minutes" not in fields else None
+    edited = _edited(current, fields, "group")
+    if "length_minutes" in fields and "phase_minutes" not in fields:
+        edited = dataclasses.replace(edited, phase_minutes=thirds(edited.length_minutes))
+    name = require_text("group name", edited.name, max_length=80)
+    _check_group(
+        name,
+        edited.length_minutes,
+        edited.phase_minutes,
+        edited.soft_capacity,
+        edited.meeting_weekdays,
     )
-    capacity = int(fields.get("soft_capacity", current.soft_capacity))  # type: ignore[call-overload]
-    weekdays: tuple[int, ...] = tuple(fields.get("meeting_weekdays", current.meeting_weekdays))  # type: ignore[arg-type]
-    _check_group(name, length, plan, capacity, weekdays)  # type: ignore[arg-type]
     if people.group_name_taken(name, except_id=group_id):
         raise RuleViolation(f"a group named {name} already exists")
-    people.update_group(group_id, **{**fields, "name": name})
+    people.save_group(dataclasses.replace(edited, name=name))
     return Changes(groups=frozenset({group_id}))
+
+
+def _edited(current: T, fields: dict[str, Any], what: str) -> T:
+    if "id" in fields or not set(fields) <= {f.name for f in dataclasses.fields(current)}:  # type: ignore[arg-type]
+        raise InvalidInput(what, f"a {what} has no field {sorted(set(fields) - {'id'})}")
+    return dataclasses.replace(current, **fields)  # type: ignore[type-var]
 
 
 def create_member(
@@ -109,18 +123,22 @@ def create_member(
     return Changes(members=frozenset({member_id}), created_id=member_id)
 
 
-def update_member(ws: Workspace, member_id: int, **fields: object) -> Changes:
-    people.get_member(member_id)
-    for key in ("first_name", "last_name", "record_number"):
-        if key in fields:
-            fields[key] = require_text(key.replace("_", " "), str(fields[key]), max_length=80)
-    if "record_number" in fields and people.record_number_taken(
-        str(fields["record_number"]), except_id=member_id
-    ):
-        raise RuleViolation(f"record number {fields['record_number']} belongs to another member")
-    if "preferred_name" in fields:
-        fields["preferred_name"] = str(fields["preferred_name"] or "").strip() or None
-    people.update_member(member_id, **fields)
+def update_member(ws: Workspace, member_id: int, **fields: Any) -> Changes:
+    """Change some of a member's profile (any MemberInfo field but its id)."""
+    edited = _edited(people.get_member(member_id), fields, "member")
+    record_number = require_text("record number", edited.record_number, max_length=40)
+    if people.record_number_taken(record_number, except_id=member_id):
+        raise RuleViolation(f"record number {record_number} belongs to another member")
+    people.save_member(
+        dataclasses.replace(
+            edited,
+            first_name=require_text("first name", edited.first_name, max_length=80),
+            last_name=require_text("last name", edited.last_name, max_length=80),
+            preferred_name=(edited.preferred_name or "").strip() or None,
+            record_number=record_number,
+            pronouns=edited.pronouns.strip(),
+        )
+    )
     return Changes(members=frozenset({member_id}))
 
 

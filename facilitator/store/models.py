@@ -8,6 +8,7 @@ times of a session (``date``, ``scheduled_start``, ``arrival``) are the clinic's
 from __future__ import annotations
 
 from peewee import (
+    SQL,
     BooleanField,
     CharField,
     DatabaseProxy,
@@ -15,7 +16,6 @@ from peewee import (
     DateTimeField,
     ForeignKeyField,
     IntegerField,
-    SQL,
     Model,
     TextField,
     TimeField,

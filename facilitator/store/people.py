@@ -118,10 +118,26 @@ def create_group(**fields: Any) -> int:
         return int(Group.create(**_group_columns(fields)).id)
 
 
-def update_group(group_id: int, **fields: Any) -> None:
+def save_group(group: GroupInfo) -> None:
+    """Write every setting of an existing group."""
+    plan = None if group.phase_minutes == thirds(group.length_minutes) else group.phase_minutes
+    columns = _group_columns(
+        {
+            "name": group.name,
+            "track": group.track,
+            "group_type": group.group_type,
+            "open_enrollment": group.open_enrollment,
+            "meeting_weekdays": group.meeting_weekdays,
+            "start_time": group.start_time,
+            "length_minutes": group.length_minutes,
+            "phase_minutes": plan,
+            "soft_capacity": group.soft_capacity,
+            "active": group.active,
+        }
+    )
     with clear_errors():
-        if not Group.update(**_group_columns(fields)).where(Group.id == group_id).execute():
-            raise NotFound(f"no group with id {group_id}")
+        if not Group.update(**columns).where(Group.id == group.id).execute():
+            raise NotFound(f"no group with id {group.id}")
 
 
 def group_name_taken(name: str, except_id: int | None = None) -> bool:
@@ -175,10 +191,19 @@ def create_member(**fields: Any) -> int:
         return int(Member.create(**fields).id)
 
 
-def update_member(member_id: int, **fields: Any) -> None:
+def save_member(member: MemberInfo) -> None:
+    """Write every profile field of an existing member."""
+    columns = {
+        "first_name": member.first_name,
+        "last_name": member.last_name,
+        "preferred_name": member.preferred_name,
+        "record_number": member.record_number,
+        "pronouns": member.pronouns,
+        "date_of_birth": member.date_of_birth,
+    }
     with clear_errors():
-        if not Member.update(**fields).where(Member.id == member_id).execute():
-            raise NotFound(f"no member with id {member_id}")
+        if not Member.update(**columns).where(Member.id == member.id).execute():
+            raise NotFound(f"no member with id {member.id}")
 
 
 def record_number_taken(record_number: str, except_id: int | None = None) -> bool:

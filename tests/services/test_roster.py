@@ -67,3 +67,23 @@ def test_enrol_discharge_and_goals(ws, today):
     goal_id = roster.add_goal(ws, member_id, "Use a coping skill when cravings rise").created_id
     roster.update_goal(ws, goal_id, status=GoalStatus.MET)
     assert people.goals_of(member_id)[0].status == "met"
+
+
+def test_update_member_checks_like_create(ws):
+    first = roster.create_member(
+        ws, first_name="Zoë", last_name="Fable", record_number="R-1"
+    ).created_id
+    roster.create_member(ws, first_name="Bram", last_name="Quill", record_number="R-2")
+    with pytest.raises(RuleViolation, match="another member"):
+        roster.update_member(ws, first, record_number="R-2")
+    with pytest.raises(InvalidInput, match="no field"):
+        roster.update_member(ws, first, shoe_size=9)
+    roster.update_member(ws, first, preferred_name=" Zo ", pronouns="she/her")
+    info = people.get_member(first)
+    assert (info.display_name, info.pronouns, info.record_number) == ("Zo Fable", "she/her", "R-1")
+
+
+def test_changing_the_length_resets_the_plan_to_thirds(ws):
+    group_id = group(ws, "Short", length_minutes=120, phase_minutes=(30, 60, 30))
+    roster.update_group(ws, group_id, length_minutes=150)
+    assert people.get_group(group_id).phase_minutes == (50, 50, 50)
