@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from facilitator.domain.changes import Changes
 from facilitator.domain.enums import Role
 from facilitator.domain.errors import AuthenticationFailed, RuleViolation
 from facilitator.domain.rules import check_password, check_username, require_text
+from facilitator.services import library
 from facilitator.services.workspace import Workspace
 from facilitator.store import database, people
 from facilitator.store.keys import STRONG, KdfParams
@@ -36,6 +39,7 @@ def create_database(
             database.set_credential(store, username, password)
         if program_name.strip():
             people.set_setting(PROGRAM_NAME, program_name.strip())
+        library.load_shipped()
     except Exception:
         store.close()
         raise
@@ -51,7 +55,15 @@ def sign_in(location: str, username: str, password: str) -> Workspace:
         store.close()
         # A slot without an active user row (removed user) must not open the records.
         raise AuthenticationFailed("wrong username or password") from None
+    _bring_library_up_to_date()
     return Workspace(store, actor)
+
+
+def _bring_library_up_to_date() -> None:
+    """Add new versions of shipped homework items after an upgrade of the app."""
+    # On a shared server another laptop may have loaded the same versions a moment ago.
+    with contextlib.suppress(RuleViolation):
+        library.load_shipped()
 
 
 def add_user(
