@@ -40,7 +40,8 @@ class MainWindow(QMainWindow):
         self.heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.where = QLabel(f"Database: {database.describe(location)}", body)
         self.where.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        form = QFormLayout()
+        self.sign_in_form = QWidget(body)
+        form = QFormLayout(self.sign_in_form)
         self.username = QLineEdit(username or "", body)
         self.username.setAccessibleName("Username")
         self.password = QLineEdit(body)
@@ -57,8 +58,8 @@ class MainWindow(QMainWindow):
         layout.addStretch(1)
         layout.addWidget(self.heading)
         layout.addWidget(self.where)
-        layout.addLayout(form)
-        layout.addWidget(self.sign_in_button)
+        form.addRow(self.sign_in_button)
+        layout.addWidget(self.sign_in_form)
         layout.addWidget(self.message)
         layout.addStretch(2)
         self.setCentralWidget(body)
@@ -81,6 +82,7 @@ class MainWindow(QMainWindow):
             self.password.clear()
             return
         self.password.clear()
+        self.sign_in_form.hide()
         actor = self.workspace.actor
         program = accounts.program_name()
         demo = " — DEMO" if self.workspace.demo else ""
@@ -88,7 +90,8 @@ class MainWindow(QMainWindow):
         unsigned = reports.count_sessions("draft")
         self.heading.setText(f"{program}{demo}")
         self.message.setText(
-            f"Signed in as {actor.full_name}. {len(people.list_groups())} groups, {unsigned} unsigned sessions."
+            f"Signed in as {actor.full_name}. Groups: {len(people.list_groups())}. "
+            f"Unsigned sessions: {unsigned}."
         )
 
     def closeEvent(self, event: object) -> None:

@@ -18,7 +18,8 @@ def test_sign_in_shows_program_and_user(qtbot, sqlite_location):
     qtbot.mouseClick(window.sign_in_button, Qt.MouseButton.LeftButton)
     assert "Test Valley IOP (fictitious)" in window.windowTitle()
     assert "Ada Testwood" in window.windowTitle()
-    assert "1 groups" in window.message.text()
+    assert "Groups: 1." in window.message.text()
+    assert not window.sign_in_form.isVisible()
     assert window.password.text() == ""
     window.close()
 
