@@ -19,7 +19,9 @@ from pathlib import Path
 
 import psycopg
 
-INSTALL_HINT = "install the PostgreSQL server: apt-get install postgresql (or set FACILITATOR_PG_BIN)"
+INSTALL_HINT = (
+    "install the PostgreSQL server: apt-get install postgresql (or set FACILITATOR_PG_BIN)"
+)
 
 
 def find_bin_dir() -> Path:
@@ -27,7 +29,9 @@ def find_bin_dir() -> Path:
     candidates = []
     if os.environ.get("FACILITATOR_PG_BIN"):
         candidates.append(Path(os.environ["FACILITATOR_PG_BIN"]))
-    candidates += [Path(p) for p in sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=_version, reverse=True)]
+    candidates += [
+        Path(p) for p in sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=_version, reverse=True)
+    ]
     if shutil.which("pg_ctl"):
         candidates.append(Path(shutil.which("pg_ctl")).resolve().parent)  # type: ignore[arg-type]
     for folder in candidates:
@@ -67,7 +71,18 @@ class PostgresServer:
 
     def start(self) -> PostgresServer:
         subprocess.run(
-            self._command("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C"),
+            self._command(
+                "initdb",
+                "-D",
+                str(self.data),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--locale=C",
+            ),
             check=True,
             capture_output=True,
         )
@@ -76,7 +91,17 @@ class PostgresServer:
             "-c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=50"
         )
         subprocess.run(
-            self._command("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.folder / "log"), "-w", "start"),
+            self._command(
+                "pg_ctl",
+                "-D",
+                str(self.data),
+                "-o",
+                options,
+                "-l",
+                str(self.folder / "log"),
+                "-w",
+                "start",
+            ),
             check=True,
             capture_output=True,
         )
@@ -103,14 +128,17 @@ class PostgresServer:
         self._admin(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
 
     def drop_database(self, name: str) -> None:
-        self._admin(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")
+        self._admin(
+            f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+        )
         self._admin(f'DROP DATABASE IF EXISTS "{name}"')
 
     def stop(self) -> None:
         if self._started:
             self._started = False
             subprocess.run(
-                self._command("pg_ctl", "-D", str(self.data), "-m", "immediate", "stop"), capture_output=True
+                self._command("pg_ctl", "-D", str(self.data), "-m", "immediate", "stop"),
+                capture_output=True,
             )
         shutil.rmtree(self.folder, ignore_errors=True)
 
