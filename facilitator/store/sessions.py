@@ -184,14 +184,19 @@ def has_clinical_content(session_id: int, member_id: int) -> bool:
 # ----------------------------------------------------------------------------- phases
 
 
+def _running_part(session_id: int) -> Any:
+    """The stretch of the part that has started and not ended (at most one)."""
+    return (
+        (PhaseLog.session == session_id)
+        & PhaseLog.ended_at.is_null()
+        & PhaseLog.started_at.is_null(False)
+    )
+
+
 def open_phase(session_id: int) -> tuple[int, Phase] | None:
     row = (
         PhaseLog.select(PhaseLog.id, PhaseLog.phase)
-        .where(
-            (PhaseLog.session == session_id)
-            & PhaseLog.ended_at.is_null()
-            & PhaseLog.started_at.is_null(False)
-        )
+        .where(_running_part(session_id))
         .tuples()
         .first()
     )
@@ -203,11 +208,7 @@ def switch_phase(
 ) -> None:
     """End the running part (if any) and start ``phase`` (None ends the session's last part)."""
     with clear_errors(), database.atomic():
-        PhaseLog.update(ended_at=at).where(
-            (PhaseLog.session == session_id)
-            & PhaseLog.ended_at.is_null()
-            & PhaseLog.started_at.is_null(False)
-        ).execute()
+        PhaseLog.update(ended_at=at).where(_running_part(session_id)).execute()
         if phase is not None:
             PhaseLog.create(
                 session=session_id, phase=phase, planned_minutes=planned_minutes, started_at=at
@@ -330,11 +331,7 @@ def sign(
     transaction so nothing can change between hashing and locking.
     """
     with clear_errors(), database.atomic():
-        PhaseLog.update(ended_at=at).where(
-            (PhaseLog.session == session_id)
-            & PhaseLog.ended_at.is_null()
-            & PhaseLog.started_at.is_null(False)
-        ).execute()
+        PhaseLog.update(ended_at=at).where(_running_part(session_id)).execute()
         Session.update(actual_end=at).where(
             (Session.id == session_id) & Session.actual_end.is_null()
         ).execute()
