@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from facilitator.domain.enums import (
@@ -47,10 +48,10 @@ from facilitator.domain.records import (
 )
 from facilitator.domain.rules import next_meeting
 from facilitator.services import accounts, library
-from facilitator.store import bulk, people
+from facilitator.store import bulk, database, people
 from facilitator.store import library as library_store
 from facilitator.store import models as m
-from facilitator.store.keys import STRONG, KdfParams
+from facilitator.store.keys import STRONG, KdfParams, keys_path_for
 
 PROGRAM_NAME = "Willowbrook Demo IOP (fictitious demo data; no real patients)"
 DEMO_USER_NAME = "Demo User (fictitious)"
@@ -163,41 +164,42 @@ DISCHARGE_REASONS = (
 # ----------------------------------------------------------------------------- what members say
 
 ISSUES_COMMON = (
-    "sleep has been broken since a change of shift at work",
-    "an argument with a sibling about holiday plans",
-    "worry about money after an unexpected car repair",
-    "started a new part-time job and feels stretched",
-    "lonely in the evenings since moving apartments",
-    "a good weekend visiting a grandparent",
-    "nervous about a medical appointment this week",
-    "proud of finishing a small project at home",
-    "tension with a roommate over chores",
-    "a hard anniversary coming up next week",
-    "getting to group on the bus has been stressful",
-    "feels more settled since starting a morning walk",
-    "a friend cancelled plans and it stung",
-    "trying to catch up on bills and paperwork",
-    "a calm week with fewer ups and downs",
-    "finding it hard to concentrate at work",
+    "Sleep has been broken since a change of shift at work",
+    "An argument with a sibling about holiday plans",
+    "Worry about money after an unexpected car repair",
+    "Started a new part-time job and feels stretched",
+    "Lonely in the evenings since moving apartments",
+    "A good weekend visiting a grandparent",
+    "Nervous about a medical appointment this week",
+    "Proud of finishing a small project at home",
+    "Tension with a roommate over chores",
+    "A hard anniversary coming up next week",
+    "Getting to group on the bus has been stressful",
+    "Feels more settled since starting a morning walk",
+    "A friend cancelled plans and it stung",
+    "Trying to catch up on bills and paperwork",
+    "A calm week with fewer ups and downs",
+    "Finding it hard to concentrate at work",
 )
 ISSUES_SUBSTANCE = (
-    "an old drinking friend called about a party",
-    "payday is coming and that used to be a trigger",
-    "passed the usual liquor store on the way home and kept walking",
-    "a family barbecue where alcohol will be served",
-    "cravings stronger in the late afternoon",
-    "went to two mutual-help meetings this week",
-    "boredom on the weekend made urges louder",
-    "stress at work and the old habit of using to unwind",
+    "An old drinking friend called about a party",
+    "Payday is coming and that used to be a trigger",
+    "Passed the usual liquor store on the way home and kept walking",
+    "A family barbecue where alcohol will be served",
+    "Cravings stronger in the late afternoon",
+    "Went to two mutual-help meetings this week",
+    "Boredom on the weekend made urges louder",
+    "Stress at work and the old habit of using to unwind",
 )
 ISSUES_MENTAL = (
-    "low energy most mornings",
-    "anxiety before a job interview",
-    "racing thoughts at night",
-    "pulled back from friends again this week",
-    "a panic episode in a crowded shop",
-    "managed to cook dinner three nights running",
+    "Low energy most mornings",
+    "Anxiety before a job interview",
+    "Racing thoughts at night",
+    "Pulled back from friends again this week",
+    "A panic episode in a crowded shop",
+    "Managed to cook dinner three nights running",
 )
+
 USE_DETAILS = (
     "drank two beers at a cookout on Saturday",
     "had a glass of wine at a family dinner",
@@ -312,26 +314,44 @@ def create_demo(
     try:
         people.set_setting("demo", "yes")
         library.load_shipped()
-        facilitators = _add_staff()
+        staff = _Staff(_add_staff(), ws.actor.user_id)
         writer = bulk.BulkWriter()
         totals = [0, 0, 0]
         with writer.fast_load():
             for index in range(groups):
-                build = _GroupBuild(writer, index, seed, first_day, until)
-                build.run(facilitators, ws.actor.user_id, _curriculum(TRACKS[index % 3]))
-                writer.flush()
+                build = _GroupBuild(writer, staff, index, seed, (first_day, until))
+                build.run()
+                writer.flush()  # one group at a time: memory stays flat however many years
                 totals = [a + b for a, b in zip(totals, build.counts(), strict=True)]
             writer.finish()
-    finally:
+    except BaseException:
         ws.close()
+        _remove_half_built(location)
+        raise
+    ws.close()
     members, sessions, unsigned = totals
     return DemoSummary(groups, members, sessions, unsigned, writer.rows_written, first_day, until)
+
+
+def _remove_half_built(location: str) -> None:
+    """A demo that failed half-way is useless; the new file (ours alone) is removed."""
+    if database.is_server_url(location):
+        return
+    path = Path(location)
+    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), keys_path_for(path)):
+        leftover.unlink(missing_ok=True)
 
 
 def _add_staff() -> list[int]:
     """The fictitious staff (records only; only the demo user can sign in); facilitator ids."""
     ids = [people.add_user(u, name, cred, role) for u, name, cred, role in STAFF]
     return [i for i, staff in zip(ids, STAFF, strict=True) if staff[3] is Role.FACILITATOR]
+
+
+@dataclass(frozen=True)
+class _Staff:
+    facilitators: list[int]
+    co_facilitator: int  # the demo user, so whoever tries the demo can sign last week's drafts
 
 
 def _curriculum(track: Track) -> list[HomeworkItemInfo]:
@@ -395,6 +415,23 @@ class _Turn:
     reviews: tuple[tuple[int, str, ReviewStatus, str], ...] = ()
 
 
+@dataclass
+class _Content:
+    """The clinical rows of one session, collected for the signature's record."""
+
+    session_id: int
+    item: HomeworkItemInfo
+    due: dt.date
+    due_text: str
+    author: int
+    finish: dt.datetime
+    check_ins: list[CheckInRecord] = field(default_factory=list)
+    notes: list[MemberNoteRecord] = field(default_factory=list)
+    assignments: list[AssignmentRecord] = field(default_factory=list)
+    reviews: list[ReviewRecord] = field(default_factory=list)
+    written: set[str] = field(default_factory=set)  # note texts, to keep each one unique
+
+
 def _clamp(value: float) -> int:
     return max(0, min(10, round(value)))
 
@@ -407,37 +444,47 @@ class _GroupBuild:
     """One group's members and every session it held, written through the bulk writer."""
 
     def __init__(
-        self, writer: bulk.BulkWriter, index: int, seed: int, first_day: dt.date, until: dt.date
+        self,
+        writer: bulk.BulkWriter,
+        staff: _Staff,
+        index: int,
+        seed: int,
+        days: tuple[dt.date, dt.date],
     ) -> None:
         # One generator per group: a group's data depends only on the seed and its number.
         self.rng = random.Random(f"facilitator-demo:{seed}:{index}")
         self.w = writer
         self.index = index
-        self.first_day, self.until = first_day, until
-        self.sign_before = until - dt.timedelta(days=6)  # the last 7 days stay draft
+        self.first_day, self.until = days
+        self.sign_before = self.until - dt.timedelta(days=6)  # the last 7 days stay draft
         self.track = TRACKS[index % 3]
         types = GROUP_TYPES[self.track]
         self.group_type = types[(index // 3) % len(types)]
-        self.weekdays = WEEKDAY_SETS[index % len(WEEKDAY_SETS)]
+        self.weekdays = WEEKDAY_SETS[(index + index // 3) % len(WEEKDAY_SETS)]
+        self.lead = staff.facilitators[index % len(staff.facilitators)]
+        self.cover = staff.facilitators[(index + 1) % len(staff.facilitators)]
+        self.co_facilitator = staff.co_facilitator
+        self.curriculum = _curriculum(self.track)
         self.start = DAY if (index // 3) % 2 == 0 else EVENING
-        self.end = (dt.datetime.combine(until, self.start) + dt.timedelta(minutes=LENGTH)).time()
+        self.end = (
+            dt.datetime.combine(self.until, self.start) + dt.timedelta(minutes=LENGTH)
+        ).time()
         slot = "Day" if self.start == DAY else "Evening"
         self.name = f"{TRACK_TITLES[self.track]} {self.group_type.value.replace('_', ' ').title()}"
         self.name += f" · {slot} {index + 1}"
         self.members: list[_Member] = []
         self.sessions = self.unsigned = 0
+        self.group_id = 0
 
     def counts(self) -> tuple[int, int, int]:
         return len(self.members), self.sessions, self.unsigned
 
-    def run(
-        self, facilitators: list[int], co_facilitator: int, curriculum: list[HomeworkItemInfo]
-    ) -> None:
+    def run(self) -> None:
+        """The group, its members, then its sessions day by day with the roster of that day."""
         self.group_id = self._add_group()
-        self.lead = facilitators[self.index % len(facilitators)]
-        self.cover = facilitators[(self.index + 1) % len(facilitators)]
-        self.co_facilitator = co_facilitator
-        self._admit_members()
+        for start, end in self._stays():
+            self._admit(start, end)
+        curriculum = self.curriculum
         offset = (self.index * 5) % len(curriculum)
         active: list[_Member] = []
         waiting = iter(self.members)  # in order of admission
@@ -469,7 +516,7 @@ class _GroupBuild:
 
     def _stays(self) -> list[tuple[dt.date, dt.date | None]]:
         """Open enrollment: each seat holds one member at a time, each staying 4-12 weeks."""
-        rng, stays = self.rng, []
+        rng, stays = self.rng, list[tuple[dt.date, dt.date | None]]()
         for _seat in range(rng.randint(8, 14)):
             length = rng.randint(4, 12) * 7
             start = self.first_day - dt.timedelta(days=rng.randint(0, length - 7))
@@ -483,89 +530,93 @@ class _GroupBuild:
                 length = rng.randint(4, 12) * 7
         return sorted(stays, key=lambda s: (s[0], s[1] or self.until))
 
-    def _admit_members(self) -> None:
-        members, goals = self.w.table(m.Member), self.w.table(m.TreatmentGoal)
-        enrollments, rng = self.w.table(m.Enrollment), self.rng
+    def _admit(self, start: dt.date, end: dt.date | None) -> None:
+        """A new fictitious member: their record, one to three goals, and the enrollment."""
+        rng, members = self.rng, self.w.table(m.Member)
+        first, pronouns = rng.choice(FIRST_NAMES)
+        last, preferred = rng.choice(LAST_NAMES), PREFERRED.get(first)
+        member_id = members.new_id()
+        p = _Member(member_id, display_name(preferred, first, last), f"DEMO-{member_id:06d}", start)
+        p.end = end
+        p.mood0, p.craving0, p.engagement = rng.uniform(2.5, 6.5), rng.uniform(3, 8), rng.random()
+        p.first_mood = _clamp(p.mood0)
+        if self.track is not Track.MENTAL_HEALTH:
+            p.first_craving = _clamp(p.craving0)
+        # Members admitted before the first demo day have already attended some sessions.
+        p.attended = max(0, (self.first_day - start).days * 3 // 8)
+        p.location = Location.TELEHEALTH if rng.random() < 0.15 else Location.IN_PERSON
+        born = dt.date(1950, 1, 1) + dt.timedelta(days=rng.randint(0, 55 * 365))
+        created = dt.datetime.combine(start, dt.time(14)) - dt.timedelta(days=3)
+        members.rows.append(
+            (p.id, first, last, preferred, p.record_number, pronouns, born, created)
+        )
+        goals = self.w.table(m.TreatmentGoal)
+        for text in rng.sample(GOALS[self.track], rng.randint(1, 3)):
+            p.goals.append((goals.new_id(), text))
+            goals.rows.append((goals.last_id, p.id, text, "active", created))
         reasons, weights = zip(*DISCHARGE_REASONS, strict=True)
-        for start, end in self._stays():
-            first, pronouns = rng.choice(FIRST_NAMES)
-            last = rng.choice(LAST_NAMES)
-            preferred = PREFERRED.get(first)
-            member = _Member(members.new_id(), display_name(preferred, first, last), "", start)
-            member.record_number = f"DEMO-{member.id:06d}"
-            member.end = end
-            member.mood0, member.craving0 = rng.uniform(2.5, 6.5), rng.uniform(3, 8)
-            member.engagement = rng.random()
-            member.first_mood = _clamp(member.mood0)
-            if self.track is not Track.MENTAL_HEALTH:
-                member.first_craving = _clamp(member.craving0)
-            # Members admitted before the first demo day have already attended some sessions.
-            member.attended = max(0, (self.first_day - start).days * 3 // 8)
-            member.location = Location.TELEHEALTH if rng.random() < 0.15 else Location.IN_PERSON
-            born = dt.date(1950, 1, 1) + dt.timedelta(days=rng.randint(0, 55 * 365))
-            created = dt.datetime.combine(start, dt.time(14)) - dt.timedelta(days=3)
-            members.rows.append(
-                (member.id, first, last, preferred, member.record_number, pronouns, born, created)
-            )
-            for text in rng.sample(GOALS[self.track], rng.randint(1, 3)):
-                goal_id = goals.new_id()
-                member.goals.append((goal_id, text))
-                goals.rows.append((goal_id, member.id, text, "active", created))
-            reason = "" if end is None else rng.choices(reasons, weights)[0]
-            status = "active" if end is None else "discharged"
-            enrollments.rows.append(
-                (enrollments.new_id(), member.id, self.group_id, start, end, status, reason)
-            )
-            self.members.append(member)
+        reason = "" if end is None else rng.choices(reasons, weights)[0]
+        enrollments = self.w.table(m.Enrollment)
+        enrollments.rows.append(
+            (enrollments.new_id(), p.id, self.group_id, start, end,
+             "active" if end is None else "discharged", reason)
+        )  # fmt: skip
+        self.members.append(p)
 
     # ------------------------------------------------------------------------- one session
 
     def _session(self, day: dt.date, roster: list[_Member], item: HomeworkItemInfo) -> None:
-        rng, w = self.rng, self.w
-        session_id = w.table(m.Session).new_id()
-        signed = day < self.sign_before
-        facilitator = self.cover if rng.random() < 0.08 else self.lead
+        """One session: attendance, the three parts, each member's turn, the group's note."""
+        rng = self.rng
         begin = dt.datetime.combine(day, self.start) + UTC_OFFSET
         begin += dt.timedelta(seconds=rng.randint(-120, 420))
         phases = self._phases(begin)
-        finish = phases[-1].ended_at
-        assert finish is not None
         turns, attendance = self._attendance(day, roster)
-        mode = (
-            SessionMode.HYBRID
-            if any(a.location is Location.TELEHEALTH for a in attendance)
-            else SessionMode.IN_PERSON
-        )
-        w.table(m.Session).rows.append(
-            (session_id, self.group_id, day, self.start, self.end, begin, finish, mode.value,
-             facilitator, self.co_facilitator, "draft", Phase.SUMMARY.value,
-             begin - dt.timedelta(minutes=15))
+        telehealth = any(a.location is Location.TELEHEALTH for a in attendance)
+        head = SessionRecord(
+            id=self.w.table(m.Session).new_id(), group_id=self.group_id, group_name=self.name,
+            track=self.track, group_type=self.group_type.value, date=day,
+            scheduled_start=self.start, scheduled_end=self.end, actual_start=begin,
+            actual_end=phases[-1].ended_at,
+            mode=SessionMode.HYBRID if telehealth else SessionMode.IN_PERSON,
+            facilitator_id=self.cover if rng.random() < 0.08 else self.lead,
+            co_facilitator_id=self.co_facilitator, state=SessionState.DRAFT,
+            current_phase=Phase.SUMMARY,
         )  # fmt: skip
+        self._write_head(head)
         due = next_meeting(self.weekdays, day)
-        check_ins, notes, assignments, reviews = self._turns(
-            session_id, turns, item, due, facilitator, finish
-        )
+        content = self._turns(head, turns, item, due)
         group_note = self._group_note(len(roster), turns, item, due)
-        self._write_rest(session_id, attendance, phases, group_note)
+        self._write_rest(head.id, attendance, phases, group_note)
         self.sessions += 1
-        if not signed:
+        if day >= self.sign_before:
             self.unsigned += 1
             return
-        record = SessionRecord(
-            id=session_id, group_id=self.group_id, group_name=self.name, track=self.track,
-            group_type=self.group_type.value, date=day, scheduled_start=self.start,
-            scheduled_end=self.end, actual_start=begin, actual_end=finish, mode=mode,
-            facilitator_id=facilitator, co_facilitator_id=self.co_facilitator,
-            state=SessionState.SIGNED, current_phase=Phase.SUMMARY,
-            attendance=tuple(attendance), check_ins=check_ins, member_notes=notes,
-            group_note=group_note, phases=phases, assignments=assignments, reviews=reviews,
+        signed = replace(
+            head, attendance=tuple(attendance), check_ins=tuple(content.check_ins),
+            member_notes=tuple(content.notes), group_note=group_note, phases=phases,
+            assignments=tuple(content.assignments), reviews=tuple(content.reviews),
         )  # fmt: skip
-        signed_at = finish + dt.timedelta(minutes=rng.randint(20, 26 * 60))
-        w.table(m.Signature).rows.append(
-            (w.table(m.Signature).new_id(), session_id, facilitator, "sign", signed_at,
+        self._sign(signed)
+
+    def _write_head(self, s: SessionRecord) -> None:
+        assert s.actual_start is not None
+        self.w.table(m.Session).rows.append(
+            (s.id, s.group_id, s.date, s.scheduled_start, s.scheduled_end, s.actual_start,
+             s.actual_end, s.mode.value, s.facilitator_id, s.co_facilitator_id, s.state.value,
+             s.current_phase.value, s.actual_start - dt.timedelta(minutes=15))
+        )  # fmt: skip
+
+    def _sign(self, record: SessionRecord) -> None:
+        """The facilitator's signature over exactly what the store will read back."""
+        assert record.actual_end is not None
+        signed_at = record.actual_end + dt.timedelta(minutes=self.rng.randint(20, 26 * 60))
+        table = self.w.table(m.Signature)
+        table.rows.append(
+            (table.new_id(), record.id, record.facilitator_id, "sign", signed_at,
              content_hash(record, CANONICAL_VERSION), CANONICAL_VERSION)
         )  # fmt: skip
-        w.sign_later(session_id)
+        self.w.sign_later(record.id)
 
     def _phases(self, begin: dt.datetime) -> tuple[PhaseRecord, ...]:
         """The three parts with realistic overruns and short ones, back to back."""
@@ -614,58 +665,56 @@ class _GroupBuild:
     # ------------------------------------------------------------------------- members' turns
 
     def _turns(
-        self,
-        session_id: int,
-        turns: list[_Turn],
-        item: HomeworkItemInfo,
-        due: dt.date,
-        author: int,
-        finish: dt.datetime,
-    ) -> tuple[
-        tuple[CheckInRecord, ...],
-        tuple[MemberNoteRecord, ...],
-        tuple[AssignmentRecord, ...],
-        tuple[ReviewRecord, ...],
-    ]:
-        w = self.w
-        check_in_rows, note_rows = w.table(m.CheckIn).rows, w.table(m.MemberNote).rows
-        given, reviewed = w.table(m.HomeworkAssignment), w.table(m.HomeworkReview)
-        check_ins, notes, assignments, reviews = [], [], [], []
-        written: set[str] = set()
+        self, head: SessionRecord, turns: list[_Turn], item: HomeworkItemInfo, due: dt.date
+    ) -> _Content:
+        """Each attended member's check-in, homework review, individual note and new homework."""
+        assert head.actual_end is not None
+        content = _Content(head.id, item, due, _short(due), head.facilitator_id, head.actual_end)
         for turn in turns:
             self._check_in(turn)
-            p = turn.member
-            review_line = "; ".join(
-                f"{title}: {STATUS_WORDS[st]}, {c}" for _a, title, st, c in turn.reviews
+            self._write_check_in(content, turn)
+            self._write_note(content, turn)
+            self._give_homework(content, turn.member)
+        return content
+
+    def _write_check_in(self, content: _Content, turn: _Turn) -> None:
+        p, session_id = turn.member, content.session_id
+        review_line = "; ".join(
+            f"{title}: {STATUS_WORDS[status]}, {comment}"
+            for _a, title, status, comment in turn.reviews
+        )
+        check_in = CheckInRecord(
+            p.id, turn.mood, turn.craving, turn.use, turn.use_detail, bool(turn.safety),
+            turn.safety, review_line or "no homework to review", turn.issue,
+        )  # fmt: skip
+        content.check_ins.append(check_in)
+        table = self.w.table(m.CheckIn)
+        table.rows.append((table.new_id(), session_id, *_values(check_in)))
+        reviews = self.w.table(m.HomeworkReview)
+        for assignment_id, title, status, comment in turn.reviews:
+            content.reviews.append(ReviewRecord(assignment_id, p.id, title, status.value, comment))
+            reviews.rows.append(
+                (reviews.new_id(), assignment_id, content.session_id, p.id, status.value, comment)
             )
-            review_line = review_line or "no homework to review (first session or none given)"
-            check_in = CheckInRecord(
-                p.id, turn.mood, turn.craving, turn.use, turn.use_detail, bool(turn.safety),
-                turn.safety, review_line, turn.issue,
-            )  # fmt: skip
-            check_ins.append(check_in)
-            check_in_rows.append((w.table(m.CheckIn).new_id(), session_id, *_values(check_in)))
-            for assignment_id, title, status, comment in turn.reviews:
-                reviews.append(ReviewRecord(assignment_id, p.id, title, status.value, comment))
-                reviewed.rows.append(
-                    (reviewed.new_id(), assignment_id, session_id, p.id, status.value, comment)
-                )
-            note = self._note(turn, item, due, written)
-            notes.append(note)
-            note_rows.append(
-                (w.table(m.MemberNote).new_id(), session_id, p.id, note.data, note.assessment,
-                 note.plan, note.participation, note.goal_id, author,
-                 finish + dt.timedelta(minutes=10 + len(notes)))
-            )  # fmt: skip
-            assignment_id = given.new_id()
-            assignments.append(
-                AssignmentRecord(assignment_id, p.id, item.id, item.title, item.take_home, due)
-            )
-            given.rows.append(
-                (assignment_id, session_id, p.id, item.id, item.title, item.take_home, due)
-            )
-            p.outstanding.append((assignment_id, item.title))
-        return tuple(check_ins), tuple(notes), tuple(assignments), tuple(reviews)
+
+    def _write_note(self, content: _Content, turn: _Turn) -> None:
+        note = self._note(turn, content.item, content.due_text, content.written)
+        content.notes.append(note)
+        table = self.w.table(m.MemberNote)
+        written_at = content.finish + dt.timedelta(minutes=10 + len(content.notes))
+        table.rows.append(
+            (table.new_id(), content.session_id, note.member_id, note.data, note.assessment,
+             note.plan, note.participation, note.goal_id, content.author, written_at)
+        )  # fmt: skip
+
+    def _give_homework(self, content: _Content, p: _Member) -> None:
+        """The session's item, its take-home text copied, due at the group's next meeting."""
+        item, table = content.item, self.w.table(m.HomeworkAssignment)
+        assignment_id = table.new_id()
+        row = (assignment_id, p.id, item.id, item.title, item.take_home, content.due)
+        content.assignments.append(AssignmentRecord(*row))
+        table.rows.append((assignment_id, content.session_id, *row[1:]))
+        p.outstanding.append((assignment_id, item.title))
 
     def _check_in(self, turn: _Turn) -> None:
         """Ratings that drift the right way over a stay, the use question, homework review."""
@@ -673,16 +722,13 @@ class _GroupBuild:
         progress = min(1.0, p.attended / 24)
         p.attended += 1
         turn.mood = _clamp(p.mood0 + 2.5 * progress + rng.gauss(0, 1.1))
-        if self.track is Track.MENTAL_HEALTH:
-            pool = ISSUES_MENTAL
-        else:
-            pool = ISSUES_SUBSTANCE
+        pool = ISSUES_MENTAL if self.track is Track.MENTAL_HEALTH else ISSUES_SUBSTANCE
+        if self.track is not Track.MENTAL_HEALTH:
             turn.craving = _clamp(p.craving0 - 3 * progress + rng.gauss(0, 1.2))
             roll = rng.random()
             turn.use = "yes" if roll < 0.06 else "declined" if roll < 0.1 else "no"
             turn.use_detail = rng.choice(USE_DETAILS) if turn.use == "yes" else ""
         turn.issue = rng.choice(pool if rng.random() < 0.4 else ISSUES_COMMON)
-        turn.issue = turn.issue[0].upper() + turn.issue[1:]
         if rng.random() < 0.015:
             turn.safety = rng.choice(SAFETY_FOLLOW_UPS)
         reviews = []
@@ -698,7 +744,7 @@ class _GroupBuild:
         return ReviewStatus.PARTLY if roll < 0.8 + 0.1 * p.engagement else ReviewStatus.NOT_DONE
 
     def _note(
-        self, turn: _Turn, item: HomeworkItemInfo, due: dt.date, written: set[str]
+        self, turn: _Turn, item: HomeworkItemInfo, due: str, written: set[str]
     ) -> MemberNoteRecord:
         """Data, assessment and plan from this member's own numbers, words, goal and homework.
 
@@ -714,7 +760,7 @@ class _GroupBuild:
                 "no": "; no use since the last session",
                 "declined": "; declined to say whether they used",
             }.get(turn.use, f"; reported use since the last session ({turn.use_detail})")
-        data += f". Current issue: {turn.issue.lower()}."
+        data += f". Current issue: {turn.issue[0].lower()}{turn.issue[1:]}."
         for _a, title, status, comment in turn.reviews:
             data += f' Homework "{title}" {STATUS_WORDS[status]}: {comment}.'
         assessment = f"{item.title}: {rng.choice(PARTICIPATION_PHRASES[level]).lower()}. "
@@ -726,8 +772,8 @@ class _GroupBuild:
         assessment += f' Progress toward goal "{goal}": {_progress(turn, p)}.'
         if turn.safety:
             assessment += " Safety concern raised at check-in; see follow-up, risk reviewed."
-        plan = f'Complete "{item.title}" by {_short(due)}. {rng.choice(NEXT_STEPS)}.'
-        plan += f" Session {p.attended} since admission on {p.start.isoformat()}."
+        plan = f'Complete "{item.title}" by {due}. {rng.choice(NEXT_STEPS)}.'
+        plan += f" This was session {p.attended} since admission on {p.start.isoformat()}."
         if turn.safety:
             plan += (
                 " Follow the updated safety plan; clinical lead to review before the next session."
@@ -752,19 +798,23 @@ class _GroupBuild:
     ) -> GroupNoteRecord:
         tele = sum(1 for t in turns if t.location is Location.TELEHEALTH)
         late = sum(1 for t in turns if t.status is not AttendanceStatus.PRESENT)
-        themes = sorted({t.issue.lower() for t in turns})[:2]
+        issues = sorted({t.issue.lower() for t in turns})
+        themes = self.rng.sample(issues, min(2, len(issues)))
         narrative = f"{len(turns)} of {rostered} members attended ({tele} by telehealth"
         narrative += f", {late} late or leaving early)." if late else ")."
         if themes:
             narrative += " Check-in themes: " + "; ".join(themes) + "."
-        narrative += f" The group worked on {item.title} ({item.module or item.category})"
-        narrative += f" and practised: {item.steps[0].rstrip('.').lower()}." if item.steps else "."
+        narrative += f" The group worked on {item.title}."
+        if item.prompts:
+            narrative += f' Discussion prompt: "{self.rng.choice(item.prompts)}"'
         summary = (
             f"Facilitator summarised the key points of {item.title} and assigned its take-home"
         )
         summary += f" part, due {_short(due)}."
-        if any(t.safety for t in turns):
-            summary += " One safety concern was followed up individually after group."
+        concerns = sum(1 for t in turns if t.safety)
+        if concerns:
+            summary += f" Safety concerns raised at check-in: {concerns}, each followed up"
+            summary += " individually after group."
         interventions = INTERVENTIONS[self.group_type].format(title=item.title)
         return GroupNoteRecord(item.id, item.title, interventions, narrative, summary)
 

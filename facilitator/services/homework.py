@@ -84,21 +84,14 @@ def remove_assignment(ws: Workspace, assignment_id: int) -> Changes:
 def outstanding_for_session(session_id: int) -> dict[int, list[OutstandingAssignment]]:
     """Each rostered member's homework from earlier sessions that has not been reviewed."""
     record = store.load_session(session_id)
-    found: dict[int, list[OutstandingAssignment]] = {}
-    for attendee in record.attendance:
-        rows = store.outstanding_assignments(attendee.member_id, record.date)
-        found[attendee.member_id] = [
-            OutstandingAssignment(a_id, attendee.member_id, title, text, given, due)
-            for a_id, title, text, given, due in rows
-        ]
+    found: dict[int, list[OutstandingAssignment]] = {a.member_id: [] for a in record.attendance}
+    for assignment in store.outstanding_assignments(list(found), record.date):
+        found[assignment.member_id].append(assignment)
     return found
 
 
 def outstanding_for_member(member_id: int, before: dt.date) -> list[OutstandingAssignment]:
-    return [
-        OutstandingAssignment(a_id, member_id, title, text, given, due)
-        for a_id, title, text, given, due in store.outstanding_assignments(member_id, before)
-    ]
+    return store.outstanding_assignments([member_id], before)
 
 
 def review_homework(

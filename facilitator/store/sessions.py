@@ -25,6 +25,7 @@ from facilitator.domain.records import (
     CheckInRecord,
     GroupNoteRecord,
     MemberNoteRecord,
+    OutstandingAssignment,
     PhaseRecord,
     ReviewRecord,
     SessionRecord,
@@ -260,13 +261,12 @@ def assignment_facts(assignment_id: int) -> tuple[int, int, dt.date]:
     return int(row[0]), int(row[1]), row[2]
 
 
-def outstanding_assignments(
-    member_id: int, before: dt.date
-) -> list[tuple[int, str, str, dt.date, dt.date | None]]:
-    """Assignments given to the member before ``before`` that no session has reviewed yet."""
+def outstanding_assignments(member_ids: list[int], before: dt.date) -> list[OutstandingAssignment]:
+    """Assignments given to these members before ``before`` that no session has reviewed yet."""
     rows = (
         HomeworkAssignment.select(
             HomeworkAssignment.id,
+            HomeworkAssignment.member,
             HomeworkAssignment.title,
             HomeworkAssignment.instructions,
             Session.date,
@@ -276,14 +276,14 @@ def outstanding_assignments(
         .switch(HomeworkAssignment)
         .join(HomeworkReview, JOIN.LEFT_OUTER)
         .where(
-            (HomeworkAssignment.member == member_id)
+            HomeworkAssignment.member.in_(member_ids)
             & (Session.date < before)
             & HomeworkReview.id.is_null()
         )
         .order_by(Session.date, HomeworkAssignment.id)
         .tuples()
     )
-    return list(rows)
+    return [OutstandingAssignment(*row) for row in rows]
 
 
 def save_review(
