@@ -136,7 +136,7 @@ def record_attendance(
         raise InvalidInput("departure", "the departure time must be after the arrival time")
     if not status.attended and store.has_clinical_content(session_id, member_id):
         raise RuleViolation(
-            f"{_name(member_id)} has a check-in or note in this session; an absent member cannot have one. "
+            f"{_name(member_id)} has a check-in, note or homework in this session; an absent member cannot. "
             "Clear it before marking them absent."
         )
     fields: dict[str, object] = {

@@ -175,10 +175,10 @@ def mark_started(session_id: int, at: dt.datetime) -> None:
 
 
 def has_clinical_content(session_id: int, member_id: int) -> bool:
-    """Whether a check-in or note exists for the member (absent members must have none)."""
+    """Whether the member has a check-in, note, homework or review here (absent members have none)."""
     return any(
         model.select().where((model.session == session_id) & (model.member == member_id)).exists()
-        for model in (CheckIn, MemberNote)
+        for model in (CheckIn, MemberNote, HomeworkAssignment, HomeworkReview)
     )
 
 

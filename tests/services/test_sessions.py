@@ -6,7 +6,7 @@ import pytest
 
 from facilitator.domain.enums import AttendanceStatus, Location, Phase, Track, UseSinceLast
 from facilitator.domain.errors import InvalidInput, RuleViolation, SessionLocked
-from facilitator.services import roster, sessions, signing
+from facilitator.services import homework, roster, sessions, signing
 from tests.conftest import PASSWORD
 from tests.factories import all_present, group, members, ready_to_sign, started
 
@@ -104,6 +104,15 @@ def test_marking_absent_after_a_check_in_is_refused_and_loses_nothing(ws, runnin
     record = sessions.load(session_id)
     assert record.attendance_of(a).status is AttendanceStatus.PRESENT
     assert record.check_ins[0].current_issue == "rough weekend"
+
+
+def test_marking_absent_after_homework_is_refused(ws, running):
+    _group, (a, _b, _c), session_id = running
+    sessions.record_attendance(ws, session_id, a, AttendanceStatus.PRESENT)
+    homework.assign_custom(ws, session_id, a, title="Call a support", instructions="Call once.")
+    with pytest.raises(RuleViolation, match="homework"):
+        sessions.record_attendance(ws, session_id, a, AttendanceStatus.EXCUSED)
+    assert sessions.load(session_id).attendance_of(a).status is AttendanceStatus.PRESENT
 
 
 def test_check_in_marks_an_unmarked_member_present(ws, running):
