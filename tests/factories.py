@@ -26,14 +26,17 @@ def group(
     track: Track = Track.SUBSTANCE_USE,
     **extra: object,
 ) -> int:
+    settings: dict[str, object] = {
+        "meeting_weekdays": (0, 2, 4),
+        "start_time": dt.time(18, 0),
+        **extra,
+    }
     changes = roster.create_group(
         ws,
         name=name,
         track=track,
         group_type=GroupType.RELAPSE_PREVENTION,
-        meeting_weekdays=(0, 2, 4),
-        start_time=dt.time(18, 0),
-        **extra,  # type: ignore[arg-type]
+        **settings,  # type: ignore[arg-type]
     )
     assert changes.created_id is not None
     return changes.created_id

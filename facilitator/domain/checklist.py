@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
+import re
+
 from facilitator.domain.enums import SessionState
 from facilitator.domain.records import SessionRecord
 
@@ -30,3 +33,40 @@ def missing_before_signing(record: SessionRecord) -> list[str]:
         if attendee.member_id not in noted:
             gaps.append(f"no individual note for {attendee.display_name}")
     return gaps
+
+
+# Two notes this alike read as one note copied to two charts (the top audit finding).
+NEAR_IDENTICAL = 0.9
+
+
+def note_warnings(record: SessionRecord) -> list[str]:
+    """Notes that look cloned, and notes that name another member of the group."""
+    names = {a.member_id: a.display_name for a in record.attendance}
+    texts = {
+        n.member_id: " ".join((n.data, n.assessment, n.plan)).strip() for n in record.member_notes
+    }
+    texts = {member: text for member, text in texts.items() if text}
+    warnings = []
+    members = sorted(texts)
+    for index, first in enumerate(members):
+        for second in members[index + 1 :]:
+            ratio = difflib.SequenceMatcher(None, texts[first], texts[second]).ratio()
+            if ratio >= NEAR_IDENTICAL:
+                warnings.append(
+                    f"the notes of {names.get(first)} and {names.get(second)} are nearly identical"
+                )
+    for member, text in texts.items():
+        lowered = text.lower()
+        for other, name in names.items():
+            if other != member and _names_in(name, lowered):
+                warnings.append(f"the note of {names.get(member)} names another member ({name})")
+    return warnings
+
+
+def _names_in(display: str, lowered_text: str) -> bool:
+    """Whether the full display name, or a first or last name of 3+ letters, appears as a word."""
+    parts = [display, *display.split()]
+    return any(
+        len(part) >= 3 and re.search(rf"(?<!\w){re.escape(part.lower())}(?!\w)", lowered_text)
+        for part in parts
+    )

@@ -18,6 +18,7 @@ from facilitator.store.models import (
     Attendance,
     CheckIn,
     Group,
+    GroupNote,
     HomeworkAssignment,
     HomeworkReview,
     Member,
@@ -29,7 +30,14 @@ from facilitator.store.models import (
 
 
 def list_sessions(
-    date_from: dt.date | None, date_to: dt.date | None, group_id: int | None
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    group_id: int | None,
+    *,
+    state: str | None = None,
+    user_id: int | None = None,
+    newest_first: bool = False,
+    limit: int | None = None,
 ) -> list[SessionSummary]:
     """Sessions in a date range (inclusive), oldest first, with each rostered member."""
     query = Session.select(Session.id, Group.name, Session.date, Session.state).join(Group)
@@ -39,7 +47,19 @@ def list_sessions(
         query = query.where(Session.date <= date_to)
     if group_id is not None:
         query = query.where(Session.group == group_id)
-    heads = list(query.order_by(Session.date, Group.name, Session.id).tuples())
+    if state is not None:
+        query = query.where(Session.state == state)
+    if user_id is not None:
+        query = query.where((Session.facilitator == user_id) | (Session.co_facilitator == user_id))
+    order = (
+        (Session.date.desc(), Session.id.desc())
+        if newest_first
+        else (Session.date, Group.name, Session.id)
+    )
+    query = query.order_by(*order)
+    if limit is not None:
+        query = query.limit(limit)
+    heads = list(query.tuples())
     members: dict[int, list[SessionMemberSummary]] = defaultdict(list)
     # One roster query per chunk of sessions instead of one per session.
     for start in range(0, len(heads), 500):
@@ -146,6 +166,28 @@ def member_history(member_id: int) -> list[HistoryEntry]:
         )
         for r in rows
     ]
+
+
+def sessions_on(date: dt.date) -> dict[int, tuple[int, str]]:
+    """Each group's session on that date (the newest if several): group id -> (session id, state)."""
+    rows = (
+        Session.select(Session.group, Session.id, Session.state)
+        .where(Session.date == date)
+        .order_by(Session.id)
+    )
+    return {group_id: (session_id, state) for group_id, session_id, state in rows.tuples()}
+
+
+def topics_used(group_id: int) -> list[int]:
+    """Library items the group's sessions have used as topic, oldest first."""
+    rows = (
+        GroupNote.select(GroupNote.topic_item)
+        .join(Session)
+        .where((Session.group == group_id) & GroupNote.topic_item.is_null(False))
+        .order_by(Session.date, Session.id)
+        .tuples()
+    )
+    return [row[0] for row in rows]
 
 
 def count_sessions(state: str) -> int:

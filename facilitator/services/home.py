@@ -1,0 +1,97 @@
+"""What the home screen shows: today's groups, my worklist, recent sessions, a member's profile."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from facilitator.domain.enums import ReviewStatus, SessionState
+from facilitator.domain.records import (
+    EnrollmentInfo,
+    GoalInfo,
+    GroupInfo,
+    HistoryEntry,
+    HomeworkItemInfo,
+    MemberInfo,
+    SessionSummary,
+)
+from facilitator.services.workspace import Workspace
+from facilitator.store import library, people, reports
+
+
+@dataclass(frozen=True)
+class TodayGroup:
+    """A group that meets today, and its session if one was started."""
+
+    group: GroupInfo
+    session_id: int | None
+    state: SessionState | None
+
+    @property
+    def action(self) -> str:
+        if self.session_id is None:
+            return "Start"
+        return "Resume" if self.state is SessionState.DRAFT else "Open"
+
+
+def today(on: dt.date | None = None) -> list[TodayGroup]:
+    """Groups whose schedule says they meet on that day, by start time."""
+    on = on or dt.date.today()
+    sessions = reports.sessions_on(on)
+    found = []
+    for group in people.list_groups():
+        if on.weekday() in group.meeting_weekdays or group.id in sessions:
+            session_id, state = sessions.get(group.id, (None, None))
+            found.append(TodayGroup(group, session_id, SessionState(state) if state else None))
+    return sorted(found, key=lambda t: (t.group.start_time or dt.time.max, t.group.name))
+
+
+def my_unsigned(ws: Workspace) -> list[SessionSummary]:
+    """The signed-in user's drafts, oldest first: the worklist of notes still to finish."""
+    return reports.list_sessions(
+        None, None, None, state=SessionState.DRAFT, user_id=ws.actor.user_id
+    )
+
+
+def recent(limit: int = 10) -> list[SessionSummary]:
+    return reports.list_sessions(None, None, None, newest_first=True, limit=limit)
+
+
+def suggested_topic(group_id: int) -> HomeworkItemInfo | None:
+    """The next library item for the group: suited to its track and not yet used by it."""
+    group = people.get_group(group_id)
+    used = set(reports.topics_used(group_id))
+    suited = [i for i in library.list_items() if group.track.value in i.tracks]
+    fresh = [i for i in suited if i.id not in used]
+    choices = fresh or suited
+    return choices[0] if choices else None
+
+
+@dataclass(frozen=True)
+class MemberProfile:
+    member: MemberInfo
+    goals: list[GoalInfo]
+    enrollments: list[EnrollmentInfo]
+    history: list[HistoryEntry]
+
+    @property
+    def homework_completion(self) -> float | None:
+        """Share of reviewed homework done (partly done counts half); None before any review."""
+        statuses = [status for entry in self.history for _title, status in entry.reviews]
+        if not statuses:
+            return None
+        score = {ReviewStatus.DONE: 1.0, ReviewStatus.PARTLY: 0.5, ReviewStatus.NOT_DONE: 0.0}
+        return sum(score[ReviewStatus(s)] for s in statuses) / len(statuses)
+
+    @property
+    def attended(self) -> int:
+        return sum(1 for e in self.history if e.attendance in ("present", "late", "left_early"))
+
+
+def member_profile(member_id: int) -> MemberProfile:
+    return MemberProfile(
+        people.get_member(member_id),
+        people.goals_of(member_id),
+        people.enrollments_of_member(member_id),
+        reports.member_history(member_id),
+    )
