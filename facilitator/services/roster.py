@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from facilitator.domain.changes import Changes
 from facilitator.domain.enums import EnrollmentStatus, GoalStatus, GroupType, Track
 from facilitator.domain.errors import InvalidInput, RuleViolation
-from facilitator.domain.records import GroupInfo
+from facilitator.domain.records import EnrollmentInfo, GroupInfo, MemberInfo
 from facilitator.domain.rules import require_text, thirds
 from facilitator.services.workspace import Workspace
 from facilitator.store import people
@@ -185,3 +185,21 @@ def update_goal(
     if fields:
         people.update_goal(goal_id, **fields)
     return Changes(goals=frozenset({goal_id}), members=frozenset({goal.member_id}))
+
+
+def list_members(search: str = "") -> list[MemberInfo]:
+    return people.list_members(search)
+
+
+def list_groups() -> list[GroupInfo]:
+    return people.list_groups()
+
+
+def group_roster(group_id: int) -> list[tuple[EnrollmentInfo, MemberInfo]]:
+    """Everyone ever enrolled in the group, with their enrollment, newest enrollment first."""
+    enrollments = people.enrollments_of_group(group_id)
+    members = people.get_members([e.member_id for e in enrollments])
+    return [
+        (e, members[e.member_id])
+        for e in sorted(enrollments, key=lambda e: e.start_date, reverse=True)
+    ]

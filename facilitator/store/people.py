@@ -220,6 +220,20 @@ def get_member(member_id: int) -> MemberInfo:
     return _member_info(row)
 
 
+def list_members(search: str = "", limit: int = 500) -> list[MemberInfo]:
+    """Members whose name or record number contains the search text, by last name."""
+    query = Member.select().order_by(Member.last_name, Member.first_name, Member.id).limit(limit)
+    text = search.strip().lower()
+    if text:
+        query = query.where(
+            fn.LOWER(Member.first_name).contains(text)
+            | fn.LOWER(Member.last_name).contains(text)
+            | fn.LOWER(Member.preferred_name).contains(text)
+            | fn.LOWER(Member.record_number).contains(text)
+        )
+    return [_member_info(row) for row in query]
+
+
 def get_members(member_ids: list[int]) -> dict[int, MemberInfo]:
     return {row.id: _member_info(row) for row in Member.select().where(Member.id.in_(member_ids))}
 

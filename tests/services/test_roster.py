@@ -87,3 +87,13 @@ def test_changing_the_length_resets_the_plan_to_thirds(ws):
     group_id = group(ws, "Short", length_minutes=120, phase_minutes=(30, 60, 30))
     roster.update_group(ws, group_id, length_minutes=150)
     assert people.get_group(group_id).phase_minutes == (50, 50, 50)
+
+
+def test_members_are_found_by_name_or_record_number(ws, today):
+    group_id = group(ws)
+    members(ws, group_id, 3)
+    assert [m.last_name for m in roster.list_members("quill")] == ["Quillfeather"]
+    assert len(roster.list_members(f"T-{group_id}-00")) == 3
+    assert [m.first_name for m in roster.list_members("")] == ["Cass", "Zoë", "Bram"]
+    rows = roster.group_roster(group_id)
+    assert {m.first_name for _e, m in rows} == {"Zoë", "Bram", "Cass"}
