@@ -95,3 +95,26 @@ def member_profile(member_id: int) -> MemberProfile:
         people.enrollments_of_member(member_id),
         reports.member_history(member_id),
     )
+
+
+def _place_key(ws: Workspace) -> str:
+    return f"last_place:{ws.actor.username}"
+
+
+def remember_place(ws: Workspace, session_id: int, part: str) -> None:
+    """Where the user is in a session, so reopening the app returns there."""
+    people.set_setting(_place_key(ws), f"{session_id}:{part}")
+
+
+def forget_place(ws: Workspace) -> None:
+    people.set_setting(_place_key(ws), "")
+
+
+def last_place(ws: Workspace) -> tuple[int, str] | None:
+    """The draft session and part the user was last in, if that session is still a draft."""
+    saved = people.get_setting(_place_key(ws))
+    if ":" not in saved:
+        return None
+    session_id, part = saved.split(":", 1)
+    drafts = {s.id for s in my_unsigned(ws)}
+    return (int(session_id), part) if int(session_id) in drafts else None

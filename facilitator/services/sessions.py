@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from types import EllipsisType
 
 from facilitator.domain.changes import Changes
 from facilitator.domain.enums import (
@@ -17,7 +18,7 @@ from facilitator.domain.enums import (
     UseSinceLast,
 )
 from facilitator.domain.errors import InvalidInput, NotFound, RuleViolation, SessionLocked
-from facilitator.domain.records import SessionRecord
+from facilitator.domain.records import GroupNoteRecord, MemberNoteRecord, SessionRecord
 from facilitator.domain.rules import check_scale, utcnow
 from facilitator.services.workspace import Workspace
 from facilitator.store import library, people
@@ -234,27 +235,37 @@ def write_group_note(
     ws: Workspace,
     session_id: int,
     *,
-    topic_item_id: int | None = None,
+    topic_item_id: int | EllipsisType | None = ...,
     topic: str | None = None,
-    interventions: str = "",
-    narrative: str = "",
-    summary: str = "",
+    interventions: str | None = None,
+    narrative: str | None = None,
+    summary: str | None = None,
 ) -> Changes:
+    """Change the parts of the group note that are given; the others keep what they hold.
+
+    Choosing a library item (``topic_item_id``) also sets the topic to its title unless a topic
+    is given; ``topic_item_id=None`` clears the item (a topic of the facilitator's own).
+    """
     editable(session_id)
-    if topic_item_id is not None:
-        item = library.get_item(topic_item_id)
-        topic = topic or item.title
+    current = store.load_session(session_id).group_note or GroupNoteRecord(None, "", "", "", "")
+    item_id = current.topic_item_id if isinstance(topic_item_id, EllipsisType) else topic_item_id
+    if not isinstance(topic_item_id, EllipsisType) and topic_item_id is not None and topic is None:
+        topic = library.get_item(topic_item_id).title
     store.save_group_note(
         session_id,
         {
-            "topic_item": topic_item_id,
-            "topic": (topic or "").strip(),
-            "interventions": interventions.strip(),
-            "narrative": narrative.strip(),
-            "summary": summary.strip(),
+            "topic_item": item_id,
+            "topic": _kept(topic, current.topic),
+            "interventions": _kept(interventions, current.interventions),
+            "narrative": _kept(narrative, current.narrative),
+            "summary": _kept(summary, current.summary),
         },
     )
     return Changes(sessions=frozenset({session_id}), group_note=True)
+
+
+def _kept(new: str | None, old: str) -> str:
+    return old if new is None else new.strip()
 
 
 def write_member_note(
@@ -262,26 +273,34 @@ def write_member_note(
     session_id: int,
     member_id: int,
     *,
-    data: str = "",
-    assessment: str = "",
-    plan: str = "",
-    participation: Participation | str = "",
-    goal_id: int | None = None,
+    data: str | None = None,
+    assessment: str | None = None,
+    plan: str | None = None,
+    participation: Participation | str | None = None,
+    goal_id: int | EllipsisType | None = ...,
 ) -> Changes:
-    """A member's individual note (data / assessment / plan); never for an absent member."""
+    """Change the given parts of a member's individual note (data / assessment / plan,
+    participation, goal); never for an absent member. Parts not given keep what they hold."""
     editable(session_id)
     require_attended(session_id, member_id, "a clinical note")
-    if goal_id is not None and people.get_goal(goal_id).member_id != member_id:
+    record = store.load_session(session_id)
+    current = next(
+        (n for n in record.member_notes if n.member_id == member_id), None
+    ) or MemberNoteRecord(member_id, "", "", "", "", None, "")
+    goal = current.goal_id if isinstance(goal_id, EllipsisType) else goal_id
+    if goal is not None and people.get_goal(goal).member_id != member_id:
         raise RuleViolation("the linked goal belongs to another member")
+    if participation:
+        participation = Participation(participation)
     store.save_member_note(
         session_id,
         member_id,
         {
-            "data": data.strip(),
-            "assessment": assessment.strip(),
-            "plan": plan.strip(),
-            "participation": Participation(participation) if participation else "",
-            "goal": goal_id,
+            "data": _kept(data, current.data),
+            "assessment": _kept(assessment, current.assessment),
+            "plan": _kept(plan, current.plan),
+            "participation": current.participation if participation is None else participation,
+            "goal": goal,
             "author": ws.actor.user_id,
         },
     )

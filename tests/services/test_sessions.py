@@ -194,3 +194,29 @@ def test_nothing_in_a_signed_session_can_be_edited(ws, running):
         with pytest.raises(SessionLocked):
             edit()
     assert sessions.load(session_id) == before
+
+
+def test_notes_change_only_the_parts_given(ws, running):
+    _group, (a, _b, _c), session_id = running
+    sessions.write_group_note(ws, session_id, topic="Urge surfing", narrative="Practised in pairs.")
+    sessions.write_group_note(ws, session_id, summary="Urges pass.")
+    note = sessions.load(session_id).group_note
+    assert (note.topic, note.narrative, note.summary) == (
+        "Urge surfing",
+        "Practised in pairs.",
+        "Urges pass.",
+    )
+    sessions.record_attendance(ws, session_id, a, AttendanceStatus.PRESENT)
+    sessions.write_member_note(ws, session_id, a, data="Shared a win.")
+    sessions.write_member_note(ws, session_id, a, participation="active")
+    (member_note,) = sessions.load(session_id).member_notes
+    assert (member_note.data, member_note.participation) == ("Shared a win.", "active")
+
+
+def test_the_app_remembers_where_the_user_was(ws, running):
+    from facilitator.services import home
+
+    _group, _members, session_id = running
+    assert home.last_place(ws) is None
+    home.remember_place(ws, session_id, "skill_work")
+    assert home.last_place(ws) == (session_id, "skill_work")
