@@ -99,3 +99,7 @@ def load_shipped(directory: Path = SHIPPED_LIBRARY) -> Changes:
 
 def list_items(category: str | None = None) -> list[HomeworkItemInfo]:
     return store.list_items(category)
+
+
+def get_item(item_id: int) -> HomeworkItemInfo:
+    return store.get_item(item_id)

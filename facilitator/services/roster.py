@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from facilitator.domain.changes import Changes
 from facilitator.domain.enums import EnrollmentStatus, GoalStatus, GroupType, Track
 from facilitator.domain.errors import InvalidInput, RuleViolation
-from facilitator.domain.records import EnrollmentInfo, GroupInfo, MemberInfo
+from facilitator.domain.records import EnrollmentInfo, GoalInfo, GroupInfo, MemberInfo
 from facilitator.domain.rules import require_text, thirds
 from facilitator.services.workspace import Workspace
 from facilitator.store import people
@@ -203,3 +203,15 @@ def group_roster(group_id: int) -> list[tuple[EnrollmentInfo, MemberInfo]]:
         (e, members[e.member_id])
         for e in sorted(enrollments, key=lambda e: e.start_date, reverse=True)
     ]
+
+
+def get_group(group_id: int) -> GroupInfo:
+    return people.get_group(group_id)
+
+
+def get_member(member_id: int) -> MemberInfo:
+    return people.get_member(member_id)
+
+
+def goals_of(member_id: int) -> list[GoalInfo]:
+    return people.goals_of(member_id)

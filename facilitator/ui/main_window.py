@@ -1,108 +1,336 @@
-"""The first window: sign in to a database and see what it holds.
-
-The session runner (check-in, skill work, summary) replaces the body of this window; it is the
-foundation's placeholder that proves the app starts, opens the encrypted store and reads it.
-"""
+"""The main window: first-run setup or sign-in, then home, groups, members and the session runner."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import datetime as dt
+import os
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QApplication,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QMainWindow,
     QPushButton,
+    QStackedWidget,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from facilitator.domain.errors import FacilitatorError
-from facilitator.services import accounts
+from facilitator.services import accounts, home, sessions
 from facilitator.services.workspace import Workspace
-from facilitator.store import database, people, reports
+from facilitator.ui.session_page import SessionPage
+
+# The demo database holds only fictitious people; its password is no secret.
+DEMO_PASSWORD = "fictitious-demo-data"
 
 
-class MainWindow(QMainWindow):
-    def __init__(self, location: str, username: str | None) -> None:
-        super().__init__()
-        self.location = location
-        self.workspace: Workspace | None = None
-        self.setWindowTitle("Facilitator")
-        self.resize(900, 600)
+def _message_label(parent: QWidget) -> QLabel:
+    label = QLabel("", parent)
+    label.setObjectName("message")
+    label.setAccessibleName("Message")
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #a00000;")
+    return label
 
-        body = QWidget(self)
-        layout = QVBoxLayout(body)
-        self.heading = QLabel("Sign in to your program's records", body)
-        self.heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.where = QLabel(f"Database: {database.describe(location)}", body)
-        self.where.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.sign_in_form = QWidget(body)
-        form = QFormLayout(self.sign_in_form)
-        self.username = QLineEdit(username or "", body)
-        self.username.setAccessibleName("Username")
-        self.password = QLineEdit(body)
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setAccessibleName("Password")
-        form.addRow("&Username", self.username)
-        form.addRow("&Password", self.password)
-        self.sign_in_button = QPushButton("Sign in", body)
+
+def _line(parent: QWidget, name: str, secret: bool = False) -> QLineEdit:
+    edit = QLineEdit(parent)
+    edit.setAccessibleName(name)
+    if secret:
+        edit.setEchoMode(QLineEdit.EchoMode.Password)
+    return edit
+
+
+class SetupPage(QWidget):
+    """First run on an empty database: the program, the first user (an administrator)."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window_ = window
+        column = QVBoxLayout(self)
+        heading = QLabel(
+            "<h2>Set up Facilitator</h2><p>Your program's records are encrypted on this computer.</p>",
+            self,
+        )
+        self.program = _line(self, "Program name")
+        self.full_name = _line(self, "Your name")
+        self.credentials = _line(self, "Credentials")
+        self.credentials.setPlaceholderText("e.g. LCSW")
+        self.username = _line(self, "Username")
+        self.password = _line(self, "Password", secret=True)
+        self.password.setPlaceholderText("at least 12 characters")
+        self.again = _line(self, "Password again", secret=True)
+        form = QFormLayout()
+        for label, widget in (
+            ("&Program name", self.program),
+            ("Your &name", self.full_name),
+            ("&Credentials", self.credentials),
+            ("&Username", self.username),
+            ("Pass&word", self.password),
+            ("Password &again", self.again),
+        ):
+            form.addRow(label, widget)
+        self.create = QPushButton("&Create the database", self)
+        self.create.setAccessibleName("Create the database")
+        self.create.clicked.connect(self.submit)
+        self.demo = QPushButton("&Explore with demo data", self)
+        self.demo.setAccessibleName("Explore with demo data")
+        self.demo.clicked.connect(window.open_demo)
+        self.message = _message_label(self)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.create)
+        buttons.addWidget(self.demo)
+        column.addStretch(1)
+        column.addWidget(heading)
+        column.addLayout(form)
+        column.addLayout(buttons)
+        column.addWidget(self.message)
+        column.addStretch(2)
+
+    def submit(self) -> None:
+        if self.password.text() != self.again.text():
+            self.message.setText("the two passwords differ")
+            return
+        try:
+            ws = accounts.create_database(
+                self.window_.location,
+                username=self.username.text(),
+                password=self.password.text(),
+                full_name=self.full_name.text(),
+                credentials=self.credentials.text(),
+                program_name=self.program.text(),
+            )
+        except FacilitatorError as exc:
+            self.message.setText(exc.message)
+            return
+        self.password.clear()
+        self.again.clear()
+        self.window_.signed_in(ws)
+
+
+class LoginPage(QWidget):
+    def __init__(self, window: MainWindow, username: str | None) -> None:
+        super().__init__(window)
+        self.window_ = window
+        column = QVBoxLayout(self)
+        self.heading = QLabel("<h2>Sign in</h2>", self)
+        self.where = QLabel(f"Database: {accounts.describe(window.location)}", self)
+        self.username = _line(self, "Username")
+        self.username.setText(username or "")
+        self.password = _line(self, "Password", secret=True)
+        self.sign_in_button = QPushButton("&Sign in", self)
         self.sign_in_button.setAccessibleName("Sign in")
         self.sign_in_button.setDefault(True)
-        self.message = QLabel("", body)
-        self.message.setAccessibleName("Message")
-        self.message.setWordWrap(True)
-        layout.addStretch(1)
-        layout.addWidget(self.heading)
-        layout.addWidget(self.where)
+        self.sign_in_button.clicked.connect(self.submit)
+        self.password.returnPressed.connect(self.submit)
+        self.demo = QPushButton("&Explore with demo data", self)
+        self.demo.setAccessibleName("Explore with demo data")
+        self.demo.clicked.connect(window.open_demo)
+        self.message = _message_label(self)
+        form = QFormLayout()
+        form.addRow("&Username", self.username)
+        form.addRow("&Password", self.password)
         form.addRow(self.sign_in_button)
-        layout.addWidget(self.sign_in_form)
-        layout.addWidget(self.message)
-        layout.addStretch(2)
-        self.setCentralWidget(body)
+        column.addStretch(1)
+        column.addWidget(self.heading)
+        column.addWidget(self.where)
+        column.addLayout(form)
+        column.addWidget(self.demo)
+        column.addWidget(self.message)
+        column.addStretch(2)
 
-        self.sign_in_button.clicked.connect(self.sign_in)
-        self.password.returnPressed.connect(self.sign_in)
-        if not database.is_server_url(location) and not Path(location).exists():
-            self.message.setText(
-                "No database here yet. Create one with `facilitator users add USERNAME --name NAME` "
-                "or try `facilitator demo --db PATH`."
-            )
-
-    def sign_in(self) -> None:
+    def submit(self) -> None:
         try:
-            self.workspace = accounts.sign_in(
-                self.location, self.username.text(), self.password.text()
-            )
+            ws = accounts.sign_in(self.window_.location, self.username.text(), self.password.text())
         except FacilitatorError as exc:
             self.message.setText(exc.message)
             self.password.clear()
             return
         self.password.clear()
-        self.sign_in_form.hide()
-        actor = self.workspace.actor
-        program = accounts.program_name()
-        demo = " — DEMO" if self.workspace.demo else ""
-        self.setWindowTitle(f"Facilitator — {program} — {actor.full_name}{demo}")
-        unsigned = reports.count_sessions("draft")
-        self.heading.setText(f"{program}{demo}")
-        self.message.setText(
-            f"Signed in as {actor.full_name}. Groups: {len(people.list_groups())}. "
-            f"Unsigned sessions: {unsigned}."
+        self.window_.signed_in(ws)
+
+
+class TodayPage(QWidget):
+    """Today's groups with Start or Resume, my unsigned sessions, recent sessions."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window_ = window
+        column = QVBoxLayout(self)
+        self.today_label = QLabel("", self)
+        self.groups = QListWidget(self)
+        self.groups.setAccessibleName("Groups meeting today")
+        self.groups.itemActivated.connect(self._open_group)
+        self.start = QPushButton("&Start or resume the selected group", self)
+        self.start.setAccessibleName("Start or resume")
+        self.start.clicked.connect(lambda: self._open_group(self.groups.currentItem()))
+        self.worklist = QListWidget(self)
+        self.worklist.setAccessibleName("My unsigned sessions")
+        self.worklist.itemActivated.connect(self._open_session)
+        self.recent = QListWidget(self)
+        self.recent.setAccessibleName("Recent sessions")
+        self.recent.itemActivated.connect(self._open_session)
+        self.message = _message_label(self)
+        column.addWidget(self.today_label)
+        column.addWidget(self.groups, 2)
+        column.addWidget(self.start)
+        column.addWidget(QLabel("My unsigned sessions (oldest first) — press Enter to open", self))
+        column.addWidget(self.worklist, 2)
+        column.addWidget(QLabel("Recent sessions", self))
+        column.addWidget(self.recent, 2)
+        column.addWidget(self.message)
+
+    def refresh(self) -> None:
+        on = dt.date.today()
+        self.today_label.setText(f"<h3>Today, {on:%A %d %B}</h3>")
+        self.groups.clear()
+        for entry in home.today(on):
+            start = f"{entry.group.start_time:%H:%M} " if entry.group.start_time else ""
+            item = QListWidgetItem(f"{entry.action}: {start}{entry.group.name}")
+            item.setData(Qt.ItemDataRole.UserRole, (entry.group.id, entry.session_id))
+            self.groups.addItem(item)
+        if self.groups.count():
+            self.groups.setCurrentRow(0)
+        for widget, rows in (
+            (self.worklist, home.my_unsigned(self.window_.workspace)),
+            (self.recent, home.recent()),
+        ):
+            widget.clear()
+            for summary in rows:
+                present = sum(
+                    1 for m in summary.members if m.attendance in ("present", "late", "left_early")
+                )
+                item = QListWidgetItem(
+                    f"{summary.date:%a %d %b %Y}  {summary.group}  ({summary.state}, {present} present)"
+                )
+                item.setData(Qt.ItemDataRole.UserRole, summary.id)
+                widget.addItem(item)
+
+    def _open_group(self, item: QListWidgetItem | None) -> None:
+        if item is None:
+            self.message.setText("no group meets today")
+            return
+        group_id, session_id = item.data(Qt.ItemDataRole.UserRole)
+        if session_id is None:
+            try:
+                session_id = sessions.start_session(self.window_.workspace, group_id).created_id
+            except FacilitatorError as exc:
+                self.message.setText(exc.message)
+                return
+        self.window_.open_session(session_id)
+
+    def _open_session(self, item: QListWidgetItem) -> None:
+        self.window_.open_session(item.data(Qt.ItemDataRole.UserRole))
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, location: str, username: str | None = None) -> None:
+        super().__init__()
+        self.location = location
+        self.ws: Workspace | None = None
+        self.session_page: SessionPage | None = None
+        self.resize(1280, 720)
+        self.stack = QStackedWidget(self)
+        self.setCentralWidget(self.stack)
+        self.start_page: QWidget = (
+            SetupPage(self) if accounts.needs_setup(location) else LoginPage(self, username)
         )
+        self.stack.addWidget(self.start_page)
+        self.tabs = QTabWidget(self)
+        self.tabs.setAccessibleName("Home")
+        self.today_page = TodayPage(self)
+        self.tabs.addTab(self.today_page, "&Today")
+        self.stack.addWidget(self.tabs)
+        self.setWindowTitle("Facilitator")
+
+    # The workspace is always set once signed in; pages reach it through the window.
+    @property
+    def workspace(self) -> Workspace:
+        assert self.ws is not None
+        return self.ws
+
+    def signed_in(self, ws: Workspace) -> None:
+        self.ws = ws
+        demo = " — DEMO" if ws.demo else ""
+        self.setWindowTitle(f"Facilitator — {accounts.program_name()} — {ws.actor.full_name}{demo}")
+        self._add_directory_tabs()
+        self.show_home()
+        place = home.last_place(ws)
+        if place is not None:
+            self.open_session(place[0], place[1])
+
+    def _add_directory_tabs(self) -> None:
+        # Groups and members screens come with their own module; the runner works without them.
+        try:
+            from facilitator.ui.groups_page import GroupsPage
+            from facilitator.ui.members_page import MembersPage
+        except ImportError:
+            return
+        self.tabs.addTab(GroupsPage(self.workspace, self), "&Groups")
+        self.tabs.addTab(MembersPage(self.workspace, self), "&Members")
+
+    def open_demo(self) -> None:
+        """Open (making it the first time) a separate database of fictitious demo data."""
+        location = accounts.demo_location(self.location)
+        try:
+            if accounts.needs_setup(location):
+                from facilitator.services import demo
+
+                demo.create_demo(location, DEMO_PASSWORD)
+            self.location = location
+            self.signed_in(accounts.sign_in(location, "demo", DEMO_PASSWORD))
+        except FacilitatorError as exc:
+            message = self.start_page.findChild(QLabel, "message")
+            if message is not None:
+                message.setText(exc.message)
+
+    def show_home(self) -> None:
+        self.today_page.refresh()
+        self.stack.setCurrentWidget(self.tabs)
+
+    def open_session(self, session_id: int, part: str | None = None) -> None:
+        self.close_session()
+        try:
+            self.session_page = SessionPage(self.workspace, session_id, part, self)
+        except FacilitatorError as exc:
+            self.today_page.message.setText(exc.message)
+            return
+        self.session_page.closed.connect(self._session_closed)
+        self.stack.addWidget(self.session_page)
+        self.stack.setCurrentWidget(self.session_page)
+
+    def _session_closed(self) -> None:
+        if self.ws is not None:
+            home.forget_place(self.ws)
+        self.close_session()
+        self.show_home()
+
+    def close_session(self) -> None:
+        if self.session_page is not None:
+            self.session_page.flush()
+            self.session_page.clock.stop()
+            self.stack.removeWidget(self.session_page)
+            self.session_page.deleteLater()
+            self.session_page = None
 
     def closeEvent(self, event: object) -> None:
-        if self.workspace is not None:
-            self.workspace.close()
-            self.workspace = None
+        if self.session_page is not None:
+            self.session_page.flush()
+        if self.ws is not None:
+            self.ws.close()
+            self.ws = None
         super().closeEvent(event)  # type: ignore[arg-type]
 
 
 def run_window(location: str, username: str | None, argv: list[str]) -> int:
     app = QApplication.instance() or QApplication(argv)
-    window = MainWindow(location, username)
+    window = MainWindow(location, username or os.environ.get("FACILITATOR_USER"))
     window.show()
     return int(app.exec())

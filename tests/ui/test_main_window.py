@@ -1,26 +1,57 @@
-"""The first window signs in to the encrypted database and says what it holds."""
+"""The main window: first-run setup, sign-in, the demo database, resuming where the user was."""
 
 from PySide6.QtCore import Qt
 
-from facilitator.ui.main_window import MainWindow
+from facilitator.services import accounts, home
+from facilitator.ui.main_window import LoginPage, MainWindow, SetupPage
 from tests.conftest import PASSWORD, new_workspace
-from tests.factories import group
+from tests.factories import group, members, started
 
 
-def test_sign_in_shows_program_and_user(qtbot, sqlite_location):
+def _signed_in(qtbot, location):
+    window = MainWindow(location, "ada")
+    qtbot.addWidget(window)
+    window.show()
+    assert isinstance(window.start_page, LoginPage)
+    qtbot.keyClicks(window.start_page.password, PASSWORD)
+    qtbot.mouseClick(window.start_page.sign_in_button, Qt.MouseButton.LeftButton)
+    return window
+
+
+def test_first_run_sets_up_the_database(qtbot, tmp_path):
+    location = str(tmp_path / "new.db")
+    window = MainWindow(location)
+    qtbot.addWidget(window)
+    page = window.start_page
+    assert isinstance(page, SetupPage)
+    page.program.setText("Harbor Test IOP")
+    page.full_name.setText("Ada Testwood")
+    page.credentials.setText("LCSW")
+    page.username.setText("ada")
+    page.password.setText("short")
+    page.again.setText("short")
+    page.submit()
+    assert "12 characters" in page.message.text()
+    assert window.ws is None
+    page.password.setText(PASSWORD)
+    page.again.setText(PASSWORD + "x")
+    page.submit()
+    assert page.message.text() == "the two passwords differ"
+    page.again.setText(PASSWORD)
+    page.submit()
+    assert window.windowTitle() == "Facilitator — Harbor Test IOP — Ada Testwood"
+    assert window.stack.currentWidget() is window.tabs
+    window.close()
+    accounts.sign_in(location, "ada", PASSWORD).close()
+
+
+def test_sign_in_shows_home_and_title(qtbot, sqlite_location):
     ws = new_workspace(sqlite_location)
     group(ws)
     ws.close()
-    window = MainWindow(sqlite_location, "ada")
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.keyClicks(window.password, PASSWORD)
-    qtbot.mouseClick(window.sign_in_button, Qt.MouseButton.LeftButton)
-    assert "Test Valley IOP (fictitious)" in window.windowTitle()
-    assert "Ada Testwood" in window.windowTitle()
-    assert "Groups: 1." in window.message.text()
-    assert not window.sign_in_form.isVisible()
-    assert window.password.text() == ""
+    window = _signed_in(qtbot, sqlite_location)
+    assert window.windowTitle() == "Facilitator — Test Valley IOP (fictitious) — Ada Testwood"
+    assert window.stack.currentWidget() is window.tabs
     window.close()
 
 
@@ -28,14 +59,32 @@ def test_wrong_password_is_a_message_not_a_crash(qtbot, sqlite_location):
     new_workspace(sqlite_location).close()
     window = MainWindow(sqlite_location, "ada")
     qtbot.addWidget(window)
-    qtbot.keyClicks(window.password, "not-the-password")
-    window.password.returnPressed.emit()
-    assert window.message.text() == "wrong username or password"
-    assert window.workspace is None
+    qtbot.keyClicks(window.start_page.password, "not-the-password")
+    window.start_page.password.returnPressed.emit()
+    assert window.start_page.message.text() == "wrong username or password"
+    assert window.ws is None and window.start_page.password.text() == ""
 
 
-def test_missing_database_says_how_to_create_one(qtbot, tmp_path):
-    window = MainWindow(str(tmp_path / "none.db"), None)
+def test_demo_data_opens_a_separate_database_marked_demo(qtbot, tmp_path):
+    location = tmp_path / "clinic.db"
+    window = MainWindow(str(location))
     qtbot.addWidget(window)
-    assert "facilitator users add" in window.message.text()
-    assert window.password.accessibleName() == "Password"
+    window.start_page.demo.click()
+    assert window.windowTitle().endswith("— DEMO")
+    assert window.location == str(tmp_path / "clinic-demo.db")
+    assert not location.exists()  # the real database is untouched
+    window.close()
+
+
+def test_reopening_returns_to_the_same_session_and_part(qtbot, sqlite_location, today):
+    ws = new_workspace(sqlite_location)
+    group_id = group(ws)
+    members(ws, group_id, 2)
+    session_id = started(ws, group_id, today)
+    home.remember_place(ws, session_id, "notes")
+    ws.close()
+    window = _signed_in(qtbot, sqlite_location)
+    assert window.session_page is not None
+    assert window.session_page.session_id == session_id
+    assert window.session_page.current_part() == "notes"
+    window.close()
