@@ -221,6 +221,8 @@ class TodayPage(QWidget):
         if session_id is None:
             try:
                 session_id = sessions.start_session(self.window_.workspace, group_id).created_id
+                # Start is pressed as the group begins: the check-in's clock starts now.
+                sessions.advance_phase(self.window_.workspace, session_id)
             except FacilitatorError as exc:
                 self.message.setText(exc.message)
                 return

@@ -736,14 +736,14 @@ class SessionPage(QWidget):
             )
         except FacilitatorError as exc:
             return exc.message
-        self._saved()
-        QTimer.singleShot(0, self.reload)
+        self._after_grid_edit()
         return None
 
     def _commit_check_in(self, member_id: int, column: str, value: Any) -> str | None:
         row = next(r for r in self.check_in_model.rows if r.member_id == member_id)
+        stored = next((c for c in self.record.check_ins if c.member_id == member_id), row.check_in)
         fields: dict[str, Any] = {
-            name: getattr(row.check_in, name)
+            name: getattr(stored, name)
             for name in (
                 "mood",
                 "craving",
@@ -778,9 +778,15 @@ class SessionPage(QWidget):
             sessions.record_check_in(self.ws, self.session_id, member_id, **fields)
         except FacilitatorError as exc:
             return exc.message
-        self._saved()
-        QTimer.singleShot(0, self.reload)
+        self._after_grid_edit()
         return None
+
+    def _after_grid_edit(self) -> None:
+        """Take the stored record at once (the next edit builds on it); redraw the grids after
+        the view has finished committing the cell, as resetting a model mid-commit is unsafe."""
+        self._saved()
+        self.record = sessions.load(self.session_id)
+        QTimer.singleShot(0, self.reload)
 
     @staticmethod
     def _rating(column: str, value: Any) -> int | None:

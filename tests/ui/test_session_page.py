@@ -1,0 +1,198 @@
+"""The session runner, driven as a facilitator would, on a real encrypted database."""
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import Qt
+
+from facilitator.domain.enums import AttendanceStatus, Location, SessionState
+from facilitator.services import integrity, roster, sessions
+from facilitator.ui.main_window import MainWindow
+from facilitator.ui.session_models import CheckInModel, CheckInRow, RosterModel
+from tests.conftest import PASSWORD, new_workspace
+from tests.factories import group, members
+
+EVERY_DAY = (0, 1, 2, 3, 4, 5, 6)
+
+
+@pytest.fixture
+def clinic(sqlite_location):
+    ws = new_workspace(sqlite_location)
+    group_id = group(ws, "Evening Recovery", meeting_weekdays=EVERY_DAY)
+    member_ids = members(ws, group_id, 4, since=dt.date.today() - dt.timedelta(days=30))
+    for member_id in member_ids:
+        roster.add_goal(ws, member_id, "Use the craving plan when urges rise")
+    walk_in = roster.create_member(
+        ws, first_name="Ivo", last_name="Kettleby", record_number="T-WALK"
+    ).created_id
+    ws.close()
+    return sqlite_location, member_ids, walk_in
+
+
+def _open_today(qtbot, location):
+    window = MainWindow(location, "ada")
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    window.start_page.password.setText(PASSWORD)
+    window.start_page.submit()
+    window.today_page.start.click()
+    assert window.session_page is not None
+    return window, window.session_page
+
+
+def _edit(model, member_id, column, value):
+    row = next(i for i, r in enumerate(model.rows) if r.member_id == member_id)
+    return model.setData(model.index(row, model.column(column)), value)
+
+
+def _type(qtbot, editor, text):
+    editor.setFocus()
+    qtbot.keyClicks(editor, text)
+    saver = editor.property("saver")
+    qtbot.waitUntil(lambda: not saver.pending, timeout=2000)
+
+
+def test_a_whole_session_from_check_in_to_signature(qtbot, clinic):
+    location, (zoe, bram, cass, dov), walk_in = clinic
+    window, page = _open_today(qtbot, location)
+    assert page.current_part() == "check_in"
+
+    # Attendance: late (a bad time first), absent, telehealth, a late joiner.
+    roster_model = page.roster_model
+    assert _edit(roster_model, zoe, "status", "present")
+    assert _edit(roster_model, bram, "status", "late")
+    assert not _edit(roster_model, bram, "arrival", "7pm")
+    assert "24-hour time" in page.message.text()
+    assert _edit(roster_model, bram, "arrival", "18:40")
+    assert _edit(roster_model, cass, "status", "absent")
+    assert _edit(roster_model, dov, "status", "present")
+    assert _edit(roster_model, dov, "location", "telehealth")
+    qtbot.wait(10)
+    page.joiner_search.setEditText("Kettleby")
+    page.add_joiner.click()
+    assert _edit(roster_model, walk_in, "status", "present")
+    qtbot.wait(10)
+
+    # Check-in grid: a bad rating is refused and loses nothing; a safety concern turns the row red.
+    grid = page.check_in_model
+    assert {r.member_id for r in grid.rows} == {zoe, bram, dov, walk_in}
+    assert not _edit(grid, zoe, "mood", 11)
+    assert "0 to 10" in page.message.text()
+    for member_id, mood in ((zoe, 6), (bram, 4), (dov, 7), (walk_in, 5)):
+        assert _edit(grid, member_id, "mood", mood)
+        qtbot.wait(5)
+    assert _edit(grid, bram, "safety_concern", True)
+    qtbot.wait(5)
+    red = grid.index(next(i for i, r in enumerate(grid.rows) if r.member_id == bram), 0)
+    assert grid.data(red, Qt.ItemDataRole.BackgroundRole) is not None
+
+    # Skill work: the suggested topic, the group note typed (saved without a button).
+    page.next_button.click()
+    assert page.current_part() == "skill_work"
+    assert page.topic.currentData() is not None
+    page.topic.activated.emit(page.topic.currentIndex())
+    _type(qtbot, page.interventions, "Modelled urge surfing; paired practice.")
+    _type(qtbot, page.narrative, "The group practised riding out an urge.")
+
+    # Summary and homework.
+    page.next_button.click()
+    _type(qtbot, page.summary, "Urges rise and fall; members plan one practice a day.")
+    page.give_all.click()
+    assert page.assignments.count() == 4
+
+    # Notes: the sign checklist names what is missing until each present member has one.
+    page.show_part("sign")
+    assert "needs a follow-up note" in page.checklist.text()
+    assert "no individual note" in page.checklist.text()
+    page.show_part("notes")
+    for index in range(page.note_members.count()):
+        page.note_members.setCurrentRow(index)
+        page.draft_note.click()
+    assert _edit(
+        page.check_in_model, bram, "safety_follow_up", "Safety plan reviewed; lead informed."
+    )
+    qtbot.wait(5)
+
+    page.show_part("sign")
+    assert "Ready to sign" in page.checklist.text()
+    page.password.setText("wrong-password-00")
+    page.sign_button.click()
+    assert page.message.text() == "wrong username or password"
+    page.password.setText(PASSWORD)
+    page.sign_button.click()
+    assert page.locked and "Signed and locked" in page.checklist.text()
+    assert (
+        not page.check_in_model.flags(page.check_in_model.index(0, 1)) & Qt.ItemFlag.ItemIsEditable
+    )
+
+    record = sessions.load(page.session_id)
+    assert record.state is SessionState.SIGNED
+    assert record.attendance_of(bram).arrival == dt.time(18, 40)
+    assert record.attendance_of(dov).location is Location.TELEHEALTH
+    assert record.attendance_of(walk_in).late_joiner
+    assert record.attendance_of(cass).status is AttendanceStatus.ABSENT
+    assert record.group_note.narrative == "The group practised riding out an urge."
+    assert {n.member_id for n in record.member_notes} == {zoe, bram, dov, walk_in}
+    assert {p.phase.value for p in record.phases} == {"check_in", "skill_work", "summary"}
+    assert integrity.check(window.workspace).ok
+
+    # A signed session takes only addenda.
+    page.addendum_reason.setText("Late entry")
+    page.addendum_text.setPlainText("Bram called the next day; doing well.")
+    page.password.setText(PASSWORD)
+    page.addendum_button.click()
+    assert sessions.load(page.session_id).addenda[0].reason == "Late entry"
+    window.close()
+
+
+def test_typing_is_saved_on_leaving_the_field(qtbot, clinic):
+    location, _members, _walk_in = clinic
+    window, page = _open_today(qtbot, location)
+    page.show_part("skill_work")
+    page.narrative.setFocus()
+    qtbot.keyClicks(page.narrative, "Typed just before moving on")
+    page.next_button.click()  # flushes without waiting for the pause
+    assert sessions.load(page.session_id).group_note.narrative == "Typed just before moving on"
+    window.close()
+
+
+def test_moving_between_parts_records_their_times(qtbot, clinic):
+    location, _members, _walk_in = clinic
+    window, page = _open_today(qtbot, location)
+    page.step(1)
+    page.step(-1)
+    phases = [p.phase.value for p in sessions.load(page.session_id).phases]
+    assert phases == ["check_in", "skill_work", "check_in"]
+    assert page.steps["check_in"].isChecked()
+    window.close()
+
+
+def test_roster_and_check_in_models_pass_the_model_tester(qtmodeltester, clinic):
+    location, member_ids, _walk_in = clinic
+    from facilitator.services import accounts
+
+    ws = accounts.sign_in(location, "ada", PASSWORD)
+    try:
+        session_id = sessions.start_session(ws, roster.list_groups()[0].id).created_id
+        record = sessions.load(session_id)
+        roster_model = RosterModel(lambda *_: None)
+        roster_model.set_rows(record.attendance, locked=False)
+        qtmodeltester.check(roster_model)
+        check_in = CheckInModel(lambda *_: None)
+        blank = sessions.load(session_id)
+        rows = [
+            CheckInRow(a.member_id, a.display_name, _blank(a.member_id), (), ())
+            for a in blank.attendance
+        ]
+        check_in.set_rows(rows, locked=False)
+        qtmodeltester.check(check_in)
+        assert check_in.rowCount() == len(member_ids)
+    finally:
+        ws.close()
+
+
+def _blank(member_id):
+    from facilitator.domain.records import CheckInRecord
+
+    return CheckInRecord(member_id, None, None, "not_asked", "", False, "", "", "")
