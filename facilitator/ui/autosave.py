@@ -9,8 +9,10 @@ from PySide6.QtWidgets import QLineEdit, QPlainTextEdit
 
 from facilitator.domain.errors import FacilitatorError
 
-# Long enough not to write on every keystroke, short enough that a crash loses under a second.
+# Long enough not to write on every keystroke, short enough that a crash loses under a second:
+# a save follows a pause in typing, and one is forced while typing goes on without a pause.
 DELAY_MS = 300
+MAX_WAIT_MS = 800
 
 
 class Autosaver(QObject):
@@ -33,6 +35,10 @@ class Autosaver(QObject):
         self.timer.setSingleShot(True)
         self.timer.setInterval(DELAY_MS)
         self.timer.timeout.connect(self.flush)
+        self.max_wait = QTimer(self)
+        self.max_wait.setSingleShot(True)
+        self.max_wait.setInterval(MAX_WAIT_MS)
+        self.max_wait.timeout.connect(self.flush)
         editor.textChanged.connect(self._typed)
         editor.installEventFilter(self)
 
@@ -61,12 +67,15 @@ class Autosaver(QObject):
     def _typed(self, *_args: object) -> None:
         if not self._loading:
             self.timer.start()
+            if not self.max_wait.isActive():
+                self.max_wait.start()
 
     def flush(self) -> None:
         """Save now if anything is waiting."""
-        if not self.timer.isActive() and self.sender() is not self.timer:
+        if not self.timer.isActive() and self.sender() not in (self.timer, self.max_wait):
             return
         self.timer.stop()
+        self.max_wait.stop()
         try:
             self._save(self.text())
         except FacilitatorError as exc:

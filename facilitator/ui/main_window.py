@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -15,6 +17,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMessageBox,
     QPushButton,
     QStackedWidget,
     QTabWidget,
@@ -331,8 +334,25 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)  # type: ignore[arg-type]
 
 
+def _report_unexpected(window: QWidget) -> Callable[..., None]:
+    """An error nobody foresaw is one plain sentence in a box; the window stays open and
+    everything already saved stays saved. The message names the kind of error only, never
+    record content."""
+
+    def hook(kind: type[BaseException], error: BaseException, _trace: object) -> None:
+        QMessageBox.critical(
+            window,
+            "Facilitator",
+            f"Something went wrong ({kind.__name__}). Your saved work is safe; "
+            "please tell your administrator what you were doing.",
+        )
+
+    return hook
+
+
 def run_window(location: str, username: str | None, argv: list[str]) -> int:
     app = QApplication.instance() or QApplication(argv)
     window = MainWindow(location, username or os.environ.get("FACILITATOR_USER"))
+    sys.excepthook = _report_unexpected(window)
     window.show()
     return int(app.exec())

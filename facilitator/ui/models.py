@@ -98,7 +98,7 @@ def rating(value: int | None) -> str:
 # ----------------------------------------------------------------------------- the models
 
 
-class _RowsModel(QAbstractTableModel):
+class RowsModel(QAbstractTableModel):
     """Shared plumbing: a list of rows, fixed headers and text per cell."""
 
     HEADERS: tuple[str, ...] = ()
@@ -146,6 +146,10 @@ class _RowsModel(QAbstractTableModel):
         return None
 
     def text(self, row: Any, column: int) -> str:
+        return self.cells(row)[column]
+
+    def cells(self, row: Any) -> tuple[str, ...]:
+        """The row's text, one string per column in HEADERS order."""
         raise NotImplementedError
 
     def spoken(self, row: Any, column: int) -> str:
@@ -154,7 +158,7 @@ class _RowsModel(QAbstractTableModel):
         return "not recorded" if text == NOT_RECORDED else text
 
 
-class GroupsModel(_RowsModel):
+class GroupsModel(RowsModel):
     NAME, TRACK, GROUP_TYPE, ENROLLMENT, SCHEDULE, LENGTH, SOFT_CAP = range(7)
     HEADERS = ("Group", "Track", "Type", "Enrollment", "Meets", "Length", "Soft cap")
 
@@ -162,16 +166,16 @@ class GroupsModel(_RowsModel):
         group: GroupInfo = self._rows[row]
         return group
 
-    def text(self, row: GroupInfo, column: int) -> str:
-        return {
-            self.NAME: lambda: row.name,
-            self.TRACK: lambda: label(TRACK_LABELS, row.track),
-            self.GROUP_TYPE: lambda: label(GROUP_TYPE_LABELS, row.group_type),
-            self.ENROLLMENT: lambda: "Open" if row.open_enrollment else "Closed",
-            self.SCHEDULE: lambda: schedule(row),
-            self.LENGTH: lambda: f"{row.length_minutes} min",
-            self.SOFT_CAP: lambda: str(row.soft_capacity),
-        }[column]()
+    def cells(self, row: GroupInfo) -> tuple[str, ...]:
+        return (
+            row.name,
+            label(TRACK_LABELS, row.track),
+            label(GROUP_TYPE_LABELS, row.group_type),
+            "Open" if row.open_enrollment else "Closed",
+            schedule(row),
+            f"{row.length_minutes} min",
+            str(row.soft_capacity),
+        )
 
     def spoken(self, row: GroupInfo, column: int) -> str:
         if column == self.SCHEDULE:
@@ -182,7 +186,7 @@ class GroupsModel(_RowsModel):
         return super().spoken(row, column)
 
 
-class RosterModel(_RowsModel):
+class RosterModel(RowsModel):
     """Everyone ever enrolled in a group: rows are (enrollment, member) pairs."""
 
     MEMBER, RECORD_NUMBER, FROM, TO, STATUS, REASON = range(6)
@@ -192,16 +196,16 @@ class RosterModel(_RowsModel):
         pair: tuple[EnrollmentInfo, MemberInfo] = self._rows[row]
         return pair
 
-    def text(self, row: tuple[EnrollmentInfo, MemberInfo], column: int) -> str:
+    def cells(self, row: tuple[EnrollmentInfo, MemberInfo]) -> tuple[str, ...]:
         enrollment, member = row
-        return {
-            self.MEMBER: lambda: member.display_name,
-            self.RECORD_NUMBER: lambda: member.record_number,
-            self.FROM: lambda: day(enrollment.start_date),
-            self.TO: lambda: day(enrollment.end_date),
-            self.STATUS: lambda: label(ENROLLMENT_LABELS, enrollment.status),
-            self.REASON: lambda: enrollment.discharge_reason,
-        }[column]()
+        return (
+            member.display_name,
+            member.record_number,
+            day(enrollment.start_date),
+            day(enrollment.end_date),
+            label(ENROLLMENT_LABELS, enrollment.status),
+            enrollment.discharge_reason,
+        )
 
     def spoken(self, row: tuple[EnrollmentInfo, MemberInfo], column: int) -> str:
         enrollment, _member = row
@@ -212,7 +216,7 @@ class RosterModel(_RowsModel):
         return super().spoken(row, column)
 
 
-class MembersModel(_RowsModel):
+class MembersModel(RowsModel):
     NAME, RECORD_NUMBER, PRONOUNS = range(3)
     HEADERS = ("Member", "Record number", "Pronouns")
 
@@ -220,15 +224,11 @@ class MembersModel(_RowsModel):
         member: MemberInfo = self._rows[row]
         return member
 
-    def text(self, row: MemberInfo, column: int) -> str:
-        return {
-            self.NAME: lambda: row.display_name,
-            self.RECORD_NUMBER: lambda: row.record_number,
-            self.PRONOUNS: lambda: row.pronouns,
-        }[column]()
+    def cells(self, row: MemberInfo) -> tuple[str, ...]:
+        return (row.display_name, row.record_number, row.pronouns)
 
 
-class GoalsModel(_RowsModel):
+class GoalsModel(RowsModel):
     GOAL, STATUS = range(2)
     HEADERS = ("Treatment goal", "Status")
 
@@ -236,11 +236,11 @@ class GoalsModel(_RowsModel):
         goal: GoalInfo = self._rows[row]
         return goal
 
-    def text(self, row: GoalInfo, column: int) -> str:
-        return row.text if column == self.GOAL else label(GOAL_LABELS, row.status)
+    def cells(self, row: GoalInfo) -> tuple[str, ...]:
+        return (row.text, label(GOAL_LABELS, row.status))
 
 
-class HistoryModel(_RowsModel):
+class HistoryModel(RowsModel):
     """A member's sessions, newest first: attendance and the check-in ratings."""
 
     DATE, GROUP, ATTENDANCE, MOOD, CRAVING, SAFETY = range(6)
@@ -250,15 +250,15 @@ class HistoryModel(_RowsModel):
         entry: HistoryEntry = self._rows[row]
         return entry
 
-    def text(self, row: HistoryEntry, column: int) -> str:
-        return {
-            self.DATE: lambda: day(row.date),
-            self.GROUP: lambda: row.group,
-            self.ATTENDANCE: lambda: label(ATTENDANCE_LABELS, row.attendance),
-            self.MOOD: lambda: rating(row.mood),
-            self.CRAVING: lambda: rating(row.craving),
-            self.SAFETY: lambda: "Yes" if row.safety_concern else "",
-        }[column]()
+    def cells(self, row: HistoryEntry) -> tuple[str, ...]:
+        return (
+            day(row.date),
+            row.group,
+            label(ATTENDANCE_LABELS, row.attendance),
+            rating(row.mood),
+            rating(row.craving),
+            "Yes" if row.safety_concern else "",
+        )
 
     def spoken(self, row: HistoryEntry, column: int) -> str:
         if column == self.DATE:
@@ -268,7 +268,7 @@ class HistoryModel(_RowsModel):
         return super().spoken(row, column)
 
 
-class HomeworkModel(_RowsModel):
+class HomeworkModel(RowsModel):
     """Sessions where a member was given homework or had earlier homework reviewed."""
 
     DATE, GROUP, GIVEN, REVIEWED = range(4)
@@ -278,15 +278,9 @@ class HomeworkModel(_RowsModel):
         entry: HistoryEntry = self._rows[row]
         return entry
 
-    def text(self, row: HistoryEntry, column: int) -> str:
-        return {
-            self.DATE: lambda: day(row.date),
-            self.GROUP: lambda: row.group,
-            self.GIVEN: lambda: "; ".join(row.homework),
-            self.REVIEWED: lambda: "; ".join(
-                f"{title}: {label(REVIEW_LABELS, status)}" for title, status in row.reviews
-            ),
-        }[column]()
+    def cells(self, row: HistoryEntry) -> tuple[str, ...]:
+        reviewed = (f"{title}: {label(REVIEW_LABELS, status)}" for title, status in row.reviews)
+        return (day(row.date), row.group, "; ".join(row.homework), "; ".join(reviewed))
 
     def spoken(self, row: HistoryEntry, column: int) -> str:
         if column == self.DATE:
