@@ -384,12 +384,17 @@ class SessionPage(QWidget):
         form = QFormLayout()
         form.addRow("&Password", self.password)
         form.addRow(self.sign_button)
-        form.addRow("Addendum &reason", self.addendum_reason)
-        form.addRow("Addendum &text", self.addendum_text)
-        form.addRow(self.addendum_button)
+        # Shown only once the session is signed: the one way to change a locked note.
+        self.addendum_area = QWidget(page)
+        addendum = QFormLayout(self.addendum_area)
+        addendum.setContentsMargins(0, 0, 0, 0)
+        addendum.addRow("Addendum &reason", self.addendum_reason)
+        addendum.addRow("Addendum &text", self.addendum_text)
+        addendum.addRow(self.addendum_button)
         column.addWidget(self.checklist)
         column.addWidget(self.signatures)
         column.addLayout(form)
+        column.addWidget(self.addendum_area)
         column.addStretch(1)
         return page
 
@@ -433,7 +438,8 @@ class SessionPage(QWidget):
             widget.setEnabled(not self.locked)
         for saver in self.autosavers:
             saver.editor.setReadOnly(self.locked)
-        self.addendum_button.setEnabled(self.locked)
+        self.addendum_area.setVisible(self.locked)
+        self.sign_button.setText("Signed" if self.locked else "&Sign and lock")
         self._tick()
 
     def _fill_check_in(self) -> None:
