@@ -326,8 +326,7 @@ class MainWindow(QMainWindow):
             self.session_page = None
 
     def closeEvent(self, event: object) -> None:
-        if self.session_page is not None:
-            self.session_page.flush()
+        self.close_session()  # saves pending typing and stops the session clock
         if self.ws is not None:
             self.ws.close()
             self.ws = None

@@ -407,7 +407,7 @@ class SessionPage(QWidget):
     def reload(self) -> None:
         """Show the session as stored (after any change, here or by a service)."""
         self.record = record = sessions.load(self.session_id)
-        group = roster.get_group(record.group_id)
+        group = self.group = roster.get_group(record.group_id)
         demo = " — DEMO" if self.ws.demo else ""
         state = " — signed and locked" if self.locked else ""
         self.title.setText(
@@ -666,7 +666,7 @@ class SessionPage(QWidget):
 
     def _tick(self) -> None:
         now = utcnow()
-        group = roster.get_group(self.record.group_id)
+        group = self.group
         for phase, planned in zip(PHASE_ORDER, group.phase_minutes, strict=True):
             used = self._phase_seconds(phase, now)
             button = self.steps[phase.value]
