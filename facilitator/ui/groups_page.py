@@ -370,7 +370,7 @@ class DischargeDialog(SavingDialog):
         save: Callable[[dt.date, str], object],
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(f"Discharge {member.display_name}", "&Discharge", parent)
+        super().__init__(f"Discharge {member.display_name}", "Dis&charge", parent)
         self._save = save
         intro = QLabel(
             f"Discharge {member.display_name} from {group.name} "
@@ -679,7 +679,7 @@ class GroupsPage(QWidget):
             member,
             self.overview.group,
             enrollment,
-            lambda end, reason: self._discharge(enrollment.id, end, reason),
+            lambda end, reason: self._discharge(enrollment.id, member, end, reason),
             self,
         )
 
@@ -712,9 +712,8 @@ class GroupsPage(QWidget):
         (enrollment_id,) = changes.enrollments
         self.select_enrollment(enrollment_id)
 
-    def _discharge(self, enrollment_id: int, end: dt.date, reason: str) -> None:
+    def _discharge(self, enrollment_id: int, member: MemberInfo, end: dt.date, reason: str) -> None:
         changes = roster.discharge(self.ws, enrollment_id, end, reason)
-        member = next(m for e, m in self.roster_model.rows() if e.id == enrollment_id)
         self._changed(changes, f"Discharged {member.display_name} on {day(end)}.")
 
     def _changed(self, changes: Changes, text: str) -> None:

@@ -28,6 +28,8 @@ from PySide6.QtWidgets import (
 from facilitator.domain.errors import FacilitatorError
 from facilitator.services import accounts, home, sessions
 from facilitator.services.workspace import Workspace
+from facilitator.ui.groups_page import GroupsPage
+from facilitator.ui.members_page import MembersPage
 from facilitator.ui.session_page import SessionPage
 
 # The demo database holds only fictitious people; its password is no secret.
@@ -272,14 +274,20 @@ class MainWindow(QMainWindow):
             self.open_session(place[0], place[1])
 
     def _add_directory_tabs(self) -> None:
-        # Groups and members screens come with their own module; the runner works without them.
-        try:
-            from facilitator.ui.groups_page import GroupsPage
-            from facilitator.ui.members_page import MembersPage
-        except ImportError:
-            return
-        self.tabs.addTab(GroupsPage(self.workspace, self), "&Groups")
-        self.tabs.addTab(MembersPage(self.workspace, self), "&Members")
+        """Groups and Members, each refreshed when the other changes something."""
+        while self.tabs.count() > 1:  # a second sign-in (the demo) builds them afresh
+            self.tabs.removeTab(1)
+        self.groups_page = GroupsPage(self.workspace, self)
+        self.members_page = MembersPage(self.workspace, self)
+        self.tabs.addTab(self.groups_page, "&Groups")
+        self.tabs.addTab(self.members_page, "&Members")
+        self.groups_page.changed.connect(lambda _changes: self.members_page.refresh())
+        self.members_page.changed.connect(lambda _changes: self.groups_page.refresh())
+        self.groups_page.open_member.connect(self._show_member)
+
+    def _show_member(self, member_id: int) -> None:
+        self.members_page.show_member(member_id)
+        self.tabs.setCurrentWidget(self.members_page)
 
     def open_demo(self) -> None:
         """Open (making it the first time) a separate database of fictitious demo data."""

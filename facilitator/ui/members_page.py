@@ -12,7 +12,16 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCharts import QChart, QChartView, QDateTimeAxis, QLineSeries, QValueAxis
-from PySide6.QtCore import QDate, QDateTime, QItemSelectionModel, Qt, QTime, QTimer, Signal
+from PySide6.QtCore import (
+    QDate,
+    QDateTime,
+    QItemSelectionModel,
+    QMargins,
+    Qt,
+    QTime,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -54,6 +63,7 @@ from facilitator.ui.models import (
 ERROR_STYLE = "color: #a00000;"
 SEARCH_PAUSE_MS = 200  # wait for a pause in typing before asking the database
 PRONOUNS = ("", "she/her", "he/him", "they/them")
+LIST_LIMIT = 500  # the most members a search returns (store.people.list_members)
 
 # ----------------------------------------------------------------------------- shared pieces
 
@@ -268,7 +278,9 @@ class TrendChart(QChartView):
         self.setAccessibleName("Check-in trends chart")
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setMinimumHeight(180)
-        self.chart().legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+        # The legend at the side and no axis titles leave the height to the lines.
+        self.chart().legend().setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.chart().setMargins(QMargins(4, 4, 4, 4))
         self.mood: QLineSeries | None = None
         self.craving: QLineSeries | None = None
 
@@ -288,7 +300,6 @@ class TrendChart(QChartView):
         chart.setTitle("")
         when = QDateTimeAxis()
         when.setFormat("d MMM yy")
-        when.setTitleText("Session date")
         first, last = rated[0].date, rated[-1].date
         when.setRange(
             QDateTime(qdate(first - dt.timedelta(days=1)), QTime(0, 0)),
@@ -299,7 +310,6 @@ class TrendChart(QChartView):
         scale.setRange(0, 10)
         scale.setTickCount(6)
         scale.setLabelFormat("%d")
-        scale.setTitleText("Rating (0-10)")
         chart.addAxis(when, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(scale, Qt.AlignmentFlag.AlignLeft)
         self.mood = self._series("Mood", [(e.date, e.mood) for e in rated], when, scale)
@@ -431,20 +441,25 @@ class MembersPage(QWidget):
         return panel
 
     def _build_profile(self) -> QWidget:
-        panel = QWidget(self)
-        column = QVBoxLayout(panel)
-        column.setContentsMargins(0, 0, 0, 0)
-        top = QHBoxLayout()
-        top.addWidget(self._build_details(panel), 2)
-        top.addWidget(self._build_goals(panel), 3)
-        column.addLayout(top)
-        self.tabs = QTabWidget(panel)
+        # A splitter, so on a short screen the facilitator chooses between goals and history.
+        split = QSplitter(Qt.Orientation.Vertical, self)
+        split.setChildrenCollapsible(False)
+        top = QWidget(split)
+        row = QHBoxLayout(top)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self._build_details(top), 2)
+        row.addWidget(self._build_goals(top), 3)
+        self.tabs = QTabWidget(split)
         self.tabs.setAccessibleName("Member history")
-        self.tabs.addTab(self._build_history(panel), "Attendance &history")
-        self.tabs.addTab(self._build_trends(panel), "Check-in &trends")
-        self.tabs.addTab(self._build_homework(panel), "Home&work")
-        column.addWidget(self.tabs, 1)
-        return panel
+        self.tabs.addTab(self._build_history(self.tabs), "Attendance &history")
+        self.tabs.addTab(self._build_trends(self.tabs), "Check-in t&rends")
+        self.tabs.addTab(self._build_homework(self.tabs), "Home&work")
+        split.addWidget(top)
+        split.addWidget(self.tabs)
+        split.setStretchFactor(0, 0)
+        split.setStretchFactor(1, 1)
+        split.setSizes([250, 500])
+        return split
 
     def _value(self, parent: QWidget, name: str) -> QLabel:
         label = QLabel("", parent)
@@ -496,13 +511,15 @@ class MembersPage(QWidget):
         self.goals_view.verticalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents
         )
+        self.goals_view.verticalHeader().setMinimumSectionSize(26)
+        self.goals_view.setMinimumHeight(90)
         self.goals_view.selectionModel().selectionChanged.connect(self._goal_chosen)
         self.goal_text = QLineEdit(box)
         self.goal_text.setAccessibleName("New goal")
         self.goal_text.setPlaceholderText("A goal in the member's own words")
         self.goal_text.returnPressed.connect(self.add_goal)
         self.add_goal_button = push_button("&Add goal", "Add goal", self.add_goal, box)
-        new_goal = QLabel("New &goal", box)
+        new_goal = QLabel("New g&oal", box)
         new_goal.setBuddy(self.goal_text)
         add_row = QHBoxLayout()
         add_row.addWidget(new_goal)
@@ -576,7 +593,10 @@ class MembersPage(QWidget):
         self.members_view.selectionModel().blockSignals(True)
         self.members_model.set_rows(found)
         self.members_view.selectionModel().blockSignals(False)
-        self.count.setText(f"{len(found)} member{'' if len(found) == 1 else 's'} found")
+        if len(found) >= LIST_LIMIT:
+            self.count.setText(f"The first {len(found)} members; type to narrow the search")
+        else:
+            self.count.setText(f"{len(found)} member{'' if len(found) == 1 else 's'} found")
         if keep is not None:
             self._select_member_row(keep)
         self.members_view.resizeColumnsToContents()

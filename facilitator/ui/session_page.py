@@ -487,7 +487,6 @@ class SessionPage(QWidget):
             suggestion = home.suggested_topic(self.record.group_id)
             self.topic.setToolTip(f"Suggested next: {suggestion.title}" if suggestion else "")
             chosen = suggestion.id if suggestion else None
-            self._suggested = chosen
         self.topic.setCurrentIndex(max(self.topic.findData(chosen), 0))
         self._show_guide(chosen)
         self._saver(self.interventions).load(note.interventions if note else "")

@@ -14,7 +14,8 @@ from PySide6.QtWidgets import QApplication
 
 from facilitator.ui.main_window import MainWindow
 
-WORDS = "member shared a plan for the weekend and practised urge surfing with the group ".split()
+SENTENCE = "member shared a plan for the weekend and practised urge surfing with the group"
+WORDS = SENTENCE.split(" ")
 
 
 def main(location: str, password: str) -> None:

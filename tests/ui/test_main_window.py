@@ -88,3 +88,14 @@ def test_reopening_returns_to_the_same_session_and_part(qtbot, sqlite_location, 
     assert window.session_page.session_id == session_id
     assert window.session_page.current_part() == "notes"
     window.close()
+
+
+def test_a_roster_row_opens_the_members_profile(qtbot, sqlite_location):
+    ws = new_workspace(sqlite_location)
+    group_id = group(ws)
+    (member_id,) = members(ws, group_id, 1)
+    ws.close()
+    window = _signed_in(qtbot, sqlite_location)
+    window.groups_page.open_member.emit(member_id)
+    assert window.tabs.currentWidget() is window.members_page
+    window.close()
