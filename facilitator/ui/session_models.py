@@ -20,19 +20,13 @@ from facilitator.domain.records import (
     OutstandingAssignment,
     ReviewRecord,
 )
+from facilitator.ui.models import ATTENDANCE_LABELS, NOT_RECORDED
 
 Index = QModelIndex | QPersistentModelIndex
 # commit(member_id, column name, new value) -> an error message, or None when saved.
 Commit = Callable[[int, str, Any], str | None]
 
-STATUS_LABELS = {
-    None: "—",
-    AttendanceStatus.PRESENT: "Present",
-    AttendanceStatus.LATE: "Late",
-    AttendanceStatus.LEFT_EARLY: "Left early",
-    AttendanceStatus.ABSENT: "Absent",
-    AttendanceStatus.EXCUSED: "Excused",
-}
+STATUS_LABELS: dict[AttendanceStatus | None, str] = {None: NOT_RECORDED, **ATTENDANCE_LABELS}
 LOCATION_LABELS = {Location.IN_PERSON: "In person", Location.TELEHEALTH: "Telehealth"}
 USE_LABELS = {
     UseSinceLast.NOT_ASKED: "—",
