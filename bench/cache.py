@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import sys
 import time
 from pathlib import Path
 
 from facilitator.services import demo
-from facilitator.store.keys import STRONG
+from facilitator.store.keys import STRONG, keys_path_for
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / ".bench-cache"
@@ -50,3 +51,10 @@ def ten_year_database() -> tuple[Path, dict[str, object]]:
     }
     SIDECAR.write_text(json.dumps(facts, indent=2), "utf-8")
     return DATABASE, {**facts, "demo_build_cached": False}
+
+
+def scratch_copy(directory: Path) -> Path:
+    """A copy of the database and its key slots, for scenarios that write: the cache stays as built."""
+    for source in (DATABASE, keys_path_for(DATABASE)):
+        shutil.copyfile(source, directory / source.name)
+    return directory / DATABASE.name

@@ -27,15 +27,17 @@ class Picks:
     long_history_member: int
     history_sessions: int
     recent_session: int  # the latest draft session with the most members
+    largest_draft: int  # the draft session with the most members on its roster
+    largest_draft_members: int
 
     def sessions_to_copy(self) -> list[int]:
-        """Every session the scenarios touch: the two sessions and their members' histories."""
+        """Every session the scenarios touch: the three sessions and their members' histories."""
         members = [self.long_history_member, *self._roster(self.recent_session)]
         marks = ", ".join("?" * len(members))
         rows = database.execute_sql(
             f"SELECT DISTINCT session_id FROM attendance WHERE member_id IN ({marks})", members
         ).fetchall()
-        return [self.full_session, self.recent_session, *(r[0] for r in rows)]
+        return [self.full_session, self.recent_session, self.largest_draft, *(r[0] for r in rows)]
 
     @staticmethod
     def _roster(session_id: int) -> list[int]:
@@ -43,12 +45,18 @@ class Picks:
         return [r[0] for r in database.execute_sql(sql, (session_id,)).fetchall()]
 
 
-def pick() -> Picks:
-    full, members = database.execute_sql(
+def _largest(state: str) -> tuple[int, int]:
+    """The session in this state with the most members on its roster (the newest of a tie)."""
+    found: tuple[int, int] = database.execute_sql(
         "SELECT a.session_id, count(*) FROM attendance a JOIN session s ON s.id = a.session_id "
-        "WHERE s.state = 'signed' GROUP BY a.session_id ORDER BY count(*) DESC, a.session_id DESC "
-        "LIMIT 1"
+        "WHERE s.state = ? GROUP BY a.session_id ORDER BY count(*) DESC, a.session_id DESC LIMIT 1",
+        (state,),
     ).fetchone()
+    return found
+
+
+def pick() -> Picks:
+    full, members = _largest("signed")
     member, history = database.execute_sql(
         "SELECT member_id, count(*) FROM attendance GROUP BY member_id "
         "ORDER BY count(*) DESC, member_id LIMIT 1"
@@ -57,7 +65,7 @@ def pick() -> Picks:
         "SELECT s.id FROM session s JOIN attendance a ON a.session_id = s.id "
         "WHERE s.state = 'draft' GROUP BY s.id ORDER BY s.date DESC, count(*) DESC, s.id LIMIT 1"
     ).fetchone()
-    return Picks(full, members, member, history, recent)
+    return Picks(full, members, member, history, recent, *_largest("draft"))
 
 
 def _with_floor(run: Any, plain: sqlite3.Connection, runs: int) -> dict[str, Any]:

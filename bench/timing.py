@@ -6,22 +6,32 @@ import gc
 import statistics
 import time
 from collections.abc import Callable
+from typing import Any
+
+After = Callable[[Any], object] | None
 
 
-def median_ms(run: Callable[[], object], runs: int) -> float:
-    run()
+def once_ms(run: Callable[[], object], after: After = None) -> float:
+    """One timed run; ``after`` (closing a window, say) gets its result outside the timing."""
+    started = time.perf_counter_ns()
+    result = run()
+    elapsed = (time.perf_counter_ns() - started) / 1e6
+    if after is not None:
+        after(result)
+    return elapsed
+
+
+def median_ms(run: Callable[[], object], runs: int, after: After = None) -> float:
+    once_ms(run, after)
     gc.collect()
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter_ns()
-        run()
-        samples.append((time.perf_counter_ns() - started) / 1e6)
-    return round(statistics.median(samples), 3)
+    return round(statistics.median(once_ms(run, after) for _ in range(runs)), 3)
 
 
-def compared(run: Callable[[], object], floor: Callable[[], object], runs: int) -> dict[str, float]:
+def compared(
+    run: Callable[[], object], floor: Callable[[], object], runs: int, after: After = None
+) -> dict[str, float]:
     """The scenario's median, its floor's median from the same run, and their ratio."""
-    scenario_ms, floor_ms = median_ms(run, runs), median_ms(floor, runs)
+    scenario_ms, floor_ms = median_ms(run, runs, after), median_ms(floor, runs, after)
     return {
         "median_ms": scenario_ms,
         "floor_ms": floor_ms,

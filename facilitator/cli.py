@@ -15,13 +15,17 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from facilitator.domain.enums import Role
 from facilitator.domain.errors import AuthenticationFailed, FacilitatorError, UsageError
-from facilitator.services import accounts, integrity
-from facilitator.services.workspace import Workspace
-from facilitator.store import database, people, reports
+from facilitator.services import startup
+from facilitator.store import locations
+
+# The services (and the database drivers behind them) are imported by the commands that use
+# them: `facilitator` with no command opens the window, and that should start at once.
+if TYPE_CHECKING:
+    from facilitator.services.workspace import Workspace
 
 PROG = "facilitator"
 ENV_DB, ENV_USER, ENV_PASSWORD, ENV_NEW_PASSWORD = (
@@ -124,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def location_of(args: argparse.Namespace) -> str:
     return str(
-        getattr(args, "db", None) or os.environ.get(ENV_DB) or database.default_database_path()
+        getattr(args, "db", None) or os.environ.get(ENV_DB) or locations.default_database_path()
     )
 
 
@@ -147,6 +151,8 @@ def password_from_env_or_prompt(prompt: str, env: str = ENV_PASSWORD, confirm: b
 
 
 def _sign_in(args: argparse.Namespace) -> Workspace:
+    from facilitator.services import accounts
+
     user = username_of(args)
     return accounts.sign_in(
         location_of(args), user, password_from_env_or_prompt(f"Password for {user}: ")
@@ -175,17 +181,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
     seconds = (dt.datetime.now() - started).total_seconds()
     print(
-        f"demo database {database.describe(location_of(args))}: {summary.groups} groups, {summary.members} members, "
+        f"demo database {locations.describe(location_of(args))}: {summary.groups} groups, {summary.members} members, "
         f"{summary.sessions} sessions ({summary.unsigned} unsigned) in {seconds:.1f} s; user 'demo'"
     )
     return 0
 
 
 def cmd_list_sessions(args: argparse.Namespace) -> int:
+    from facilitator.services import home
+
     ws = _sign_in(args)
     try:
-        group_id = people.find_group(args.group).id if args.group else None
-        found = reports.list_sessions(args.date_from, args.date_to, group_id)
+        found = home.list_sessions(args.date_from, args.date_to, args.group)
     finally:
         ws.close()
     if args.json:
@@ -211,7 +218,9 @@ def cmd_list_sessions(args: argparse.Namespace) -> int:
 
 def cmd_users_add(args: argparse.Namespace) -> int:
     location = location_of(args)
-    if database.is_new(location):
+    from facilitator.services import accounts
+
+    if startup.needs_setup(location):
         # A new embedded database: the first user is its administrator and opens it.
         password = password_from_env_or_prompt(f"New password for {args.username}: ", confirm=True)
         ws = accounts.create_database(
@@ -245,6 +254,8 @@ def cmd_users_add(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from facilitator.services import integrity
+
     ws = _sign_in(args)
     try:
         report = integrity.check(ws)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 
 from facilitator.domain.enums import SessionState
@@ -50,8 +51,7 @@ def note_warnings(record: SessionRecord) -> list[str]:
     members = sorted(texts)
     for index, first in enumerate(members):
         for second in members[index + 1 :]:
-            ratio = difflib.SequenceMatcher(None, texts[first], texts[second]).ratio()
-            if ratio >= NEAR_IDENTICAL:
+            if similarity(texts[first], texts[second]) >= NEAR_IDENTICAL:
                 warnings.append(
                     f"the notes of {names.get(first)} and {names.get(second)} are nearly identical"
                 )
@@ -61,6 +61,13 @@ def note_warnings(record: SessionRecord) -> list[str]:
             if other != member and _names_in(name, lowered):
                 warnings.append(f"the note of {names.get(member)} names another member ({name})")
     return warnings
+
+
+@functools.lru_cache(maxsize=4096)
+def similarity(first: str, second: str) -> float:
+    """How alike two notes read (0-1). Cached: while one note is edited, only its own pairs
+    are compared again, the rest come from the cache."""
+    return difflib.SequenceMatcher(None, first, second, autojunk=False).ratio()
 
 
 def _names_in(display: str, lowered_text: str) -> bool:

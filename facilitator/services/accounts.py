@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-from pathlib import Path
 
 from facilitator.domain.changes import Changes
 from facilitator.domain.enums import Role
@@ -103,24 +102,3 @@ def set_program_name(ws: Workspace, name: str) -> Changes:
     ws.require_role(Role.ADMIN, Role.CLINICAL_LEAD, doing="rename the program")
     people.set_setting(PROGRAM_NAME, require_text("program name", name))
     return Changes(settings=True)
-
-
-def needs_setup(location: str) -> bool:
-    """Whether this database has yet to be created (first run)."""
-    return database.is_new(location)
-
-
-def describe(location: str) -> str:
-    return database.describe(location)
-
-
-def default_location() -> str:
-    return str(database.default_database_path())
-
-
-def demo_location(location: str) -> str:
-    """Where "Explore with demo data" keeps its own database: beside the real one, never in it."""
-    if database.is_server_url(location):
-        return str(database.default_database_path().with_name("facilitator-demo.db"))
-    path = Path(location)
-    return str(path.with_name(path.stem + "-demo" + path.suffix))

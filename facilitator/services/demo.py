@@ -48,7 +48,7 @@ from facilitator.domain.records import (
 )
 from facilitator.domain.rules import next_meeting
 from facilitator.services import accounts, library
-from facilitator.store import bulk, database, people
+from facilitator.store import bulk, locations, people
 from facilitator.store import library as library_store
 from facilitator.store import models as m
 from facilitator.store.keys import STRONG, KdfParams, keys_path_for
@@ -335,7 +335,7 @@ def create_demo(
 
 def _remove_half_built(location: str) -> None:
     """A demo that failed half-way is useless; the new file (ours alone) is removed."""
-    if database.is_server_url(location):
+    if locations.is_server_url(location):
         return
     path = Path(location)
     for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), keys_path_for(path)):

@@ -53,6 +53,14 @@ def my_unsigned(ws: Workspace) -> list[SessionSummary]:
     )
 
 
+def list_sessions(
+    date_from: dt.date | None, date_to: dt.date | None, group: str | None
+) -> list[SessionSummary]:
+    """Sessions in a date range, oldest first; ``group`` is a group's name or number."""
+    group_id = people.find_group(group).id if group else None
+    return reports.list_sessions(date_from, date_to, group_id)
+
+
 def recent(limit: int = 10) -> list[SessionSummary]:
     return reports.list_sessions(None, None, None, newest_first=True, limit=limit)
 

@@ -7,7 +7,7 @@ import datetime as dt
 from facilitator.domain.changes import Changes
 from facilitator.domain.enums import ReviewStatus
 from facilitator.domain.errors import RuleViolation
-from facilitator.domain.records import OutstandingAssignment
+from facilitator.domain.records import OutstandingAssignment, SessionRecord
 from facilitator.domain.rules import next_meeting, require_text
 from facilitator.services.sessions import editable, require_attended
 from facilitator.services.workspace import Workspace
@@ -83,7 +83,11 @@ def remove_assignment(ws: Workspace, assignment_id: int) -> Changes:
 
 def outstanding_for_session(session_id: int) -> dict[int, list[OutstandingAssignment]]:
     """Each rostered member's homework from earlier sessions that has not been reviewed."""
-    record = store.load_session(session_id)
+    return outstanding_for_record(store.load_session(session_id))
+
+
+def outstanding_for_record(record: SessionRecord) -> dict[int, list[OutstandingAssignment]]:
+    """The same, for a session record already at hand."""
     found: dict[int, list[OutstandingAssignment]] = {a.member_id: [] for a in record.attendance}
     for assignment in store.outstanding_assignments(list(found), record.date):
         found[assignment.member_id].append(assignment)

@@ -14,10 +14,8 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlparse
 
 import peewee
-import platformdirs
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from playhouse import db_url
@@ -41,9 +39,9 @@ from facilitator.store.keys import (
     keys_path_for,
     new_database_key,
 )
+from facilitator.store.locations import describe, is_server_url
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
-APP_NAME = "Facilitator"
 LOCK_MARKER = "FACILITATOR_LOCKED"
 # One number both engines use to serialise migrations when several laptops start at once.
 MIGRATION_LOCK_ID = 7_447_001
@@ -53,22 +51,6 @@ SQLITE_PRAGMAS = (
     ("foreign_keys", 1),
     ("busy_timeout", 5000),
 )
-
-
-def default_database_path() -> Path:
-    return platformdirs.user_data_path(APP_NAME, appauthor=False) / "facilitator.db"
-
-
-def is_server_url(location: str) -> bool:
-    return urlparse(location).scheme in ("postgres", "postgresql")
-
-
-def describe(location: str) -> str:
-    """The location without any password, fit for a message."""
-    if not is_server_url(location):
-        return location
-    parts = urlparse(location)
-    return f"{parts.scheme}://{parts.hostname or 'localhost'}{':' + str(parts.port) if parts.port else ''}{parts.path}"
 
 
 class EncryptedSqlite(SqlCipherDatabase):

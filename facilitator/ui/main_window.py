@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QApplication,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QMainWindow,
     QMessageBox,
     QPushButton,
@@ -26,23 +23,17 @@ from PySide6.QtWidgets import (
 )
 
 from facilitator.domain.errors import FacilitatorError
-from facilitator.services import accounts, home, sessions
-from facilitator.services.workspace import Workspace
-from facilitator.ui.groups_page import GroupsPage
-from facilitator.ui.members_page import MembersPage
-from facilitator.ui.session_page import SessionPage
+from facilitator.services import startup
+from facilitator.ui.widgets import message_label
+
+# Only the first screen is imported up front; the rest (and the database drivers behind it)
+# load after sign-in, so the login window appears as fast as a bare one would.
+if TYPE_CHECKING:
+    from facilitator.services.workspace import Workspace
+    from facilitator.ui.session_page import SessionPage
 
 # The demo database holds only fictitious people; its password is no secret.
 DEMO_PASSWORD = "fictitious-demo-data"
-
-
-def _message_label(parent: QWidget) -> QLabel:
-    label = QLabel("", parent)
-    label.setObjectName("message")
-    label.setAccessibleName("Message")
-    label.setWordWrap(True)
-    label.setStyleSheet("color: #a00000;")
-    return label
 
 
 def _line(parent: QWidget, name: str, secret: bool = False) -> QLineEdit:
@@ -88,7 +79,7 @@ class SetupPage(QWidget):
         self.demo = QPushButton("&Explore with demo data", self)
         self.demo.setAccessibleName("Explore with demo data")
         self.demo.clicked.connect(window.open_demo)
-        self.message = _message_label(self)
+        self.message = message_label(self)
         buttons = QHBoxLayout()
         buttons.addWidget(self.create)
         buttons.addWidget(self.demo)
@@ -103,6 +94,8 @@ class SetupPage(QWidget):
         if self.password.text() != self.again.text():
             self.message.setText("the two passwords differ")
             return
+        from facilitator.services import accounts
+
         try:
             ws = accounts.create_database(
                 self.window_.location,
@@ -126,7 +119,7 @@ class LoginPage(QWidget):
         self.window_ = window
         column = QVBoxLayout(self)
         self.heading = QLabel("<h2>Sign in</h2>", self)
-        self.where = QLabel(f"Database: {accounts.describe(window.location)}", self)
+        self.where = QLabel(f"Database: {startup.describe(window.location)}", self)
         self.username = _line(self, "Username")
         self.username.setText(username or "")
         self.password = _line(self, "Password", secret=True)
@@ -138,7 +131,7 @@ class LoginPage(QWidget):
         self.demo = QPushButton("&Explore with demo data", self)
         self.demo.setAccessibleName("Explore with demo data")
         self.demo.clicked.connect(window.open_demo)
-        self.message = _message_label(self)
+        self.message = message_label(self)
         form = QFormLayout()
         form.addRow("&Username", self.username)
         form.addRow("&Password", self.password)
@@ -152,6 +145,8 @@ class LoginPage(QWidget):
         column.addStretch(2)
 
     def submit(self) -> None:
+        from facilitator.services import accounts
+
         try:
             ws = accounts.sign_in(self.window_.location, self.username.text(), self.password.text())
         except FacilitatorError as exc:
@@ -160,81 +155,6 @@ class LoginPage(QWidget):
             return
         self.password.clear()
         self.window_.signed_in(ws)
-
-
-class TodayPage(QWidget):
-    """Today's groups with Start or Resume, my unsigned sessions, recent sessions."""
-
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window_ = window
-        column = QVBoxLayout(self)
-        self.today_label = QLabel("", self)
-        self.groups = QListWidget(self)
-        self.groups.setAccessibleName("Groups meeting today")
-        self.groups.itemActivated.connect(self._open_group)
-        self.start = QPushButton("&Start or resume the selected group", self)
-        self.start.setAccessibleName("Start or resume")
-        self.start.clicked.connect(lambda: self._open_group(self.groups.currentItem()))
-        self.worklist = QListWidget(self)
-        self.worklist.setAccessibleName("My unsigned sessions")
-        self.worklist.itemActivated.connect(self._open_session)
-        self.recent = QListWidget(self)
-        self.recent.setAccessibleName("Recent sessions")
-        self.recent.itemActivated.connect(self._open_session)
-        self.message = _message_label(self)
-        column.addWidget(self.today_label)
-        column.addWidget(self.groups, 2)
-        column.addWidget(self.start)
-        column.addWidget(QLabel("My unsigned sessions (oldest first) — press Enter to open", self))
-        column.addWidget(self.worklist, 2)
-        column.addWidget(QLabel("Recent sessions", self))
-        column.addWidget(self.recent, 2)
-        column.addWidget(self.message)
-
-    def refresh(self) -> None:
-        on = dt.date.today()
-        self.today_label.setText(f"<h3>Today, {on:%A %d %B}</h3>")
-        self.groups.clear()
-        for entry in home.today(on):
-            start = f"{entry.group.start_time:%H:%M} " if entry.group.start_time else ""
-            item = QListWidgetItem(f"{entry.action}: {start}{entry.group.name}")
-            item.setData(Qt.ItemDataRole.UserRole, (entry.group.id, entry.session_id))
-            self.groups.addItem(item)
-        if self.groups.count():
-            self.groups.setCurrentRow(0)
-        for widget, rows in (
-            (self.worklist, home.my_unsigned(self.window_.workspace)),
-            (self.recent, home.recent()),
-        ):
-            widget.clear()
-            for summary in rows:
-                present = sum(
-                    1 for m in summary.members if m.attendance in ("present", "late", "left_early")
-                )
-                item = QListWidgetItem(
-                    f"{summary.date:%a %d %b %Y}  {summary.group}  ({summary.state}, {present} present)"
-                )
-                item.setData(Qt.ItemDataRole.UserRole, summary.id)
-                widget.addItem(item)
-
-    def _open_group(self, item: QListWidgetItem | None) -> None:
-        if item is None:
-            self.message.setText("no group meets today")
-            return
-        group_id, session_id = item.data(Qt.ItemDataRole.UserRole)
-        if session_id is None:
-            try:
-                session_id = sessions.start_session(self.window_.workspace, group_id).created_id
-                # Start is pressed as the group begins: the check-in's clock starts now.
-                sessions.advance_phase(self.window_.workspace, session_id)
-            except FacilitatorError as exc:
-                self.message.setText(exc.message)
-                return
-        self.window_.open_session(session_id)
-
-    def _open_session(self, item: QListWidgetItem) -> None:
-        self.window_.open_session(item.data(Qt.ItemDataRole.UserRole))
 
 
 class MainWindow(QMainWindow):
@@ -247,13 +167,11 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget(self)
         self.setCentralWidget(self.stack)
         self.start_page: QWidget = (
-            SetupPage(self) if accounts.needs_setup(location) else LoginPage(self, username)
+            SetupPage(self) if startup.needs_setup(location) else LoginPage(self, username)
         )
         self.stack.addWidget(self.start_page)
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("Home")
-        self.today_page = TodayPage(self)
-        self.tabs.addTab(self.today_page, "&Today")
         self.stack.addWidget(self.tabs)
         self.setWindowTitle("Facilitator")
 
@@ -264,19 +182,27 @@ class MainWindow(QMainWindow):
         return self.ws
 
     def signed_in(self, ws: Workspace) -> None:
+        from facilitator.services import accounts, home
+
         self.ws = ws
         demo = " — DEMO" if ws.demo else ""
         self.setWindowTitle(f"Facilitator — {accounts.program_name()} — {ws.actor.full_name}{demo}")
-        self._add_directory_tabs()
+        self._add_home_tabs()
         self.show_home()
         place = home.last_place(ws)
         if place is not None:
             self.open_session(place[0], place[1])
 
-    def _add_directory_tabs(self) -> None:
-        """Groups and Members, each refreshed when the other changes something."""
-        while self.tabs.count() > 1:  # a second sign-in (the demo) builds them afresh
-            self.tabs.removeTab(1)
+    def _add_home_tabs(self) -> None:
+        """Today, Groups and Members; Groups and Members refresh each other after a change."""
+        from facilitator.ui.groups_page import GroupsPage
+        from facilitator.ui.home_page import TodayPage
+        from facilitator.ui.members_page import MembersPage
+
+        while self.tabs.count():  # a second sign-in (the demo) builds them afresh
+            self.tabs.removeTab(0)
+        self.today_page = TodayPage(self)
+        self.tabs.addTab(self.today_page, "&Today")
         self.groups_page = GroupsPage(self.workspace, self)
         self.members_page = MembersPage(self.workspace, self)
         self.tabs.addTab(self.groups_page, "&Groups")
@@ -291,12 +217,14 @@ class MainWindow(QMainWindow):
 
     def open_demo(self) -> None:
         """Open (making it the first time) a separate database of fictitious demo data."""
-        location = accounts.demo_location(self.location)
+        location = startup.demo_location(self.location)
         try:
-            if accounts.needs_setup(location):
+            if startup.needs_setup(location):
                 from facilitator.services import demo
 
                 demo.create_demo(location, DEMO_PASSWORD)
+            from facilitator.services import accounts
+
             self.location = location
             self.signed_in(accounts.sign_in(location, "demo", DEMO_PASSWORD))
         except FacilitatorError as exc:
@@ -309,6 +237,8 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.tabs)
 
     def open_session(self, session_id: int, part: str | None = None) -> None:
+        from facilitator.ui.session_page import SessionPage
+
         self.close_session()
         try:
             self.session_page = SessionPage(self.workspace, session_id, part, self)
@@ -320,6 +250,8 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.session_page)
 
     def _session_closed(self) -> None:
+        from facilitator.services import home
+
         if self.ws is not None:
             home.forget_place(self.ws)
         self.close_session()

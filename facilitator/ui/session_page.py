@@ -87,7 +87,9 @@ class SessionPage(QWidget):
     ) -> None:
         super().__init__(parent)
         self.ws, self.session_id = ws, session_id
-        self.record: SessionRecord = sessions.load(session_id)
+        self.record: SessionRecord
+        self.warnings: list[str] = []
+        self._suggestion: int | bool | None = False  # looked up once per page, when first needed
         self.autosavers: list[Autosaver] = []
         self.note_member: int | None = None
         self._build()
@@ -407,6 +409,9 @@ class SessionPage(QWidget):
     def reload(self) -> None:
         """Show the session as stored (after any change, here or by a service)."""
         self.record = record = sessions.load(self.session_id)
+        # Comparing every pair of notes is the slowest part of a reload: only where it is shown.
+        if self.current_part() in (NOTES, SIGN):
+            self.warnings = note_warnings(record)
         group = self.group = roster.get_group(record.group_id)
         demo = " — DEMO" if self.ws.demo else ""
         state = " — signed and locked" if self.locked else ""
@@ -444,7 +449,7 @@ class SessionPage(QWidget):
 
     def _fill_check_in(self) -> None:
         record = self.record
-        outstanding = homework.outstanding_for_session(self.session_id) if not self.locked else {}
+        outstanding = homework.outstanding_for_record(self.record) if not self.locked else {}
         rows = []
         for attendee in record.present:
             check_in = next(
@@ -484,14 +489,19 @@ class SessionPage(QWidget):
                 self.topic.addItem(f"{item.title} ({item.category.replace('_', ' ')})", item.id)
         chosen = note.topic_item_id if note else None
         if chosen is None and not self.locked:
-            suggestion = home.suggested_topic(self.record.group_id)
-            self.topic.setToolTip(f"Suggested next: {suggestion.title}" if suggestion else "")
-            chosen = suggestion.id if suggestion else None
+            chosen = self._suggested_topic()
         self.topic.setCurrentIndex(max(self.topic.findData(chosen), 0))
         self._show_guide(chosen)
         self._saver(self.interventions).load(note.interventions if note else "")
         self._saver(self.narrative).load(note.narrative if note else "")
         self._fill_participation()
+
+    def _suggested_topic(self) -> int | None:
+        if self._suggestion is False:
+            suggestion = home.suggested_topic(self.record.group_id)
+            self.topic.setToolTip(f"Suggested next: {suggestion.title}" if suggestion else "")
+            self._suggestion = suggestion.id if suggestion else None
+        return self._suggestion  # type: ignore[return-value]
 
     def _show_guide(self, item_id: int | None) -> None:
         if item_id is None:
@@ -567,7 +577,7 @@ class SessionPage(QWidget):
             if present:
                 self.note_members.setCurrentRow(0)
         self._show_note()
-        self.note_warnings.setText("\n".join(note_warnings(self.record)))
+        self.note_warnings.setText("\n".join(self.warnings))
 
     def _show_note(self) -> None:
         note = next((n for n in self.record.member_notes if n.member_id == self.note_member), None)
@@ -590,7 +600,7 @@ class SessionPage(QWidget):
 
     def _fill_sign(self) -> None:
         gaps = missing_before_signing(self.record) if not self.locked else []
-        warnings = note_warnings(self.record)
+        warnings = self.warnings
         lines = [f"<li>{html.escape(g)}</li>" for g in gaps]
         warn = [f"<li>{html.escape(w)}</li>" for w in warnings]
         if self.locked:
@@ -649,6 +659,10 @@ class SessionPage(QWidget):
             self.reload()
         index = [p for p, _ in PARTS].index(part)
         self.parts.setCurrentIndex(index)
+        if part in (NOTES, SIGN):
+            self.warnings = note_warnings(self.record)
+            self.note_warnings.setText("\n".join(self.warnings))
+            self._fill_sign()
         for name, button in self.steps.items():
             button.setChecked(name == part)
         self.prev_button.setEnabled(index > 0)
@@ -886,7 +900,9 @@ class SessionPage(QWidget):
     def _member_note(self, **fields: str) -> None:
         if self.note_member is not None:
             sessions.write_member_note(self.ws, self.session_id, self.note_member, **fields)
-            self.note_warnings.setText("\n".join(note_warnings(sessions.load(self.session_id))))
+            self.record = sessions.load(self.session_id)
+            self.warnings = note_warnings(self.record)
+            self.note_warnings.setText("\n".join(self.warnings))
 
     def _goal_chosen(self, _index: int) -> None:
         if self.note_member is not None:

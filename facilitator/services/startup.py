@@ -1,0 +1,28 @@
+"""What the first window needs before anyone signs in; deliberately light to import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from facilitator.store import locations
+
+
+def needs_setup(location: str) -> bool:
+    """Whether this database has yet to be created (first run)."""
+    if not locations.is_server_url(location):
+        return not Path(location).exists()
+    from facilitator.store import database  # a server must be asked; that needs the drivers
+
+    return database.is_new(location)
+
+
+def describe(location: str) -> str:
+    return locations.describe(location)
+
+
+def demo_location(location: str) -> str:
+    """Where "Explore with demo data" keeps its own database: beside the real one, never in it."""
+    if locations.is_server_url(location):
+        return str(locations.default_database_path().with_name("facilitator-demo.db"))
+    path = Path(location)
+    return str(path.with_name(path.stem + "-demo" + path.suffix))

@@ -1,0 +1,98 @@
+"""Home: today's groups with Start or Resume, my unsigned sessions, recent sessions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from facilitator.domain.errors import FacilitatorError
+from facilitator.services import home, sessions
+from facilitator.ui.widgets import message_label
+
+if TYPE_CHECKING:
+    from facilitator.ui.main_window import MainWindow
+
+
+class TodayPage(QWidget):
+    """Today's groups with Start or Resume, my unsigned sessions, recent sessions."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window_ = window
+        column = QVBoxLayout(self)
+        self.today_label = QLabel("", self)
+        self.groups = QListWidget(self)
+        self.groups.setAccessibleName("Groups meeting today")
+        self.groups.itemActivated.connect(self._open_group)
+        self.start = QPushButton("&Start or resume the selected group", self)
+        self.start.setAccessibleName("Start or resume")
+        self.start.clicked.connect(lambda: self._open_group(self.groups.currentItem()))
+        self.worklist = QListWidget(self)
+        self.worklist.setAccessibleName("My unsigned sessions")
+        self.worklist.itemActivated.connect(self._open_session)
+        self.recent = QListWidget(self)
+        self.recent.setAccessibleName("Recent sessions")
+        self.recent.itemActivated.connect(self._open_session)
+        self.message = message_label(self)
+        column.addWidget(self.today_label)
+        column.addWidget(self.groups, 2)
+        column.addWidget(self.start)
+        column.addWidget(QLabel("My unsigned sessions (oldest first) — press Enter to open", self))
+        column.addWidget(self.worklist, 2)
+        column.addWidget(QLabel("Recent sessions", self))
+        column.addWidget(self.recent, 2)
+        column.addWidget(self.message)
+
+    def refresh(self) -> None:
+        on = dt.date.today()
+        self.today_label.setText(f"<h3>Today, {on:%A %d %B}</h3>")
+        self.groups.clear()
+        for entry in home.today(on):
+            start = f"{entry.group.start_time:%H:%M} " if entry.group.start_time else ""
+            item = QListWidgetItem(f"{entry.action}: {start}{entry.group.name}")
+            item.setData(Qt.ItemDataRole.UserRole, (entry.group.id, entry.session_id))
+            self.groups.addItem(item)
+        if self.groups.count():
+            self.groups.setCurrentRow(0)
+        for widget, rows in (
+            (self.worklist, home.my_unsigned(self.window_.workspace)),
+            (self.recent, home.recent()),
+        ):
+            widget.clear()
+            for summary in rows:
+                present = sum(
+                    1 for m in summary.members if m.attendance in ("present", "late", "left_early")
+                )
+                item = QListWidgetItem(
+                    f"{summary.date:%a %d %b %Y}  {summary.group}  ({summary.state}, {present} present)"
+                )
+                item.setData(Qt.ItemDataRole.UserRole, summary.id)
+                widget.addItem(item)
+
+    def _open_group(self, item: QListWidgetItem | None) -> None:
+        if item is None:
+            self.message.setText("no group meets today")
+            return
+        group_id, session_id = item.data(Qt.ItemDataRole.UserRole)
+        if session_id is None:
+            try:
+                session_id = sessions.start_session(self.window_.workspace, group_id).created_id
+                # Start is pressed as the group begins: the check-in's clock starts now.
+                sessions.advance_phase(self.window_.workspace, session_id)
+            except FacilitatorError as exc:
+                self.message.setText(exc.message)
+                return
+        self.window_.open_session(session_id)
+
+    def _open_session(self, item: QListWidgetItem) -> None:
+        self.window_.open_session(item.data(Qt.ItemDataRole.UserRole))
