@@ -15,6 +15,7 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
     QFormLayout,
     QGridLayout,
@@ -71,6 +72,13 @@ PARTS: tuple[tuple[str, str], ...] = (
     (SIGN, "Review & sign"),
 )
 AMBER = "color: #b36b00; font-weight: bold;"
+# Typing into a grid cell starts editing it, as in a spreadsheet; F2 and a double click do too.
+KEYBOARD_FIRST = (
+    QAbstractItemView.EditTrigger.AnyKeyPressed
+    | QAbstractItemView.EditTrigger.EditKeyPressed
+    | QAbstractItemView.EditTrigger.DoubleClicked
+    | QAbstractItemView.EditTrigger.SelectedClicked
+)
 
 
 def _minutes(seconds: float) -> str:
@@ -194,6 +202,7 @@ class SessionPage(QWidget):
             QHeaderView.ResizeMode.ResizeToContents
         )
         self.roster_view.verticalHeader().hide()
+        self.roster_view.setEditTriggers(KEYBOARD_FIRST)
         self.joiner_search = QComboBox(panel)
         self.joiner_search.setAccessibleName("Late joiner")
         self.joiner_search.setEditable(True)
@@ -241,6 +250,7 @@ class SessionPage(QWidget):
         )
         self.check_in_view.horizontalHeader().setStretchLastSection(True)
         self.check_in_view.verticalHeader().hide()
+        self.check_in_view.setEditTriggers(KEYBOARD_FIRST)
         column.addWidget(self.check_in_view, 1)
         return page
 

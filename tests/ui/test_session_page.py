@@ -196,3 +196,31 @@ def _blank(member_id):
     from facilitator.domain.records import CheckInRecord
 
     return CheckInRecord(member_id, None, None, "not_asked", "", False, "", "", "")
+
+
+def test_the_check_in_grid_is_typed_into_from_the_keyboard(qtbot, clinic):
+    location, (zoe, *_rest), _walk_in = clinic
+    window, page = _open_today(qtbot, location)
+    assert _edit(page.roster_model, zoe, "status", "present")
+    qtbot.wait(10)
+    view, model = page.check_in_view, page.check_in_model
+    row = next(i for i, r in enumerate(model.rows) if r.member_id == zoe)
+    view.setFocus()
+    view.setCurrentIndex(model.index(row, model.column("mood")))
+    qtbot.keyClicks(view, "7")
+    qtbot.keyClick(view.focusWidget(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: sessions.load(page.session_id).check_ins != ())
+    assert sessions.load(page.session_id).check_ins[0].mood == 7
+    window.close()
+
+
+def test_no_database_driver_is_imported_for_the_first_window():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, facilitator.app, facilitator.ui.main_window; "
+        "print(sorted(m for m in ('peewee', 'psycopg', 'sqlcipher3') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
