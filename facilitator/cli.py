@@ -9,16 +9,19 @@ Exit codes: 0 ok, 2 usage, 3 authentication failed, 4 not found, 5 integrity pro
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import getpass
 import json
 import os
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from facilitator.domain.enums import Role
-from facilitator.domain.errors import AuthenticationFailed, FacilitatorError, UsageError
+from facilitator.domain.enums import HomeworkCategory, Role
+from facilitator.domain.errors import AuthenticationFailed, FacilitatorError, NotFound, UsageError
 from facilitator.services import startup
 from facilitator.store import locations
 
@@ -119,6 +122,36 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser(
         "check", parents=[common], help="verify the database and every signed session"
+    )
+
+    library = commands.add_parser("library", parents=[common], help="the homework library")
+    library_what = library.add_subparsers(
+        dest="what", metavar="ACTION", required=True, parser_class=_Parser
+    )
+    listing = library_what.add_parser("list", parents=[common], help="list library items")
+    listing.add_argument("--category", choices=[c.value for c in HomeworkCategory])
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    export_item = library_what.add_parser(
+        "export", parents=[common], help="write one item to a file another clinic can import"
+    )
+    export_item.add_argument("id", type=int, metavar="ID")
+    export_item.add_argument("-o", dest="output", required=True, metavar="FILE")
+    import_item = library_what.add_parser(
+        "import", parents=[common], help="add the item in FILE as this clinic's own"
+    )
+    import_item.add_argument("file", metavar="FILE")
+
+    export = commands.add_parser("export", parents=[common], help="write PDF documents")
+    export_what = export.add_subparsers(
+        dest="what", metavar="DOCUMENT", required=True, parser_class=_Parser
+    )
+    handout = export_what.add_parser(
+        "handout", parents=[common], help="a library item's take-home worksheet for members"
+    )
+    handout.add_argument("id", type=int, metavar="ID")
+    handout.add_argument("-o", dest="output", required=True, metavar="FILE.pdf")
+    handout.add_argument(
+        "--member", type=int, metavar="MEMBER_ID", help="print this member's name on it"
     )
     return parser
 
@@ -270,11 +303,108 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_library_list(args: argparse.Namespace) -> int:
+    from facilitator.services import library
+
+    ws = _sign_in(args)
+    try:
+        items = library.search(category=args.category)
+    finally:
+        ws.close()
+    if args.json:
+        fields = ("id", "title", "category", "module", "minutes", "version")
+        print(json.dumps([{f: getattr(i, f) for f in fields} for i in items], ensure_ascii=False))
+    else:
+        for i in items:
+            print(
+                f"{i.id:>5}  {i.category:<18}  {i.module:<28}  {i.minutes:>3} min  v{i.version}  {i.title}"
+            )
+    return 0
+
+
+def cmd_library_export(args: argparse.Namespace) -> int:
+    from facilitator.services import library
+
+    ws = _sign_in(args)
+    try:
+        text = library.export_item(args.id)
+    finally:
+        ws.close()
+    write_text_atomically(args.output, text)
+    print(f"exported item {args.id} to {args.output}")
+    return 0
+
+
+def cmd_library_import(args: argparse.Namespace) -> int:
+    from facilitator.services import library
+
+    text = read_text(args.file)
+    ws = _sign_in(args)
+    try:
+        changes = library.import_item(ws, text, os.path.basename(args.file))
+        item = library.get_item(changes.created_id or 0)
+    finally:
+        ws.close()
+    print(f"imported {item.title!r} as item {item.id}")
+    return 0
+
+
+def cmd_export_handout(args: argparse.Namespace) -> int:
+    from facilitator.export.handout import write_handout
+    from facilitator.services import accounts, library, roster
+
+    ws = _sign_in(args)
+    try:
+        item = library.get_item(args.id)
+        member = roster.get_member(args.member).display_name if args.member else None
+        program = accounts.program_name()
+    finally:
+        ws.close()
+    try:
+        write_handout(Path(args.output), item, program=program, member_name=member)
+    except OSError as exc:
+        raise FacilitatorError(f"cannot write {args.output}: {exc.strerror}") from None
+    print(f"wrote the handout for {item.title!r} to {args.output}")
+    return 0
+
+
+def read_text(name: str) -> str:
+    try:
+        with open(name, encoding="utf-8") as file:
+            return file.read()
+    except FileNotFoundError:
+        raise NotFound(f"no file {name}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8 text"
+        raise FacilitatorError(f"cannot read {name}: {reason}") from None
+
+
+def write_text_atomically(name: str, text: str) -> None:
+    """Write beside the target, then rename over it: a failure never leaves half a file."""
+    target = Path(name)
+    try:
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=target.parent, suffix=".part", delete=False
+        ) as part:
+            part.write(text)
+            part.flush()
+            os.fsync(part.fileno())
+        os.replace(part.name, target)
+    except OSError as exc:
+        with contextlib.suppress(NameError, OSError):
+            os.unlink(part.name)
+        raise FacilitatorError(f"cannot write {name}: {exc.strerror}") from None
+
+
 COMMANDS: dict[tuple[str, str | None], Callable[[argparse.Namespace], int]] = {
     ("demo", None): cmd_demo,
     ("list", "sessions"): cmd_list_sessions,
     ("users", "add"): cmd_users_add,
     ("check", None): cmd_check,
+    ("library", "list"): cmd_library_list,
+    ("library", "export"): cmd_library_export,
+    ("library", "import"): cmd_library_import,
+    ("export", "handout"): cmd_export_handout,
 }
 
 

@@ -127,3 +127,100 @@ def test_facilitator_env_vars_choose_database_and_user(clinic):
         env_extra={"FACILITATOR_DB": clinic, "FACILITATOR_USER": "ada"},
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_library_list_json_fields_and_category_filter(clinic):
+    done = run("--db", clinic, "--user", "ada", "library", "list", "--category", "dbt", "--json")
+    assert done.returncode == 0, done.stderr
+    items = json.loads(done.stdout)
+    assert len(items) >= 12
+    assert set(items[0]) == {"id", "title", "category", "module", "minutes", "version"}
+    assert {i["category"] for i in items} == {"dbt"}
+    assert "Wise Mind" in {i["title"] for i in items}
+    one_line_error(run("--db", clinic, "--user", "ada", "library", "list", "--category", "x"), 2)
+
+
+def test_library_export_import_and_a_bad_file(clinic, tmp_path):
+    listed = json.loads(run("--db", clinic, "--user", "ada", "library", "list", "--json").stdout)
+    wise = next(i for i in listed if i["title"] == "Wise Mind")
+    out = tmp_path / "wise.toml"
+    done = run(
+        "--db", clinic, "--user", "ada", "library", "export", str(wise["id"]), "-o", str(out)
+    )
+    assert done.returncode == 0, done.stderr
+    text = out.read_text("utf-8")
+    assert 'title = "Wise Mind"' in text
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        text.replace('title = "Wise Mind"', 'title = "Wise Mind B"').replace("minutes", "mins"),
+        "utf-8",
+    )
+    assert "'minutes'" in one_line_error(
+        run("--db", clinic, "--user", "ada", "library", "import", str(bad)), 1
+    )
+    one_line_error(
+        run("--db", clinic, "--user", "ada", "library", "import", str(tmp_path / "no.toml")), 4
+    )
+    one_line_error(
+        run("--db", clinic, "--user", "ada", "library", "export", "99999", "-o", str(out)), 4
+    )
+
+    good = tmp_path / "good.toml"
+    good.write_text(text.replace('title = "Wise Mind"', 'title = "Wise Mind, Clinic B"'), "utf-8")
+    done = run("--db", clinic, "--user", "ada", "library", "import", str(good))
+    assert done.returncode == 0, done.stderr
+    after = json.loads(run("--db", clinic, "--user", "ada", "library", "list", "--json").stdout)
+    assert len(after) == len(listed) + 1
+    assert "Wise Mind, Clinic B" in {i["title"] for i in after}
+
+
+def test_export_handout_with_and_without_a_member(clinic, tmp_path):
+    from pypdf import PdfReader
+
+    from facilitator.services import accounts, roster
+
+    ws = accounts.sign_in(clinic, "ada", PASSWORD)
+    try:
+        member_id = roster.create_member(
+            ws, first_name="Zoë", last_name="Quillfeather", record_number="T-CLI-1"
+        ).created_id
+    finally:
+        ws.close()
+    listed = json.loads(run("--db", clinic, "--user", "ada", "library", "list", "--json").stdout)
+    card = next(i for i in listed if i["title"] == "DBT Diary Card")
+
+    def text_of(path):
+        return " ".join(page.extract_text() for page in PdfReader(path).pages)
+
+    plain, named = tmp_path / "card.pdf", tmp_path / "card-zoe.pdf"
+    done = run(
+        "--db", clinic, "--user", "ada", "export", "handout", str(card["id"]), "-o", str(plain)
+    )
+    assert done.returncode == 0, done.stderr
+    assert "DBT Diary Card" in text_of(plain) and "Zoë" not in text_of(plain)
+    done = run(
+        "--db", clinic, "--user", "ada", "export", "handout", str(card["id"]),
+        "-o", str(named), "--member", str(member_id),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "Zoë" in text_of(named)
+    one_line_error(
+        run("--db", clinic, "--user", "ada", "export", "handout", "99999", "-o", str(plain)), 4
+    )
+    missing_dir = tmp_path / "no" / "such" / "dir" / "x.pdf"
+    one_line_error(
+        run(
+            "--db",
+            clinic,
+            "--user",
+            "ada",
+            "export",
+            "handout",
+            str(card["id"]),
+            "-o",
+            str(missing_dir),
+        ),
+        1,
+    )
+    assert "DBT Diary Card" in text_of(plain)  # the earlier file is untouched

@@ -364,3 +364,56 @@ class HistoryEntry:
     note_plan: str
     homework: tuple[str, ...]
     reviews: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Completion:
+    """How reviewed homework turned out; partly done counts half toward the rate."""
+
+    done: int = 0
+    partly: int = 0
+    not_done: int = 0
+
+    @property
+    def reviewed(self) -> int:
+        return self.done + self.partly + self.not_done
+
+    @property
+    def rate(self) -> float | None:
+        """Share done, from 0 to 1; None before anything was reviewed."""
+        if not self.reviewed:
+            return None
+        return (self.done + 0.5 * self.partly) / self.reviewed
+
+    def describe(self) -> str:
+        if self.rate is None:
+            return "not reviewed yet"
+        return f"{self.rate:.0%} of {self.reviewed} reviewed"
+
+
+@dataclass(frozen=True)
+class CurriculumStep:
+    """One planned item of a group's curriculum and the session that covered it, if any."""
+
+    position: int
+    item: HomeworkItemInfo
+    covered_on: dt.date | None
+    covered_by_session: int | None
+
+
+@dataclass(frozen=True)
+class CurriculumPlan:
+    """A group's ordered plan of library items and how far the group has come through it."""
+
+    group_id: int
+    name: str
+    steps: tuple[CurriculumStep, ...]
+
+    @property
+    def next_step(self) -> CurriculumStep | None:
+        """The first planned item no session of the group has used yet."""
+        return next((step for step in self.steps if step.covered_on is None), None)
+
+    @property
+    def covered(self) -> int:
+        return sum(1 for step in self.steps if step.covered_on is not None)

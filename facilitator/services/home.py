@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from facilitator.domain.enums import ReviewStatus, SessionState
 from facilitator.domain.records import (
+    CurriculumPlan,
     EnrollmentInfo,
     GoalInfo,
     GroupInfo,
@@ -66,7 +67,12 @@ def recent(limit: int = 10) -> list[SessionSummary]:
 
 
 def suggested_topic(group_id: int) -> HomeworkItemInfo | None:
-    """The next library item for the group: suited to its track and not yet used by it."""
+    """The next library item for the group: its curriculum's next uncovered item, or else the
+    first item suited to its track that it has not used yet."""
+    name, steps = library.curriculum(group_id)
+    planned = CurriculumPlan(group_id, name, tuple(steps)).next_step
+    if planned is not None and not planned.item.archived:
+        return planned.item
     group = people.get_group(group_id)
     used = set(reports.topics_used(group_id))
     suited = [i for i in library.list_items() if group.track.value in i.tracks]

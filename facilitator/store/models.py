@@ -117,9 +117,31 @@ class HomeworkItem(Base):
     shipped = BooleanField(default=False)
     archived = BooleanField(default=False)
     created_at = DateTimeField(default=utcnow)
+    # The words a search looks in besides title and module (purpose, steps, prompts, take-home,
+    # worksheet labels), indexed by FTS5 on SQLite and a tsvector column on PostgreSQL.
+    search_text = TextField(default="", constraints=[SQL("DEFAULT ''")])
 
     class Meta:
         indexes = ((("slug", "version"), True),)
+
+
+class Curriculum(Base):
+    """A group's ordered plan of library items, e.g. a 12-week relapse-prevention sequence."""
+
+    group = ForeignKeyField(Group, backref="curricula", unique=True, on_delete="RESTRICT")
+    name = CharField(default="")
+    updated_at = DateTimeField(default=utcnow)
+
+
+class CurriculumItem(Base):
+    """One step of a plan. Coverage is matched by the item's slug, so a new version still counts."""
+
+    curriculum = ForeignKeyField(Curriculum, backref="items", on_delete="CASCADE")
+    position = IntegerField()
+    item = ForeignKeyField(HomeworkItem, on_delete="RESTRICT")
+
+    class Meta:
+        indexes = ((("curriculum", "position"), True),)
 
 
 class Session(Base):
@@ -266,6 +288,8 @@ ALL_TABLES: tuple[type[Base], ...] = (
     Enrollment,
     TreatmentGoal,
     HomeworkItem,
+    Curriculum,
+    CurriculumItem,
     Session,
     PhaseLog,
     Attendance,

@@ -197,6 +197,7 @@ class MainWindow(QMainWindow):
         """Today, Groups and Members; Groups and Members refresh each other after a change."""
         from facilitator.ui.groups_page import GroupsPage
         from facilitator.ui.home_page import TodayPage
+        from facilitator.ui.library_page import LibraryPage
         from facilitator.ui.members_page import MembersPage
 
         while self.tabs.count():  # a second sign-in (the demo) builds them afresh
@@ -205,8 +206,10 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.today_page, "&Today")
         self.groups_page = GroupsPage(self.workspace, self)
         self.members_page = MembersPage(self.workspace, self)
+        self.library_page = LibraryPage(self.workspace, self)
         self.tabs.addTab(self.groups_page, "&Groups")
         self.tabs.addTab(self.members_page, "&Members")
+        self.tabs.addTab(self.library_page, "&Library")
         self.groups_page.changed.connect(lambda _changes: self.members_page.refresh())
         self.members_page.changed.connect(lambda _changes: self.groups_page.refresh())
         self.groups_page.open_member.connect(self._show_member)

@@ -1,0 +1,334 @@
+"""The PDF machinery every printed document shares.
+
+One bundled Unicode font family (DejaVu Sans, in ``resources/fonts``), one stylesheet, escaping
+of user text for reportlab's paragraph markup, and :func:`build_pdf`, which lays a story out on
+letter pages with the same footer on every page (program, print date, the 42 CFR part 2 notice,
+"Page N of M"), an optional diagonal watermark, and writes the file atomically.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import functools
+import io
+import os
+import re
+import tempfile
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.pagesizes import letter
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import inch
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas as rl_canvas
+from reportlab.platypus import Flowable, SimpleDocTemplate
+
+FONTS_DIR = Path(__file__).resolve().parents[2] / "resources" / "fonts"
+FONT = "DejaVuSans"
+FONT_BOLD = "DejaVuSans-Bold"
+FONT_ITALIC = "DejaVuSans-Oblique"
+FONT_BOLD_ITALIC = "DejaVuSans-BoldOblique"
+_FONT_FILES = {
+    FONT: "DejaVuSans.ttf",
+    FONT_BOLD: "DejaVuSans-Bold.ttf",
+    FONT_ITALIC: "DejaVuSans-Oblique.ttf",
+    FONT_BOLD_ITALIC: "DejaVuSans-BoldOblique.ttf",
+}
+
+NOTICE = "42 CFR part 2 prohibits unauthorized use or disclosure of these records."
+CREATOR = "Facilitator"
+
+PAGE_SIZE = letter
+MARGIN_LEFT = MARGIN_RIGHT = 0.75 * inch
+MARGIN_TOP = 0.75 * inch
+MARGIN_BOTTOM = 1.0 * inch  # the footer lives in here
+FRAME_PADDING = 6.0  # reportlab's default frame padding, inside the margins
+FRAME_WIDTH = PAGE_SIZE[0] - MARGIN_LEFT - MARGIN_RIGHT - 2 * FRAME_PADDING  # usable width
+
+INK = colors.HexColor("#1a1a1a")
+MUTED = colors.HexColor("#555555")
+RULE = colors.HexColor("#8c8c8c")
+
+_font_lock = threading.Lock()
+_fonts_registered = False
+
+
+def register_fonts() -> str:
+    """Register the bundled family once (thread-safe, lazy); returns the regular font's name."""
+    global _fonts_registered
+    if _fonts_registered:
+        return FONT
+    with _font_lock:
+        if not _fonts_registered:
+            for name, filename in _FONT_FILES.items():
+                pdfmetrics.registerFont(TTFont(name, str(FONTS_DIR / filename)))
+            pdfmetrics.registerFontFamily(
+                FONT, normal=FONT, bold=FONT_BOLD, italic=FONT_ITALIC, boldItalic=FONT_BOLD_ITALIC
+            )
+            _fonts_registered = True
+    return FONT
+
+
+@dataclass(frozen=True)
+class Styles:
+    title: ParagraphStyle
+    subtitle: ParagraphStyle
+    heading: ParagraphStyle
+    body: ParagraphStyle
+    small: ParagraphStyle
+    label: ParagraphStyle
+    cell: ParagraphStyle
+    cell_header: ParagraphStyle
+    checkbox: ParagraphStyle
+
+
+@functools.cache
+def stylesheet() -> Styles:
+    """Every paragraph style of every document, on the bundled font."""
+    register_fonts()
+    base = ParagraphStyle(
+        "base", fontName=FONT, fontSize=10.5, leading=14.5, textColor=INK, alignment=TA_LEFT
+    )
+    return Styles(
+        title=ParagraphStyle(
+            "title", base, fontName=FONT_BOLD, fontSize=18, leading=22, spaceAfter=4
+        ),
+        subtitle=ParagraphStyle(
+            "subtitle", base, fontSize=9.5, leading=12, textColor=MUTED, spaceAfter=2
+        ),
+        heading=ParagraphStyle(
+            "heading",
+            base,
+            fontName=FONT_BOLD,
+            fontSize=12.5,
+            leading=16,
+            spaceBefore=12,
+            spaceAfter=4,
+        ),
+        body=ParagraphStyle("body", base, spaceAfter=6),
+        small=ParagraphStyle("small", base, fontSize=8.5, leading=11, textColor=MUTED),
+        label=ParagraphStyle(
+            "label",
+            base,
+            fontName=FONT_BOLD,
+            fontSize=10.5,
+            leading=14,
+            spaceBefore=10,
+            spaceAfter=4,
+        ),
+        cell=ParagraphStyle("cell", base, fontSize=9.5, leading=12),
+        cell_header=ParagraphStyle(
+            "cell_header", base, fontName=FONT_BOLD, fontSize=9, leading=11.5
+        ),
+        checkbox=ParagraphStyle(
+            "checkbox",
+            base,
+            fontSize=10.5,
+            leading=16,
+            leftIndent=18,
+            bulletIndent=0,
+            bulletFontName=FONT,
+            bulletFontSize=12,
+        ),
+    )
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def esc(text: object) -> str:
+    """User text as reportlab paragraph markup that prints literally.
+
+    ``&``, ``<`` and ``>`` are escaped (so ``<b>`` or ``<img src=…/>`` in a note prints as typed
+    and fetches nothing), newlines become ``<br/>``, tabs spaces, other control characters go.
+    """
+    value = "" if text is None else str(text)
+    value = value.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
+    value = _CONTROL.sub("", value)
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return value.replace("\n", "<br/>")
+
+
+@dataclass(frozen=True)
+class _PageInfo:
+    program: str
+    printed_on: dt.date
+    watermark: str | None
+
+
+def _fit(text: str, font: str, size: float, width: float) -> str:
+    """The text shortened with an ellipsis until it fits the width."""
+    if pdfmetrics.stringWidth(text, font, size) <= width:
+        return text
+    while text and pdfmetrics.stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text + "…"
+
+
+def _draw_footer(canv: Any, info: _PageInfo, page: int, pages: int) -> None:
+    width, _ = PAGE_SIZE
+    left, right = MARGIN_LEFT + FRAME_PADDING, width - MARGIN_RIGHT - FRAME_PADDING
+    canv.saveState()
+    canv.setStrokeColor(RULE)
+    canv.setLineWidth(0.5)
+    canv.line(left, 0.78 * inch, right, 0.78 * inch)
+    canv.setFillColor(MUTED)
+    canv.setFont(FONT, 8)
+    page_text = f"Page {page} of {pages}"
+    printed = f"Printed {info.printed_on.isoformat()}"
+    page_width = pdfmetrics.stringWidth(page_text, FONT, 8)
+    printed_width = pdfmetrics.stringWidth(printed, FONT, 8)
+    program_room = (right - left) - page_width - printed_width - 36
+    canv.drawString(left, 0.6 * inch, _fit(info.program, FONT, 8, program_room))
+    canv.drawRightString(right - page_width - 18, 0.6 * inch, printed)
+    canv.drawRightString(right, 0.6 * inch, page_text)
+    canv.setFont(FONT_BOLD, 7.5)
+    canv.drawCentredString(width / 2, 0.42 * inch, NOTICE)
+    canv.restoreState()
+
+
+def _draw_watermark(canv: Any, text: str) -> None:
+    width, height = PAGE_SIZE
+    canv.saveState()
+    size = 54.0
+    diagonal = (width**2 + height**2) ** 0.5 * 0.8
+    while size > 12 and pdfmetrics.stringWidth(text, FONT_BOLD, size) > diagonal:
+        size -= 2
+    canv.setFont(FONT_BOLD, size)
+    canv.setFillColor(colors.Color(0.75, 0.1, 0.1, alpha=0.16))
+    canv.translate(width / 2, height / 2)
+    canv.rotate(52)
+    canv.drawCentredString(0, -size / 3, text)
+    canv.restoreState()
+
+
+def _numbered_canvas(info: _PageInfo) -> type[Any]:
+    """A canvas that holds its pages back until the end, so each footer knows the page count."""
+
+    class NumberedCanvas(rl_canvas.Canvas):  # type: ignore[misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for number, state in enumerate(self._pages, start=1):
+                self.__dict__.update(state)
+                _draw_footer(self, info, number, total)
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas
+
+
+def _render(
+    target: Any,
+    story: Sequence[Flowable],
+    *,
+    title: str,
+    program: str,
+    printed_on: dt.date | None,
+    watermark: str | None,
+) -> None:
+    register_fonts()
+    info = _PageInfo(program=program, printed_on=printed_on or dt.date.today(), watermark=watermark)
+
+    def on_page(canv: Any, _doc: Any) -> None:
+        # Drawn before the page's flowables, so the watermark lies under the text.
+        if info.watermark:
+            _draw_watermark(canv, info.watermark)
+
+    doc = SimpleDocTemplate(
+        target,
+        pagesize=PAGE_SIZE,
+        leftMargin=MARGIN_LEFT,
+        rightMargin=MARGIN_RIGHT,
+        topMargin=MARGIN_TOP,
+        bottomMargin=MARGIN_BOTTOM,
+        title=title,
+        author=program,
+        creator=CREATOR,
+        subject="",
+        keywords="",
+    )
+    doc.build(
+        list(story), onFirstPage=on_page, onLaterPages=on_page, canvasmaker=_numbered_canvas(info)
+    )
+
+
+def build_pdf(
+    path: str | os.PathLike[str],
+    story: Sequence[Flowable],
+    *,
+    title: str,
+    program: str,
+    printed_on: dt.date | None = None,
+    watermark: str | None = None,
+) -> Path:
+    """Lay the story out on letter pages and write it to ``path`` atomically.
+
+    The PDF is built in a ``.part`` file beside the target, synced, then moved over it; if
+    anything fails the temporary file goes and an existing target is left as it was. ``title``
+    and ``program`` go into the PDF's metadata, so neither may name a member.
+    """
+    target = Path(path)
+    part = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, kept past the with
+        dir=target.parent, prefix=f".{target.name}.", suffix=".part", delete=False
+    )
+    try:
+        with part:
+            _render(
+                part,
+                story,
+                title=title,
+                program=program,
+                printed_on=printed_on,
+                watermark=watermark,
+            )
+            part.flush()
+            os.fsync(part.fileno())
+        os.replace(part.name, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(part.name)
+        raise
+    _fsync_directory(target.parent)
+    return target
+
+
+def build_pdf_bytes(
+    story: Sequence[Flowable],
+    *,
+    title: str,
+    program: str,
+    printed_on: dt.date | None = None,
+    watermark: str | None = None,
+) -> bytes:
+    """The same document as :func:`build_pdf`, in memory (previews, benchmarks)."""
+    buffer = io.BytesIO()
+    _render(buffer, story, title=title, program=program, printed_on=printed_on, watermark=watermark)
+    return buffer.getvalue()
+
+
+def _fsync_directory(directory: Path) -> None:
+    """Make the rename durable where the platform allows it (not on Windows)."""
+    if os.name != "posix":
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
