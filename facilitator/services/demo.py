@@ -317,13 +317,17 @@ def create_demo(
         staff = _Staff(_add_staff(), ws.actor.user_id)
         writer = bulk.BulkWriter()
         totals = [0, 0, 0]
+        plans: list[tuple[int, list[int]]] = []
         with writer.fast_load():
             for index in range(groups):
                 build = _GroupBuild(writer, staff, index, seed, (first_day, until))
                 build.run()
                 writer.flush()  # one group at a time: memory stays flat however many years
                 totals = [a + b for a, b in zip(totals, build.counts(), strict=True)]
+                plans.append((build.group_id, build.plan()))
             writer.finish()
+        for group_id, item_ids in plans:
+            library_store.set_curriculum(group_id, "Rotating skills sequence", item_ids)
     except BaseException:
         ws.close()
         _remove_half_built(location)
@@ -478,6 +482,12 @@ class _GroupBuild:
 
     def counts(self) -> tuple[int, int, int]:
         return len(self.members), self.sessions, self.unsigned
+
+    def plan(self) -> list[int]:
+        """The group's curriculum: the items in the order its sessions take them up."""
+        offset = (self.index * 5) % len(self.curriculum)
+        rotated = self.curriculum[offset:] + self.curriculum[:offset]
+        return [item.id for item in rotated[:12]]
 
     def run(self) -> None:
         """The group, its members, then its sessions day by day with the roster of that day."""

@@ -38,6 +38,7 @@ from facilitator.domain.rules import thirds
 from facilitator.services import directory, roster
 from facilitator.services.directory import GroupRoster
 from facilitator.services.workspace import Workspace
+from facilitator.ui.curriculum import CurriculumPanel
 from facilitator.ui.members_page import (
     MemberFields,
     SavingDialog,
@@ -454,12 +455,21 @@ class GroupsPage(QWidget):
             self.discharge_button,
             self.show_discharged,
             self.roster_view,
+            self.curriculum.steps,
+            self.curriculum.plan_button,
         )
 
     def _build_detail(self) -> QWidget:
         split = QSplitter(Qt.Orientation.Horizontal, self)
         split.setChildrenCollapsible(False)
-        split.addWidget(self._build_settings())
+        left = QWidget(self)
+        column = QVBoxLayout(left)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self._build_settings())
+        self.curriculum = CurriculumPanel(self.ws, left)
+        self.curriculum.changed.connect(self.changed.emit)
+        column.addWidget(self.curriculum, 1)
+        split.addWidget(left)
         split.addWidget(self._build_roster())
         split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 3)
@@ -563,6 +573,7 @@ class GroupsPage(QWidget):
         self.overview = None if self.group_id is None else directory.group_roster(self.group_id)
         self._show_settings()
         self._show_roster()
+        self.curriculum.show_group(self.group_id)
 
     def _show_settings(self) -> None:
         group = self.overview.group if self.overview else None

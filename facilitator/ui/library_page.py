@@ -41,9 +41,9 @@ from PySide6.QtWidgets import (
 
 from facilitator.domain.enums import HomeworkCategory, Track
 from facilitator.domain.errors import FacilitatorError
-from facilitator.domain.records import HomeworkItemInfo
+from facilitator.domain.records import Completion, HomeworkItemInfo
 from facilitator.domain.worksheet import from_text, to_text
-from facilitator.services import library
+from facilitator.services import accounts, library
 from facilitator.services.workspace import Workspace
 from facilitator.ui.models import TRACK_LABELS
 from facilitator.ui.widgets import message_label
@@ -64,17 +64,26 @@ def words(value: str) -> str:
 class LibraryModel(QAbstractTableModel):
     """The items found, newest version of each."""
 
-    TITLE, CATEGORY, MODULE, MINUTES, ORIGIN = range(5)
-    HEADERS = ("Title", "Category", "Module", "Minutes", "Made by")
+    TITLE, CATEGORY, MODULE, MINUTES, DONE, ORIGIN = range(6)
+    HEADERS = ("Title", "Category", "Module", "Minutes", "Done", "Made by")
 
     def __init__(self) -> None:
         super().__init__()
         self.items: list[HomeworkItemInfo] = []
+        self.completion: dict[str, Completion] = {}
 
-    def set_items(self, items: list[HomeworkItemInfo]) -> None:
+    def set_items(
+        self, items: list[HomeworkItemInfo], completion: dict[str, Completion] | None = None
+    ) -> None:
+        """The items to list, with how their reviewed homework turned out (by slug)."""
         self.beginResetModel()
         self.items = items
+        self.completion = completion or {}
         self.endResetModel()
+
+    def _done(self, item: HomeworkItemInfo) -> str:
+        rate = self.completion.get(item.slug)
+        return "—" if rate is None or rate.rate is None else f"{rate.rate:.0%}"
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.items)
@@ -102,11 +111,12 @@ class LibraryModel(QAbstractTableModel):
             self.CATEGORY: CATEGORY_LABELS.get(HomeworkCategory(item.category), item.category),
             self.MODULE: words(item.module),
             self.MINUTES: str(item.minutes),
-            self.ORIGIN: f"Shipped, version {item.version}" if item.shipped else "This clinic",
+            self.DONE: self._done(item),
+            self.ORIGIN: f"Shipped v{item.version}" if item.shipped else f"Clinic v{item.version}",
         }[index.column()]
 
 
-def guide_html(item: HomeworkItemInfo) -> str:
+def guide_html(item: HomeworkItemInfo, completion: Completion | None = None) -> str:
     """The facilitator's guide and the member's handout, as the preview shows them."""
     esc = html.escape
     steps = "".join(f"<li>{esc(s)}</li>" for s in item.steps)
@@ -118,9 +128,12 @@ def guide_html(item: HomeworkItemInfo) -> str:
     tracks = ", ".join(TRACK_LABELS.get(Track(t), t) for t in item.tracks)
     return (
         f"<h2>{esc(item.title)}</h2><p><i>{esc(words(item.category))} · {esc(words(item.module))} · "
-        f"{item.minutes} minutes · {esc(tracks)}</i></p><p>{esc(item.purpose)}</p>"
+        f"{item.minutes} minutes · {esc(tracks)}</i></p>"
+        f"<p><b>Homework done:</b> {esc(completion.describe() if completion else 'not assigned yet')}"
+        f"</p><p>{esc(item.purpose)}</p>"
         f"<h3>Facilitator steps</h3><ol>{steps}</ol><h3>Discussion prompts</h3><ul>{prompts}</ul>"
-        f"<h3>Take-home</h3><p>{esc(item.take_home)}</p><h3>Worksheet</h3><ul>{fields}</ul>"
+        f"<hr><h3>Handout: what to do</h3><p>{esc(item.take_home)}</p>"
+        f"<h3>Handout: worksheet</h3><ul>{fields}</ul>"
     )
 
 
@@ -256,6 +269,7 @@ class LibraryPage(QWidget):
         self.preview.setAccessibleName("Guide and handout preview")
         self.preview.setOpenLinks(False)
         self.message = message_label(self)
+        self.completion: dict[str, Completion] = {}
         self.buttons = {
             name: self._button(text, name, slot)
             for name, text, slot in (
@@ -265,6 +279,7 @@ class LibraryPage(QWidget):
                 ("Archive item", "Arc&hive / restore", self.toggle_archived),
                 ("Import item", "&Import…", self.import_file),
                 ("Export item", "E&xport…", self.export_file),
+                ("Save handout", "Handout &PDF…", self.handout_file),
             )
         }
         filters = QHBoxLayout()
@@ -320,7 +335,8 @@ class LibraryPage(QWidget):
         except FacilitatorError as exc:
             self.message.setText(exc.message)
             return
-        self.model.set_items(items)
+        self.completion = library.completion_by_item()
+        self.model.set_items(items, self.completion)
         rows = [i for i, item in enumerate(items) if item.id == current]
         self.table.selectRow(rows[0] if rows else 0)
         self._show_selected()
@@ -335,9 +351,11 @@ class LibraryPage(QWidget):
 
     def _show_selected(self) -> None:
         item = self.selected()
-        self.preview.setHtml(guide_html(item) if item else "<p>No item matches.</p>")
+        self.preview.setHtml(
+            guide_html(item, self.completion.get(item.slug)) if item else "<p>No item matches.</p>"
+        )
         self.buttons["Edit item"].setEnabled(bool(item and not item.shipped))
-        for name in ("Duplicate item", "Archive item", "Export item"):
+        for name in ("Duplicate item", "Archive item", "Export item", "Save handout"):
             self.buttons[name].setEnabled(item is not None)
 
     # ------------------------------------------------------------------------- changing
@@ -429,3 +447,27 @@ class LibraryPage(QWidget):
         )
         if name:
             self.export_path(Path(name))
+
+    def handout_path(self, path: Path) -> None:
+        """Write the selected item's take-home worksheet, blank for any member, as a PDF."""
+        item = self.selected()
+        if item is None:
+            return
+        from facilitator.export.handout import write_handout  # reportlab loads on first use
+
+        try:
+            write_handout(path, item, program=accounts.program_name())
+        except OSError as exc:
+            self.message.setText(f"cannot write {path}: {exc.strerror}")
+            return
+        self.message.setText(f"handout saved to {path}")
+
+    def handout_file(self) -> None:
+        item = self.selected()
+        if item is None:
+            return
+        name, _filter = QFileDialog.getSaveFileName(
+            self, "Save the handout", f"{item.slug}.pdf", "PDF documents (*.pdf)"
+        )
+        if name:
+            self.handout_path(Path(name))

@@ -2,6 +2,7 @@
 
 import pytest
 
+from facilitator.domain.records import Completion
 from facilitator.services import library
 from facilitator.ui.library_page import LibraryModel, LibraryPage
 
@@ -84,5 +85,26 @@ def test_a_malformed_file_names_the_field_and_imports_nothing(qtbot, page, tmp_p
 
 def test_library_model_passes_the_model_tester(qtmodeltester, ws):
     model = LibraryModel()
-    model.set_items(library.search(""))
+    items = library.search("")
+    model.set_items(items, {items[0].slug: Completion(done=1, partly=1, not_done=0)})
     qtmodeltester.check(model)
+    assert model.data(model.index(0, LibraryModel.DONE)) == "75%"
+    assert model.data(model.index(1, LibraryModel.DONE)) == "—"
+    assert model.data(model.index(0, LibraryModel.ORIGIN)) == f"Shipped v{items[0].version}"
+
+
+def test_preview_shows_completion_and_saves_a_handout(qtbot, page, tmp_path):
+    from pypdf import PdfReader
+
+    page.search.setText("diary card")
+    page.refresh()
+    item = page.selected()
+    assert item is not None and item.title == "DBT Diary Card"
+    assert "Homework done: not assigned yet" in page.preview.toPlainText()
+    assert "Handout: worksheet" in page.preview.toPlainText()
+    target = tmp_path / "card.pdf"
+    page.handout_path(target)
+    text = " ".join(p.extract_text() for p in PdfReader(target).pages)
+    assert "DBT Diary Card" in text and str(target) in page.message.text()
+    page.handout_path(tmp_path / "missing" / "card.pdf")
+    assert "cannot write" in page.message.text()
