@@ -162,8 +162,8 @@ def search(
     return sorted(found, key=lambda i: rank[i.id])
 
 
-def modules() -> list[str]:
-    return sorted({i.module for i in store.list_items(include_archived=True)})
+def modules(category: str | None = None) -> list[str]:
+    return sorted({i.module for i in store.list_items(category, include_archived=True)})
 
 
 # ----------------------------------------------------------------------------- clinic items

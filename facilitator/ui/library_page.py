@@ -252,6 +252,7 @@ class LibraryPage(QWidget):
             "Category",
             [(None, "All categories"), *((c.value, name) for c, name in CATEGORY_LABELS.items())],
         )
+        self.module = self._filter("Module", [(None, "All modules")])
         self.track = self._filter(
             "Track", [(None, "All tracks"), *((t.value, name) for t, name in TRACK_LABELS.items())]
         )
@@ -283,7 +284,7 @@ class LibraryPage(QWidget):
             )
         }
         filters = QHBoxLayout()
-        for widget in (self.search, self.category, self.track, self.show_archived):
+        for widget in (self.search, self.category, self.module, self.track, self.show_archived):
             filters.addWidget(widget)
         actions = QHBoxLayout()
         for button in self.buttons.values():
@@ -302,11 +303,23 @@ class LibraryPage(QWidget):
         self.pause.setInterval(200)
         self.pause.timeout.connect(self.refresh)
         self.search.textChanged.connect(self.pause.start)
-        for combo in (self.category, self.track):
+        self._fill_modules()
+        self.category.currentIndexChanged.connect(self._fill_modules)
+        for combo in (self.category, self.module, self.track):
             combo.currentIndexChanged.connect(self.refresh)
         self.show_archived.toggled.connect(self.refresh)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_selected())
         self.refresh()
+
+    def _fill_modules(self) -> None:
+        """The modules of the chosen category (DBT: mindfulness, distress tolerance, ...)."""
+        category = self.category.currentData()
+        self.module.blockSignals(True)
+        self.module.clear()
+        self.module.addItem("All modules", None)
+        for item_module in library.modules(category):
+            self.module.addItem(words(item_module).capitalize(), item_module)
+        self.module.blockSignals(False)
 
     def _filter(self, name: str, choices: list[tuple[str | None, str]]) -> QComboBox:
         combo = QComboBox(self)
@@ -324,11 +337,13 @@ class LibraryPage(QWidget):
     # ------------------------------------------------------------------------- showing
 
     def refresh(self, select_id: int | None = None) -> None:
+        self.pause.stop()  # this refresh covers whatever the pending one would have shown
         current = select_id or (self.selected().id if self.selected() else None)
         try:
             items = library.search(
                 self.search.text(),
                 category=self.category.currentData(),
+                module=self.module.currentData(),
                 track=self.track.currentData(),
                 include_archived=self.show_archived.isChecked(),
             )

@@ -43,6 +43,15 @@ REVIEW_LABELS = {
 SAFETY_RED = QColor(255, 205, 205)
 
 
+def review_summary(reviews: list[ReviewRecord]) -> str:
+    """The check-in's one-line account of the homework reviewed, as the note and PDF show it."""
+    return "; ".join(
+        f"{r.title}: {REVIEW_LABELS[ReviewStatus(r.status)].lower()}"
+        + (f" ({r.comment})" if r.comment else "")
+        for r in reviews
+    )
+
+
 def _clock(value: dt.time | None) -> str:
     return "" if value is None else value.strftime("%H:%M")
 

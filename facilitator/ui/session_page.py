@@ -55,6 +55,7 @@ from facilitator.services import home, homework, library, roster, sessions, sign
 from facilitator.services.workspace import Workspace
 from facilitator.ui.autosave import Autosaver
 from facilitator.ui.delegates import ChoiceDelegate
+from facilitator.ui.review_panel import HomeworkReviewPanel
 from facilitator.ui.session_models import (
     LOCATION_LABELS,
     REVIEW_LABELS,
@@ -63,6 +64,7 @@ from facilitator.ui.session_models import (
     CheckInModel,
     CheckInRow,
     RosterModel,
+    review_summary,
 )
 
 NOTES, SIGN = "notes", "sign"
@@ -252,6 +254,11 @@ class SessionPage(QWidget):
         self.check_in_view.verticalHeader().hide()
         self.check_in_view.setEditTriggers(KEYBOARD_FIRST)
         column.addWidget(self.check_in_view, 1)
+        self.review_panel = HomeworkReviewPanel(self._review_homework, page)
+        self.check_in_view.selectionModel().currentRowChanged.connect(
+            lambda *_: self._show_review()
+        )
+        column.addWidget(self.review_panel)
         return page
 
     def _text(
@@ -489,6 +496,18 @@ class SessionPage(QWidget):
         mental_health = record.track is Track.MENTAL_HEALTH
         for name in ("craving", "use_since_last", "use_detail"):
             self.check_in_view.setColumnHidden(self.check_in_model.column(name), mental_health)
+        shown = self.review_panel.member_id
+        ids = [row.member_id for row in rows]
+        if shown in ids:
+            self.review_panel.show_row(rows[ids.index(shown)], self.locked)
+        else:
+            self._show_review()
+
+    def _show_review(self) -> None:
+        index = self.check_in_view.currentIndex()
+        rows = self.check_in_model.rows
+        row = rows[index.row()] if index.isValid() and index.row() < len(rows) else None
+        self.review_panel.show_row(row, self.locked)
 
     def _fill_skill(self) -> None:
         note = self.record.group_note
@@ -768,10 +787,11 @@ class SessionPage(QWidget):
         self._after_grid_edit()
         return None
 
-    def _commit_check_in(self, member_id: int, column: str, value: Any) -> str | None:
+    def _stored_check_in(self, member_id: int) -> dict[str, Any]:
+        """The member's check-in as stored, as fields a change builds on."""
         row = next(r for r in self.check_in_model.rows if r.member_id == member_id)
         stored = next((c for c in self.record.check_ins if c.member_id == member_id), row.check_in)
-        fields: dict[str, Any] = {
+        return {
             name: getattr(stored, name)
             for name in (
                 "mood",
@@ -784,6 +804,10 @@ class SessionPage(QWidget):
                 "current_issue",
             )
         }
+
+    def _commit_check_in(self, member_id: int, column: str, value: Any) -> str | None:
+        row = next(r for r in self.check_in_model.rows if r.member_id == member_id)
+        fields = self._stored_check_in(member_id)
         try:
             if column == "homework":
                 for assignment_id in [a.id for a in row.outstanding] + [
@@ -792,10 +816,10 @@ class SessionPage(QWidget):
                     homework.review_homework(
                         self.ws, self.session_id, assignment_id, ReviewStatus(value)
                     )
-                titles = [a.title for a in row.outstanding] + [r.title for r in row.reviews]
-                fields["homework_review"] = "; ".join(
-                    f"{t}: {REVIEW_LABELS[ReviewStatus(value)].lower()}" for t in titles
-                )
+                reviewed = [
+                    r for r in sessions.load(self.session_id).reviews if r.member_id == member_id
+                ]
+                fields["homework_review"] = review_summary(reviewed)
             elif column in ("mood", "craving"):
                 fields[column] = self._rating(column, value)
             elif column == "safety_concern":
@@ -804,6 +828,26 @@ class SessionPage(QWidget):
                 fields[column] = UseSinceLast(value)
             else:
                 fields[column] = str(value)
+            sessions.record_check_in(self.ws, self.session_id, member_id, **fields)
+        except FacilitatorError as exc:
+            return exc.message
+        self._after_grid_edit()
+        return None
+
+    def _review_homework(
+        self, assignment_id: int, status: ReviewStatus, comment: str
+    ) -> str | None:
+        """One assignment reviewed from the panel; the check-in's homework line follows it."""
+        member_id = self.review_panel.member_id
+        if member_id is None:
+            return None
+        try:
+            homework.review_homework(self.ws, self.session_id, assignment_id, status, comment)
+            reviews = [
+                r for r in sessions.load(self.session_id).reviews if r.member_id == member_id
+            ]
+            fields = self._stored_check_in(member_id)
+            fields["homework_review"] = review_summary(reviews)
             sessions.record_check_in(self.ws, self.session_id, member_id, **fields)
         except FacilitatorError as exc:
             return exc.message

@@ -28,6 +28,10 @@ def test_search_and_filters_find_items_and_preview_them(qtbot, page):
     page.search.setText("")
     page.category.setCurrentIndex(page.category.findData("dbt"))
     assert {item.category for item in page.model.items} == {"dbt"}
+    page.module.setCurrentIndex(page.module.findData("distress_tolerance"))
+    assert {item.module for item in page.model.items} == {"distress_tolerance"}
+    assert page.module.findData("cravings") == -1  # only the chosen category's modules
+    page.module.setCurrentIndex(0)
     page.table.selectRow(0)
     shown = page.selected()
     assert shown is not None and shown.title in page.preview.toPlainText()

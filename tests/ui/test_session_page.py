@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
 from facilitator.domain.enums import AttendanceStatus, Location, SessionState
 from facilitator.services import integrity, roster, sessions
@@ -224,3 +225,46 @@ def test_no_database_driver_is_imported_for_the_first_window():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_each_assignment_is_reviewed_with_a_comment_below_the_grid(qtbot, clinic):
+    from facilitator.domain.enums import ReviewStatus
+    from facilitator.services import accounts, homework, library
+
+    location, (zoe, bram, _cass, _dov), _walk_in = clinic
+    ws = accounts.sign_in(location, "ada", PASSWORD)
+    group_id = roster.list_groups()[0].id
+    earlier = sessions.start_session(
+        ws, group_id, date=dt.date.today() - dt.timedelta(days=2)
+    ).created_id
+    for member_id in (zoe, bram):
+        sessions.record_attendance(ws, earlier, member_id, AttendanceStatus.PRESENT)
+    urge = next(i for i in library.search("urge surfing") if i.title == "Urge Surfing")
+    homework.assign_homework(ws, earlier, urge.id)
+    homework.assign_custom(ws, earlier, zoe, title="Call a support", instructions="Twice.")
+    ws.close()
+
+    _window, page = _open_today(qtbot, location)
+    for member_id in (zoe, bram):
+        _edit(page.roster_model, member_id, "status", AttendanceStatus.PRESENT.value)
+    qtbot.waitUntil(lambda: len(page.check_in_model.rows) == 2)
+    row = next(i for i, r in enumerate(page.check_in_model.rows) if r.member_id == zoe)
+    page.check_in_view.setCurrentIndex(page.check_in_model.index(row, 1))
+    panel = page.review_panel
+    assert panel.member_id == zoe and len(panel.lines) == 2
+    assert any("Urge Surfing (given" in label.text() for label in panel.findChildren(QLabel))
+    (first_id, first_choice, first_comment), (second_id, second_choice, _c) = panel.lines
+    first_comment.setText("rode out two urges")
+    first_choice.setCurrentIndex(first_choice.findData(ReviewStatus.DONE))
+    first_choice.activated.emit(first_choice.currentIndex())
+    second_choice.setCurrentIndex(second_choice.findData(ReviewStatus.NOT_DONE))
+    second_choice.activated.emit(second_choice.currentIndex())
+    qtbot.waitUntil(lambda: len(page.record.reviews) == 2)
+
+    stored = {r.assignment_id: (r.status, r.comment) for r in page.record.reviews}
+    assert stored == {first_id: ("done", "rode out two urges"), second_id: ("not_done", "")}
+    check_in = next(c for c in page.record.check_ins if c.member_id == zoe)
+    assert "(rode out two urges)" in check_in.homework_review
+    assert "not done" in check_in.homework_review
+    qtbot.waitUntil(lambda: panel.lines and panel.lines[0][1].currentData() == ReviewStatus.DONE)
+    assert panel.member_id == zoe  # the panel stays on the member after the reload
