@@ -49,3 +49,22 @@ def test_an_up_to_date_database_is_not_backed_up_again(v1_copy):
     accounts.sign_in(str(v1_copy), USERNAME, PASSWORD).close()
     accounts.sign_in(str(v1_copy), USERNAME, PASSWORD).close()
     assert len(list(v1_copy.parent.glob("clinic.db.before-*.bak"))) == 1
+
+
+def test_upgrade_indexes_the_library_items_already_there_for_search(v1_copy):
+    from facilitator.services import library
+
+    ws = accounts.sign_in(str(v1_copy), USERNAME, PASSWORD)
+    try:
+        items, indexed = ws.store.db.execute_sql(
+            "SELECT (SELECT count(*) FROM homework_item), (SELECT count(*) FROM homework_item_search)"
+        ).fetchone()
+        assert items > 0 and indexed == items
+        empty = ws.store.db.execute_sql(
+            "SELECT count(*) FROM homework_item WHERE search_text = ''"
+        ).fetchone()[0]
+        assert empty == 0
+        assert library.search("urge surfing")[0].title == "Urge Surfing"
+        assert library.curriculum(1).steps == ()
+    finally:
+        ws.close()
