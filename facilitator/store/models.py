@@ -280,6 +280,28 @@ class Addendum(Base):
         indexes = ((("session",), False),)
 
 
+class AuditEntry(Base):
+    """One line of the audit trail. Append-only: triggers refuse updates and deletes, and each
+    entry's hash covers the previous entry's hash, so an edited, removed or reordered line
+    breaks the chain (facilitator.domain.audit)."""
+
+    at = DateTimeField(default=utcnow)  # UTC
+    user_id = IntegerField(null=True)  # no foreign key: a failed login may name no user
+    username = CharField(default="")
+    workstation = CharField(default="")
+    action = CharField()
+    member_id = IntegerField(null=True)
+    record_kind = CharField(default="")
+    record_id = IntegerField(null=True)
+    outcome = CharField(default="ok")
+    detail = TextField(default="")  # never PHI: ids and kinds only
+    prev_hash = CharField(max_length=64)
+    entry_hash = CharField(max_length=64)
+
+    class Meta:
+        indexes = ((("at",), False), (("user_id",), False), (("member_id",), False))
+
+
 ALL_TABLES: tuple[type[Base], ...] = (
     ProgramSetting,
     User,
@@ -300,6 +322,7 @@ ALL_TABLES: tuple[type[Base], ...] = (
     HomeworkReview,
     Signature,
     Addendum,
+    AuditEntry,
 )
 
 # Rows that belong to a session and are frozen with it once it is signed.

@@ -221,3 +221,13 @@ def engine_integrity() -> list[str]:
     problems += [f"{row}" for row in database.execute_sql("PRAGMA foreign_key_check").fetchall()]
     problems += [row[0] for row in database.execute_sql("PRAGMA cipher_integrity_check").fetchall()]
     return problems
+
+
+def session_ids_between(
+    date_from: dt.date, date_to: dt.date, group_id: int | None = None
+) -> list[int]:
+    """Ids of the sessions held in the range (one group or all), by date."""
+    query = Session.select(Session.id).where(Session.date.between(date_from, date_to))
+    if group_id is not None:
+        query = query.where(Session.group == group_id)
+    return [row[0] for row in query.order_by(Session.date, Session.group, Session.id).tuples()]

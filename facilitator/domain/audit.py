@@ -1,0 +1,90 @@
+"""The audit trail's hash chain: each entry's hash covers its own facts and the hash before it.
+
+Changing an entry changes its hash; removing or reordering entries breaks the link from the
+next entry's ``prev_hash``. The first entry links to ``GENESIS``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+
+GENESIS = "0" * 64
+
+
+class Action:
+    """What the audit trail records, as stored (plain strings, so scripts can filter)."""
+
+    LOGIN = "login"
+    LOGIN_FAILED = "login_failed"
+    LOGOUT = "logout"
+    LOCK = "lock"
+    UNLOCK = "unlock"
+    VIEW_SESSION = "view_session"
+    VIEW_MEMBER = "view_member"
+    CREATE = "create"
+    CHANGE = "change"
+    SIGN = "sign"
+    COSIGN = "cosign"
+    ADDENDUM = "addendum"
+    EXPORT = "export"
+    PRINT = "print"
+    USER_CHANGE = "user_change"
+    SETTING_CHANGE = "setting_change"
+    REFUSED = "refused"
+
+
+@dataclass(frozen=True)
+class AuditFacts:
+    """One entry's content: who, where, what, on which record, and how it came out."""
+
+    at: dt.datetime
+    user_id: int | None
+    username: str
+    workstation: str
+    action: str
+    member_id: int | None = None
+    record_kind: str = ""
+    record_id: int | None = None
+    outcome: str = "ok"
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class AuditEntryRecord:
+    id: int
+    facts: AuditFacts
+    prev_hash: str
+    entry_hash: str
+
+
+def entry_hash(entry_id: int, facts: AuditFacts, prev_hash: str) -> str:
+    payload = [
+        prev_hash,
+        entry_id,
+        facts.at.replace(tzinfo=None).isoformat(timespec="microseconds"),
+        facts.user_id,
+        facts.username,
+        facts.workstation,
+        facts.action,
+        facts.member_id,
+        facts.record_kind,
+        facts.record_id,
+        facts.outcome,
+        facts.detail,
+    ]
+    return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()
+
+
+def first_broken(entries: list[AuditEntryRecord]) -> tuple[int, str] | None:
+    """The first entry (in id order) whose hash or link does not hold, and what is wrong."""
+    previous = GENESIS
+    for entry in entries:
+        if entry.prev_hash != previous:
+            return entry.id, "does not follow the entry before it (an entry was removed or moved)"
+        if entry_hash(entry.id, entry.facts, entry.prev_hash) != entry.entry_hash:
+            return entry.id, "was altered after it was written"
+        previous = entry.entry_hash
+    return None

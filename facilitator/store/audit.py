@@ -1,0 +1,101 @@
+"""Appending to and reading the audit trail."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from peewee import PostgresqlDatabase
+
+from facilitator.domain.audit import GENESIS, AuditEntryRecord, AuditFacts, entry_hash
+from facilitator.store.database import clear_errors
+from facilitator.store.models import AuditEntry, database
+
+# Several laptops append to one server's trail: one at a time, so the chain stays a chain.
+AUDIT_LOCK_ID = 7_447_002
+
+
+def append(facts: AuditFacts) -> int:
+    """Add one entry chained to the newest; returns its id.
+
+    The id is chosen here (the newest id plus one) because the hash covers it and the row can
+    never be updated afterwards. Appends are serialised: an advisory lock on PostgreSQL, the
+    write lock on SQLite (a stale read there fails the insert rather than fork the chain).
+    """
+    is_server = isinstance(database.obj, PostgresqlDatabase)
+    with clear_errors(), database.atomic() if is_server else database.atomic("IMMEDIATE"):
+        if is_server:
+            database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (AUDIT_LOCK_ID,))
+        last = (
+            AuditEntry.select(AuditEntry.id, AuditEntry.entry_hash)
+            .order_by(AuditEntry.id.desc())
+            .first()
+        )
+        entry_id = last.id + 1 if last else 1
+        prev = last.entry_hash if last else GENESIS
+        AuditEntry.insert(
+            id=entry_id,
+            at=facts.at,
+            user_id=facts.user_id,
+            username=facts.username,
+            workstation=facts.workstation,
+            action=facts.action,
+            member_id=facts.member_id,
+            record_kind=facts.record_kind,
+            record_id=facts.record_id,
+            outcome=facts.outcome,
+            detail=facts.detail,
+            prev_hash=prev,
+            entry_hash=entry_hash(entry_id, facts, prev),
+        ).execute()
+        return entry_id
+
+
+def _record(row: AuditEntry) -> AuditEntryRecord:
+    at = row.at if isinstance(row.at, dt.datetime) else dt.datetime.fromisoformat(str(row.at))
+    return AuditEntryRecord(
+        id=row.id,
+        facts=AuditFacts(
+            at=at,
+            user_id=row.user_id,
+            username=row.username,
+            workstation=row.workstation,
+            action=row.action,
+            member_id=row.member_id,
+            record_kind=row.record_kind,
+            record_id=row.record_id,
+            outcome=row.outcome,
+            detail=row.detail,
+        ),
+        prev_hash=row.prev_hash,
+        entry_hash=row.entry_hash,
+    )
+
+
+def all_entries() -> Iterator[AuditEntryRecord]:
+    for row in AuditEntry.select().order_by(AuditEntry.id).iterator():
+        yield _record(row)
+
+
+def entries(
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    user_id: int | None = None,
+    member_id: int | None = None,
+    action: str | None = None,
+    limit: int = 5000,
+) -> list[AuditEntryRecord]:
+    query = AuditEntry.select().order_by(AuditEntry.id.desc()).limit(limit)
+    if date_from:
+        query = query.where(AuditEntry.at >= dt.datetime.combine(date_from, dt.time()))
+    if date_to:
+        query = query.where(
+            AuditEntry.at < dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time())
+        )
+    if user_id is not None:
+        query = query.where(AuditEntry.user_id == user_id)
+    if member_id is not None:
+        query = query.where(AuditEntry.member_id == member_id)
+    if action:
+        query = query.where(AuditEntry.action == action)
+    return [_record(row) for row in query]
