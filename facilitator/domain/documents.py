@@ -273,3 +273,127 @@ def member_view(record: SessionRecord, member_id: int) -> SessionRecord:
             for a in record.addenda
         ),
     )
+
+
+# ----------------------------------------------------------------------------- the lead's report
+
+
+def _week_of(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def _report_session(record: SessionRecord, facilitators: dict[int, str]) -> ReportSession:
+    return ReportSession(
+        id=record.id,
+        group_name=record.group_name,
+        date=record.date,
+        topic=record.group_note.topic if record.group_note else "",
+        minutes=session_minutes(record),
+        signed=bool(record.signatures),
+        facilitator=facilitators.get(record.facilitator_id, ""),
+        present=len(record.present),
+        rostered=len(record.attendance),
+    )
+
+
+def _weekly_minutes(records: list[SessionRecord]) -> dict[int, dict[dt.date, int]]:
+    """Minutes attended per member per week, across every group, for the weeks they were
+    on a roster (a week before admission is not a week below the minimum)."""
+    weekly: dict[int, dict[dt.date, int]] = {}
+    for record in records:
+        week = _week_of(record.date)
+        for row in record.attendance:
+            by_week = weekly.setdefault(row.member_id, {})
+            by_week[week] = by_week.get(week, 0) + minutes_attended(record, row)
+    return weekly
+
+
+def _report_member(
+    member_id: int,
+    group_records: list[SessionRecord],
+    weekly: dict[dt.date, int],
+) -> ReportMember:
+    name = ""
+    marks: list[str] = []
+    counts = {"done": 0, "partly": 0, "not_done": 0}
+    mood: list[tuple[dt.date, int]] = []
+    craving: list[tuple[dt.date, int]] = []
+    for record in group_records:
+        row = record.attendance_of(member_id)
+        marks.append(row.status.value if row is not None and row.status is not None else "")
+        if row is not None:
+            name = row.display_name
+        for review in record.reviews:
+            if review.member_id == member_id and review.status in counts:
+                counts[review.status] += 1
+        for check_in in record.check_ins:
+            if check_in.member_id != member_id:
+                continue
+            if check_in.mood is not None:
+                mood.append((record.date, check_in.mood))
+            if check_in.craving is not None:
+                craving.append((record.date, check_in.craving))
+    return ReportMember(
+        member_id=member_id,
+        name=name,
+        group_name=group_records[0].group_name,
+        attendance=tuple(marks),
+        weekly_minutes=tuple(sorted(weekly.items())),
+        completion=Completion(**counts),
+        mood=tuple(mood),
+        craving=tuple(craving),
+    )
+
+
+def build_lead_report(
+    *,
+    program: str,
+    date_from: dt.date,
+    date_to: dt.date,
+    scope: str,
+    weekly_minimum_minutes: int,
+    records: list[SessionRecord],
+    facilitators: dict[int, str],
+) -> LeadReport:
+    """The clinical lead's summary of the sessions held in a range, worked out from them."""
+    records = sorted(records, key=lambda r: (r.date, r.group_name, r.id))
+    weekly = _weekly_minutes(records)
+    by_group: dict[int, list[SessionRecord]] = {}
+    for record in records:
+        by_group.setdefault(record.group_id, []).append(record)
+    groups = []
+    for group_id, group_records in sorted(by_group.items(), key=lambda g: g[1][0].group_name):
+        member_ids = list(dict.fromkeys(r.member_id for g in group_records for r in g.attendance))
+        members = [_report_member(m, group_records, weekly.get(m, {})) for m in member_ids]
+        groups.append(
+            ReportGroup(
+                group_id=group_id,
+                name=group_records[0].group_name,
+                sessions=tuple(_report_session(r, facilitators) for r in group_records),
+                members=tuple(sorted(members, key=lambda m: m.name.casefold())),
+            )
+        )
+    safety = tuple(
+        SafetyEntry(
+            session_id=record.id,
+            date=record.date,
+            group_name=record.group_name,
+            member_name=row.display_name if row else "",
+            follow_up=check_in.safety_follow_up,
+            signed=bool(record.signatures),
+        )
+        for record in records
+        for check_in in record.check_ins
+        if check_in.safety_concern
+        for row in (record.attendance_of(check_in.member_id),)
+    )
+    return LeadReport(
+        program=program,
+        date_from=date_from,
+        date_to=date_to,
+        scope=scope,
+        weekly_minimum_minutes=weekly_minimum_minutes,
+        sessions=tuple(_report_session(r, facilitators) for r in records),
+        groups=tuple(groups),
+        safety=safety,
+    )

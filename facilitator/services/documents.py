@@ -1,0 +1,154 @@
+"""The printed records, assembled from the database for facilitator.export to draw.
+
+Every export and print is recorded in the audit trail by ``record_output`` once the file
+exists (a failed write is not an export).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from facilitator.domain.audit import Action
+from facilitator.domain.changes import Changes
+from facilitator.domain.documents import (
+    DEFAULT_WEEKLY_MINIMUM_MINUTES,
+    LeadReport,
+    MemberNoteDocument,
+    SessionDocument,
+    SignInSheet,
+    build_lead_report,
+    member_view,
+    name_and_initial,
+)
+from facilitator.domain.enums import Role
+from facilitator.domain.errors import InvalidInput, NotFound
+from facilitator.domain.records import SessionRecord, signer_line
+from facilitator.services import accounts, audit
+from facilitator.services.workspace import Workspace
+from facilitator.store import people, reports
+from facilitator.store import sessions as session_store
+
+WEEKLY_MINIMUM = "weekly_minimum_minutes"
+
+
+def weekly_minimum_minutes() -> int:
+    """The program's weekly minimum of attended group time (9 hours unless set)."""
+    value = people.get_setting(WEEKLY_MINIMUM, "")
+    return int(value) if value.isdigit() else DEFAULT_WEEKLY_MINIMUM_MINUTES
+
+
+def set_weekly_minimum(ws: Workspace, hours: float) -> Changes:
+    ws.require_role(Role.CLINICAL_LEAD, Role.ADMIN, doing="set the weekly minimum")
+    if not 1 <= hours <= 40:
+        raise InvalidInput("hours", "the weekly minimum is from 1 to 40 hours")
+    people.set_setting(WEEKLY_MINIMUM, str(round(hours * 60)))
+    audit.record(ws, Action.SETTING_CHANGE, detail=WEEKLY_MINIMUM)
+    return Changes(settings=True)
+
+
+def _signers(user_ids: set[int]) -> dict[int, str]:
+    found = {}
+    for user_id in user_ids:
+        try:
+            actor = people.actor_by_id(user_id)
+        except NotFound:
+            continue
+        found[user_id] = signer_line(actor.full_name, actor.credentials)
+    return found
+
+
+def _facilitators(record: SessionRecord) -> tuple[str, str | None]:
+    ids = {record.facilitator_id, record.co_facilitator_id}
+    names = _signers({i for i in ids if i is not None})
+    co = names.get(record.co_facilitator_id) if record.co_facilitator_id else None
+    return names.get(record.facilitator_id, ""), co
+
+
+def session_document(session_id: int) -> SessionDocument:
+    record = session_store.load_session(session_id)
+    facilitator, co = _facilitators(record)
+    return SessionDocument(accounts.program_name(), record, facilitator, co)
+
+
+def member_note_document(session_id: int, member_id: int) -> MemberNoteDocument:
+    """One member's part of a session; NotFound if they were not on its roster."""
+    record = session_store.load_session(session_id)
+    row = record.attendance_of(member_id)
+    if row is None:
+        raise NotFound(f"member {member_id} was not on the roster of session {session_id}")
+    facilitator, co = _facilitators(record)
+    return MemberNoteDocument(
+        program=accounts.program_name(),
+        record=member_view(record, member_id),
+        member_id=member_id,
+        member_name=row.display_name,
+        record_number=row.record_number,
+        facilitator=facilitator,
+        co_facilitator=co,
+    )
+
+
+def sign_in_sheet(session_id: int) -> SignInSheet:
+    record = session_store.load_session(session_id)
+    members = people.get_members([row.member_id for row in record.attendance])
+    names = sorted(
+        (name_and_initial(m.preferred_name or m.first_name, m.last_name) for m in members.values()),
+        key=str.casefold,
+    )
+    facilitator, _co = _facilitators(record)
+    return SignInSheet(
+        program=accounts.program_name(),
+        group_name=record.group_name,
+        date=record.date,
+        start=record.scheduled_start,
+        facilitator=facilitator,
+        names=tuple(names),
+    )
+
+
+def session_ids_between(
+    date_from: dt.date, date_to: dt.date, group: str | None = None
+) -> list[int]:
+    if date_to < date_from:
+        raise InvalidInput("to", "the end of the range is before its start")
+    group_id = people.find_group(group).id if group else None
+    return reports.session_ids_between(date_from, date_to, group_id)
+
+
+def lead_report(
+    ws: Workspace, date_from: dt.date, date_to: dt.date, group: str | None = None
+) -> LeadReport:
+    """The lead's summary for a date range, one group (name or id) or all of them."""
+    if group is None:
+        ws.require_role(Role.CLINICAL_LEAD, Role.ADMIN, doing="report on all groups")
+    ids = session_ids_between(date_from, date_to, group)
+    records = list(session_store.load_sessions(ids).values())
+    scope = people.find_group(group).name if group else "All groups"
+    return build_lead_report(
+        program=accounts.program_name(),
+        date_from=date_from,
+        date_to=date_to,
+        scope=scope,
+        weekly_minimum_minutes=weekly_minimum_minutes(),
+        records=records,
+        facilitators=_signers({r.facilitator_id for r in records}),
+    )
+
+
+def record_output(
+    ws: Workspace,
+    kind: str,
+    record_id: int | None,
+    *,
+    member_id: int | None = None,
+    printed: bool = False,
+) -> None:
+    """Audit one export (a file written) or print (sent to a printer) of a document."""
+    audit.record(
+        ws,
+        Action.PRINT if printed else Action.EXPORT,
+        member_id=member_id,
+        record_kind=kind,
+        record_id=record_id,
+        detail="pdf",
+    )
