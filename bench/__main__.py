@@ -10,8 +10,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import scenarios
-from bench.cache import PASSWORD, ROOT, scratch_copy, ten_year_database
+from bench import document_scenarios, scenarios
+from bench.cache import PASSWORD, ROOT, UNTIL, scratch_copy, ten_year_database
 from bench.floors import plain_copy
 from facilitator.services import accounts
 
@@ -25,7 +25,12 @@ TARGETS = {
     "open_session_ms": 100,
     "move_part_ms": 50,
     "autosave_ms": 10,
+    "session_record_ms": 150,
+    "thousand_records_s": 60,
+    "lead_summary_s": 10,
 }
+DOCUMENT_RUNS = 9
+SUMMARY_RUNS = 3
 
 
 def say(text: str) -> None:
@@ -46,6 +51,12 @@ def main() -> int:
                 say(f"timing {name}...")
                 results[name] = getattr(scenarios, name)(picks, plain, RUNS)
             plain.close()
+            say("timing session_record...")
+            results["session_record"] = document_scenarios.session_record(picks, DOCUMENT_RUNS)
+            say("timing lead_summary (13 weeks, all groups)...")
+            results["lead_summary"] = document_scenarios.lead_summary(ws, UNTIL, SUMMARY_RUNS)
+            say("timing thousand_records (about a minute)...")
+            results["thousand_records"] = document_scenarios.thousand_records()
         finally:
             ws.close()
         say("timing open_database...")
@@ -88,6 +99,9 @@ def main() -> int:
         "open_session_ms": results["open_session"]["median_ms"],
         "move_part_ms": results["move_part"]["median_ms"],
         "autosave_ms": results["autosave"]["median_ms"],
+        "session_record_ms": results["session_record"]["median_ms"],
+        "thousand_records_s": results["thousand_records"]["seconds"],
+        "lead_summary_s": results["lead_summary"]["median_ms"] / 1000,
     }
     report = {
         "database": {

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import functools
 import getpass
 import json
 import os
@@ -153,6 +154,35 @@ def build_parser() -> argparse.ArgumentParser:
     handout.add_argument(
         "--member", type=int, metavar="MEMBER_ID", help="print this member's name on it"
     )
+    session = export_what.add_parser(
+        "session", parents=[common], help="a session record (group note)"
+    )
+    session.add_argument("id", type=int, metavar="ID")
+    session.add_argument("-o", dest="output", required=True, metavar="FILE")
+    member_note = export_what.add_parser(
+        "member-note", parents=[common], help="one member's note of one session, for their chart"
+    )
+    member_note.add_argument("session_id", type=int, metavar="SESSION_ID")
+    member_note.add_argument("member_id", type=int, metavar="MEMBER_ID")
+    member_note.add_argument("-o", dest="output", required=True, metavar="FILE")
+    sign_in = export_what.add_parser("sign-in", parents=[common], help="a session's sign-in sheet")
+    sign_in.add_argument("id", type=int, metavar="ID")
+    sign_in.add_argument("-o", dest="output", required=True, metavar="FILE")
+    many = export_what.add_parser(
+        "sessions", parents=[common], help="one session record PDF per session in a date range"
+    )
+    many.add_argument("--from", dest="date_from", type=_date, required=True, metavar="DATE")
+    many.add_argument("--to", dest="date_to", type=_date, required=True, metavar="DATE")
+    many.add_argument("--group", metavar="NAME|ID")
+    many.add_argument("-o", dest="output", required=True, metavar="DIR")
+
+    report = commands.add_parser(
+        "report", parents=[common], help="the clinical lead's summary for a date range"
+    )
+    report.add_argument("--from", dest="date_from", type=_date, required=True, metavar="DATE")
+    report.add_argument("--to", dest="date_to", type=_date, required=True, metavar="DATE")
+    report.add_argument("--group", metavar="NAME|ID")
+    report.add_argument("-o", dest="output", required=True, metavar="FILE")
     return parser
 
 
@@ -360,12 +390,133 @@ def cmd_export_handout(args: argparse.Namespace) -> int:
         program = accounts.program_name()
     finally:
         ws.close()
-    try:
-        write_handout(Path(args.output), item, program=program, member_name=member)
-    except OSError as exc:
-        raise FacilitatorError(f"cannot write {args.output}: {exc.strerror}") from None
+    _written(
+        args.output, lambda path: write_handout(path, item, program=program, member_name=member)
+    )
     print(f"wrote the handout for {item.title!r} to {args.output}")
     return 0
+
+
+def _written(path: str, write: Callable[[Path], object]) -> None:
+    """Write a PDF; a folder that is missing or not writable is one clear line."""
+    try:
+        write(Path(path))
+    except OSError as exc:
+        raise FacilitatorError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def cmd_export_session(args: argparse.Namespace) -> int:
+    from facilitator.export.session_record import write_session_record
+    from facilitator.services import documents
+
+    ws = _sign_in(args)
+    try:
+        doc = documents.session_document(args.id)
+        _written(args.output, lambda path: write_session_record(path, doc))
+        documents.record_output(ws, "session", args.id)
+    finally:
+        ws.close()
+    print(f"wrote session {args.id} to {args.output}")
+    return 0
+
+
+def cmd_export_member_note(args: argparse.Namespace) -> int:
+    from facilitator.export.member_note import write_member_note
+    from facilitator.services import documents
+
+    ws = _sign_in(args)
+    try:
+        doc = documents.member_note_document(args.session_id, args.member_id)
+        _written(args.output, lambda path: write_member_note(path, doc))
+        documents.record_output(ws, "member_note", args.session_id, member_id=args.member_id)
+    finally:
+        ws.close()
+    print(
+        f"wrote the note of member {args.member_id} in session {args.session_id} to {args.output}"
+    )
+    return 0
+
+
+def cmd_export_sign_in(args: argparse.Namespace) -> int:
+    from facilitator.export.sign_in import write_sign_in
+    from facilitator.services import documents
+
+    ws = _sign_in(args)
+    try:
+        sheet = documents.sign_in_sheet(args.id)
+        _written(args.output, lambda path: write_sign_in(path, sheet))
+        documents.record_output(ws, "sign_in", args.id)
+    finally:
+        ws.close()
+    print(f"wrote the sign-in sheet of session {args.id} to {args.output}")
+    return 0
+
+
+def cmd_export_sessions(args: argparse.Namespace) -> int:
+    """One PDF per session, named by date, group id and session id; a progress bar on a tty."""
+    from facilitator.export.session_record import write_session_record
+    from facilitator.services import documents
+
+    folder = Path(args.output)
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{args.output} is a file; -o takes a folder")
+    ws = _sign_in(args)
+    try:
+        ids = documents.session_ids_between(args.date_from, args.date_to, args.group)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise FacilitatorError(f"cannot create {args.output}: {exc.strerror}") from None
+        progress = Progress(len(ids))
+        for done, session_id in enumerate(ids, start=1):
+            doc = documents.session_document(session_id)
+            name = (
+                f"{doc.record.date.isoformat()}-group{doc.record.group_id}-session{session_id}.pdf"
+            )
+            _written(str(folder / name), functools.partial(write_session_record, doc=doc))
+            documents.record_output(ws, "session", session_id)
+            progress.show(done)
+        progress.finish()
+    finally:
+        ws.close()
+    print(f"wrote {len(ids)} session records to {args.output}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from facilitator.export.lead_report import write_lead_report
+    from facilitator.services import documents
+
+    ws = _sign_in(args)
+    try:
+        report = documents.lead_report(ws, args.date_from, args.date_to, args.group)
+        _written(args.output, lambda path: write_lead_report(path, report))
+        documents.record_output(ws, "lead_report", None)
+    finally:
+        ws.close()
+    print(f"wrote the summary of {len(report.sessions)} sessions to {args.output}")
+    return 0
+
+
+class Progress:
+    """A one-line progress bar on stderr, only when stderr is a terminal (scripts get none)."""
+
+    WIDTH = 30
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.shown = sys.stderr.isatty() and total > 0
+
+    def show(self, done: int) -> None:
+        if not self.shown:
+            return
+        filled = self.WIDTH * done // self.total
+        bar = "#" * filled + "-" * (self.WIDTH - filled)
+        print(f"\r[{bar}] {done}/{self.total}", end="", file=sys.stderr, flush=True)
+
+    def finish(self) -> None:
+        if self.shown:
+            print(file=sys.stderr)
 
 
 def read_text(name: str) -> str:
@@ -405,6 +556,11 @@ COMMANDS: dict[tuple[str, str | None], Callable[[argparse.Namespace], int]] = {
     ("library", "export"): cmd_library_export,
     ("library", "import"): cmd_library_import,
     ("export", "handout"): cmd_export_handout,
+    ("export", "session"): cmd_export_session,
+    ("export", "member-note"): cmd_export_member_note,
+    ("export", "sign-in"): cmd_export_sign_in,
+    ("export", "sessions"): cmd_export_sessions,
+    ("report", None): cmd_report,
 }
 
 

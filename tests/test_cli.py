@@ -224,3 +224,120 @@ def test_export_handout_with_and_without_a_member(clinic, tmp_path):
         1,
     )
     assert "DBT Diary Card" in text_of(plain)  # the earlier file is untouched
+
+
+def _signed_session(location):
+    """A signed session of three fictitious members, made through the services."""
+    import datetime as dt
+
+    from facilitator.services import accounts, sessions, signing
+    from tests.factories import group, members, ready_to_sign, started
+
+    ws = accounts.sign_in(location, "ada", PASSWORD)
+    try:
+        group_id = group(ws, "Export Test Group")
+        people = members(ws, group_id, 3, since=dt.date(2026, 2, 2))
+        session_id = started(ws, group_id, dt.date(2026, 3, 2))
+        ready_to_sign(ws, session_id, people)
+        signing.sign_session(ws, session_id, PASSWORD)
+        draft = started(ws, group_id, dt.date(2026, 3, 4))
+        names = [row.display_name for row in sessions.load(session_id).attendance]
+    finally:
+        ws.close()
+    return session_id, draft, people, names
+
+
+def _pdf_text(path):
+    from pypdf import PdfReader
+
+    return " ".join(" ".join(page.extract_text().split()) for page in PdfReader(path).pages)
+
+
+def test_export_documents_and_the_lead_report(clinic, tmp_path):
+    session_id, draft, (zoe, _bram, _cass), names = _signed_session(clinic)
+    user = ("--db", clinic, "--user", "ada")
+
+    record = tmp_path / "record.pdf"
+    done = run(*user, "export", "session", str(session_id), "-o", str(record))
+    assert done.returncode == 0, done.stderr
+    text = _pdf_text(record)
+    assert "Export Test Group" in text and all(name in text for name in names)
+    assert "Electronically signed by Ada Testwood, LCSW" in text and "DRAFT" not in text
+
+    note = tmp_path / "note.pdf"
+    done = run(*user, "export", "member-note", str(session_id), str(zoe), "-o", str(note))
+    assert done.returncode == 0, done.stderr
+    text = _pdf_text(note)
+    assert names[0] in text or "Zoë" in text
+    assert not any(name in text for name in names if "Zoë" not in name)
+
+    sheet = tmp_path / "sign-in.pdf"
+    done = run(*user, "export", "sign-in", str(draft), "-o", str(sheet))
+    assert done.returncode == 0, done.stderr
+    assert "Zoë N." in _pdf_text(sheet)
+
+    folder = tmp_path / "records"
+    done = run(
+        *user, "export", "sessions", "--from", "2026-03-01", "--to", "2026-03-31", "-o", str(folder)
+    )
+    assert done.returncode == 0, done.stderr
+    files = sorted(folder.glob("*.pdf"))
+    assert len(files) == 2 and "DRAFT" in _pdf_text(files[1]) and "DRAFT" not in _pdf_text(files[0])
+    assert "[" not in done.stderr  # no progress bar when stderr is not a terminal
+
+    summary = tmp_path / "summary.pdf"
+    done = run(*user, "report", "--from", "2026-03-01", "--to", "2026-03-31", "-o", str(summary))
+    assert done.returncode == 0, done.stderr
+    text = _pdf_text(summary)
+    assert "Export Test Group" in text and "42 CFR part 2" in text
+
+    one_line_error(run(*user, "export", "session", "99999", "-o", str(record)), 4)
+    one_line_error(
+        run(*user, "export", "member-note", str(session_id), "99999", "-o", str(note)), 4
+    )
+    one_line_error(
+        run(*user, "report", "--from", "2026-03-31", "--to", "2026-03-01", "-o", str(summary)), 1
+    )
+    one_line_error(
+        run(*user, "export", "session", str(session_id), "-o", str(tmp_path / "no" / "x.pdf")), 1
+    )
+    one_line_error(run(*user, "report", "--from", "March", "--to", "2026-03-01", "-o", "x.pdf"), 2)
+    assert "Electronically signed" in _pdf_text(record)  # the failed export left it alone
+
+    from facilitator.services import accounts, audit
+
+    ws = accounts.sign_in(clinic, "ada", PASSWORD)
+    try:
+        exports = audit.entries(ws, action="export")
+        assert {e.facts.record_kind for e in exports} == {
+            "session",
+            "member_note",
+            "sign_in",
+            "lead_report",
+        }
+        assert audit.verify().ok
+    finally:
+        ws.close()
+
+
+def test_progress_bar_is_drawn_only_on_a_terminal(monkeypatch):
+    import io
+    import pty
+
+    from facilitator.cli import Progress
+
+    leader, follower = pty.openpty()
+    with os.fdopen(follower, "w") as terminal:
+        monkeypatch.setattr(sys, "stderr", terminal)
+        bar = Progress(4)
+        for done in range(1, 5):
+            bar.show(done)
+        bar.finish()
+        terminal.flush()
+    drawn = os.read(leader, 4096).decode()
+    os.close(leader)
+    assert "[###############---------------] 2/4" in drawn and "4/4" in drawn
+    piped = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", piped)
+    Progress(4).show(2)
+    assert piped.getvalue() == ""

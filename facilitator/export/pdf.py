@@ -29,7 +29,7 @@ from reportlab.lib.units import inch
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as rl_canvas
-from reportlab.platypus import Flowable, SimpleDocTemplate
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 FONTS_DIR = Path(__file__).resolve().parents[2] / "resources" / "fonts"
 FONT = "DejaVuSans"
@@ -56,6 +56,8 @@ FRAME_WIDTH = PAGE_SIZE[0] - MARGIN_LEFT - MARGIN_RIGHT - 2 * FRAME_PADDING  # u
 INK = colors.HexColor("#1a1a1a")
 MUTED = colors.HexColor("#555555")
 RULE = colors.HexColor("#8c8c8c")
+HEADER_FILL = colors.HexColor("#e9e9e9")
+FLAG_FILL = colors.HexColor("#f7c9c9")  # light red: flagged cells (always with a text marker too)
 
 _font_lock = threading.Lock()
 _fonts_registered = False
@@ -88,6 +90,9 @@ class Styles:
     cell: ParagraphStyle
     cell_header: ParagraphStyle
     checkbox: ParagraphStyle
+    subheading: ParagraphStyle
+    cell_small: ParagraphStyle
+    cell_small_header: ParagraphStyle
 
 
 @functools.cache
@@ -138,6 +143,19 @@ def stylesheet() -> Styles:
             bulletFontName=FONT,
             bulletFontSize=12,
         ),
+        subheading=ParagraphStyle(
+            "subheading",
+            base,
+            fontName=FONT_BOLD,
+            fontSize=10.5,
+            leading=14,
+            spaceBefore=8,
+            spaceAfter=3,
+        ),
+        cell_small=ParagraphStyle("cell_small", base, fontSize=8, leading=10),
+        cell_small_header=ParagraphStyle(
+            "cell_small_header", base, fontName=FONT_BOLD, fontSize=8, leading=10
+        ),
     )
 
 
@@ -155,6 +173,79 @@ def esc(text: object) -> str:
     value = _CONTROL.sub("", value)
     value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return value.replace("\n", "<br/>")
+
+
+def plain(text: object) -> str:
+    """User text for places without paragraph markup (plain table cells, drawings): control
+    characters go, tabs become spaces; line breaks are kept."""
+    value = "" if text is None else str(text)
+    value = value.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
+    return _CONTROL.sub("", value)
+
+
+def fit_text(text: str, font: str, size: float, width: float) -> str:
+    """The text shortened with an ellipsis until it fits the width (one line)."""
+    return _fit(text, font, size, width)
+
+
+def cell_text(text: object, style: ParagraphStyle, width: float, padding: float = 6) -> Any:
+    """A table cell for user text: a plain string when it fits on one line (much faster to lay
+    out in long tables), else an escaped, wrapping Paragraph. ``width`` is the column's width;
+    plain strings need the table's FONT for the cell to match ``style`` (see grid_table)."""
+    value = plain(text)
+    if (
+        "\n" not in value
+        and len(value) < 120
+        and pdfmetrics.stringWidth(value, style.fontName, style.fontSize) <= width - padding
+    ):
+        return value
+    return Paragraph(esc(text), style)
+
+
+def grid_table(
+    rows: Sequence[Sequence[Any]],
+    col_widths: Sequence[float],
+    *,
+    repeat_rows: int = 1,
+    font_size: float = 9.5,
+    leading: float | None = None,
+    padding: float = 3,
+    extra_style: Sequence[tuple[Any, ...]] = (),
+    min_row_heights: Sequence[float] | None = None,
+) -> Table:
+    """A ruled table with a shaded header row that repeats on every page it runs onto.
+
+    Rows may split inside a tall cell (a long note in a table never overflows a page). Plain
+    string cells are set in the bundled font at ``font_size``, the header row in bold.
+    """
+    register_fonts()
+    lead = leading if leading is not None else font_size * 1.25
+    commands: list[tuple[Any, ...]] = [
+        ("GRID", (0, 0), (-1, -1), 0.5, RULE),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("FONT", (0, 0), (-1, -1), FONT, font_size, lead),
+        ("TEXTCOLOR", (0, 0), (-1, -1), INK),
+        ("LEFTPADDING", (0, 0), (-1, -1), padding),
+        ("RIGHTPADDING", (0, 0), (-1, -1), padding),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ]
+    if repeat_rows:
+        commands += [
+            ("BACKGROUND", (0, 0), (-1, repeat_rows - 1), HEADER_FILL),
+            ("FONT", (0, 0), (-1, repeat_rows - 1), FONT_BOLD, font_size, lead),
+            ("VALIGN", (0, 0), (-1, repeat_rows - 1), "BOTTOM"),
+        ]
+    table = Table(
+        [list(row) for row in rows],
+        colWidths=list(col_widths),
+        repeatRows=repeat_rows,
+        splitInRow=1,
+        hAlign="LEFT",
+        minRowHeights=list(min_row_heights) if min_row_heights is not None else None,
+    )
+    table.setStyle(TableStyle([*commands, *extra_style]))
+    return table
 
 
 @dataclass(frozen=True)

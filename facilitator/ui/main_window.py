@@ -199,6 +199,7 @@ class MainWindow(QMainWindow):
         from facilitator.ui.home_page import TodayPage
         from facilitator.ui.library_page import LibraryPage
         from facilitator.ui.members_page import MembersPage
+        from facilitator.ui.reports_page import ReportsPage
 
         while self.tabs.count():  # a second sign-in (the demo) builds them afresh
             self.tabs.removeTab(0)
@@ -210,6 +211,9 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.groups_page, "&Groups")
         self.tabs.addTab(self.members_page, "&Members")
         self.tabs.addTab(self.library_page, "&Library")
+        self.reports_page = ReportsPage(self.workspace, self)
+        self.tabs.addTab(self.reports_page, "&Reports")
+        self.groups_page.changed.connect(lambda _changes: self.reports_page.refresh())
         self.groups_page.changed.connect(lambda _changes: self.members_page.refresh())
         self.members_page.changed.connect(lambda _changes: self.groups_page.refresh())
         self.groups_page.open_member.connect(self._show_member)

@@ -553,8 +553,37 @@ class MembersPage(QWidget):
         self.history_view = table_view(
             self.history_model, "Attendance history", page, stretch=HistoryModel.GROUP
         )
+        self.note_button = push_button(
+            "Member &note PDF…", "Member note of the chosen session", self.show_member_note, page
+        )
+        self.history_message = message_label(page)
+        row = QHBoxLayout()
+        row.addWidget(self.note_button)
+        row.addWidget(self.history_message, 1)
         column.addWidget(self.history_view)
+        column.addLayout(row)
         return page
+
+    def member_note_preview(self) -> QDialog | None:
+        """The chosen session's note for this member, previewed (None when none is chosen)."""
+        from facilitator.ui import documents as previews
+
+        row = selected_row(self.history_view)
+        if row is None or self.member_id is None:
+            say(self.history_message, "Choose a session in the history first.", error=True)
+            return None
+        entry = self.history_model.row_at(row)
+        try:
+            return previews.member_note(self.ws, entry.session_id, self.member_id, self)
+        except FacilitatorError as exc:
+            say(self.history_message, exc.message, error=True)
+            return None
+
+    def show_member_note(self) -> None:
+        preview = self.member_note_preview()
+        if preview is not None:
+            self._dialog = preview
+            preview.open()
 
     def _build_trends(self, parent: QWidget) -> QWidget:
         page = QWidget(parent)

@@ -17,6 +17,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDialog,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
@@ -102,6 +103,7 @@ class SessionPage(QWidget):
         self._suggestion: int | bool | None = False  # looked up once per page, when first needed
         self.autosavers: list[Autosaver] = []
         self.note_member: int | None = None
+        self._preview: QDialog | None = None
         self._build()
         self.reload()
         self.show_part(part or self._resume_part(), record_time=False)
@@ -177,6 +179,14 @@ class SessionPage(QWidget):
         header.addWidget(self.next_button)
         self.clock_label = QLabel("", self)
         self.clock_label.setAccessibleName("Session clock")
+        self.sign_in_button = self._button(
+            "Sign-in sheet…", "Preview the sign-in sheet", lambda: self.show_document("sign_in")
+        )
+        self.record_button = self._button(
+            "Session &record…", "Preview the session record", lambda: self.show_document("session")
+        )
+        self.header_title.addWidget(self.sign_in_button)
+        self.header_title.addWidget(self.record_button)
         self.header_title.addWidget(self.clock_label)
         QShortcut(QKeySequence("Ctrl+PgDown"), self, activated=lambda: self.step(1))
         QShortcut(QKeySequence("Ctrl+PgUp"), self, activated=lambda: self.step(-1))
@@ -372,7 +382,14 @@ class SessionPage(QWidget):
         form.addRow("&Assessment", self.note_assessment)
         form.addRow("P&lan", self.note_plan)
         form.addRow("&Goal", self.note_goal)
+        self.note_pdf = self._button(
+            "Member note PDF…",
+            "Preview this member's note",
+            lambda: self.show_document("member_note"),
+            page,
+        )
         form.addRow(self.draft_note)
+        form.addRow(self.note_pdf)
         form.addRow(self.note_warnings)
         row.addWidget(self.note_members, 1)
         row.addLayout(form, 3)
@@ -853,6 +870,31 @@ class SessionPage(QWidget):
             return exc.message
         self._after_grid_edit()
         return None
+
+    def document_preview(self, kind: str) -> QDialog | None:
+        """The session's record, sign-in sheet or the chosen member's note, previewed."""
+        from facilitator.ui import documents as previews
+
+        self.flush()  # the preview shows what was typed a moment ago too
+        try:
+            if kind == "session":
+                return previews.session_record(self.ws, self.session_id, self)
+            if kind == "sign_in":
+                return previews.sign_in_sheet(self.ws, self.session_id, self)
+            member_id = self.note_member
+            if member_id is None:
+                self.show_message("Choose a member in the list first.")
+                return None
+            return previews.member_note(self.ws, self.session_id, member_id, self)
+        except FacilitatorError as exc:
+            self.show_message(exc.message)
+            return None
+
+    def show_document(self, kind: str) -> None:
+        preview = self.document_preview(kind)
+        if preview is not None:
+            self._preview = preview
+            preview.open()
 
     def _after_grid_edit(self) -> None:
         """Take the stored record at once (the next edit builds on it); redraw the grids after

@@ -84,7 +84,7 @@ def test_member_note_keeps_only_that_member_and_redacts_the_others(ws, clinic):
 
 
 def test_sign_in_sheet_has_first_names_and_last_initials(ws, clinic):
-    group_id, people = clinic
+    group_id, _people = clinic
     session_id = started(ws, group_id, MONDAY)
     sheet = documents.sign_in_sheet(session_id)
     assert "Zoë N." in sheet.names and len(sheet.names) == 3

@@ -1,0 +1,127 @@
+"""The printed records on the ten-year database, each beside a bare reportlab build of a
+document with as many pages (built-in Helvetica, plain paragraphs, no tables, no footer)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tempfile
+import time
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from reportlab.lib.pagesizes import letter
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+from bench.scenarios import Picks
+from bench.timing import compared
+from facilitator.export.lead_report import lead_report_bytes
+from facilitator.export.session_record import session_record_bytes, write_session_record
+from facilitator.services import documents
+from facilitator.services.workspace import Workspace
+from facilitator.store.models import database
+
+FILLER = (
+    "Members practised the skill and named one situation to try it in this week. " * 8
+).strip()
+
+
+def pages_of(pdf: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+
+
+def _bare(paragraphs: int) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    style = getSampleStyleSheet()["BodyText"]
+    SimpleDocTemplate(buffer, pagesize=letter).build(
+        [Paragraph(FILLER, style) for _ in range(paragraphs)]
+    )
+    return buffer.getvalue()
+
+
+@cache
+def paragraphs_for(pages: int) -> int:
+    """How many filler paragraphs a bare document needs to have this many pages."""
+    count = 1
+    while pages_of(_bare(count)) < pages:
+        count = max(count + 1, int(count * 1.5))
+    while count > 1 and pages_of(_bare(count - 1)) >= pages:
+        count -= 1
+    return count
+
+
+def bare_document(pages: int) -> bytes:
+    return _bare(paragraphs_for(pages))
+
+
+def session_record(picks: Picks, runs: int) -> dict[str, Any]:
+    """Assemble the largest signed session's record from the database and build its PDF."""
+
+    def end_to_end() -> bytes:
+        return session_record_bytes(documents.session_document(picks.full_session))
+
+    pages = pages_of(end_to_end())
+    return compared(end_to_end, lambda: bare_document(pages), runs) | {
+        "session_id": picks.full_session,
+        "members": picks.full_session_members,
+        "pages": pages,
+        "which": "the signed session with the most rostered members, read and built in memory",
+    }
+
+
+def _recent_signed(count: int) -> list[int]:
+    rows = database.execute_sql(
+        "SELECT id FROM session WHERE state = 'signed' ORDER BY date DESC, id DESC LIMIT ?",
+        (count,),
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def thousand_records(count: int = 1000) -> dict[str, Any]:
+    """Write `count` session records to files, as `export sessions` does (one run each)."""
+    ids = _recent_signed(count)
+    with tempfile.TemporaryDirectory() as folder:
+        started = time.perf_counter()
+        pages = 0
+        for session_id in ids:
+            path = Path(folder) / f"session-{session_id}.pdf"
+            write_session_record(path, documents.session_document(session_id))
+            pages += pages_of(path.read_bytes())
+        seconds = time.perf_counter() - started
+    each = max(1, round(pages / len(ids)))
+    started = time.perf_counter()
+    for _ in ids:
+        bare_document(each)
+    floor_seconds = time.perf_counter() - started
+    return {
+        "sessions": len(ids),
+        "pages": pages,
+        "seconds": round(seconds, 1),
+        "floor_seconds": round(floor_seconds, 1),
+        "ratio": round(seconds / floor_seconds, 1),
+        "which": "the most recent signed sessions, each read and written to its own file",
+        "floor": f"{len(ids)} bare documents of {each} page(s), in memory",
+    }
+
+
+def lead_summary(ws: Workspace, until: dt.date, runs: int) -> dict[str, Any]:
+    """The 13-week summary of all groups, from the database to PDF bytes."""
+    start = until - dt.timedelta(weeks=13) + dt.timedelta(days=1)
+
+    def end_to_end() -> bytes:
+        return lead_report_bytes(documents.lead_report(ws, start, until))
+
+    pdf = end_to_end()
+    pages = pages_of(pdf)
+    result = compared(end_to_end, lambda: bare_document(pages), runs)
+    return result | {
+        "from": start.isoformat(),
+        "to": until.isoformat(),
+        "pages": pages,
+        "sessions": len(documents.session_ids_between(start, until)),
+        "which": "13 weeks of all 50 groups, read and built in memory",
+    }

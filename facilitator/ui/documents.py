@@ -1,0 +1,78 @@
+"""Opening the printed records in a preview, from wherever a facilitator or lead is.
+
+Each function assembles the document through the services, builds the PDF in memory and
+returns the preview dialog (not yet shown); its Print and Save as are audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtWidgets import QWidget
+
+from facilitator.services import documents
+from facilitator.services.workspace import Workspace
+from facilitator.ui.preview import PdfPreview
+
+
+def session_record(ws: Workspace, session_id: int, parent: QWidget | None) -> PdfPreview:
+    from facilitator.export.session_record import session_record_bytes
+
+    doc = documents.session_document(session_id)
+    return PdfPreview(
+        f"Session record — {doc.record.group_name}, {doc.record.date:%d %b %Y}",
+        session_record_bytes(doc),
+        f"session-{session_id}-{doc.record.date.isoformat()}.pdf",
+        lambda printed: documents.record_output(ws, "session", session_id, printed=printed),
+        parent,
+    )
+
+
+def member_note(
+    ws: Workspace, session_id: int, member_id: int, parent: QWidget | None
+) -> PdfPreview:
+    from facilitator.export.member_note import member_note_bytes
+
+    doc = documents.member_note_document(session_id, member_id)
+    return PdfPreview(
+        f"Member note — {doc.member_name}, {doc.record.date:%d %b %Y}",
+        member_note_bytes(doc),
+        # The file name carries ids, not the member's name: file names end up in many places.
+        f"member-{member_id}-session-{session_id}.pdf",
+        lambda printed: documents.record_output(
+            ws, "member_note", session_id, member_id=member_id, printed=printed
+        ),
+        parent,
+    )
+
+
+def sign_in_sheet(ws: Workspace, session_id: int, parent: QWidget | None) -> PdfPreview:
+    from facilitator.export.sign_in import sign_in_bytes
+
+    sheet = documents.sign_in_sheet(session_id)
+    return PdfPreview(
+        f"Sign-in sheet — {sheet.group_name}, {sheet.date:%d %b %Y}",
+        sign_in_bytes(sheet),
+        f"sign-in-{session_id}-{sheet.date.isoformat()}.pdf",
+        lambda printed: documents.record_output(ws, "sign_in", session_id, printed=printed),
+        parent,
+    )
+
+
+def lead_report(
+    ws: Workspace,
+    date_from: dt.date,
+    date_to: dt.date,
+    group: str | None,
+    parent: QWidget | None,
+) -> PdfPreview:
+    from facilitator.export.lead_report import lead_report_bytes
+
+    report = documents.lead_report(ws, date_from, date_to, group)
+    return PdfPreview(
+        f"Clinical lead summary — {report.scope}, {date_from:%d %b} to {date_to:%d %b %Y}",
+        lead_report_bytes(report),
+        f"summary-{date_from.isoformat()}-to-{date_to.isoformat()}.pdf",
+        lambda printed: documents.record_output(ws, "lead_report", None, printed=printed),
+        parent,
+    )

@@ -1,0 +1,119 @@
+"""Previewing, printing and saving the printed records from the session, the member profile
+and the Reports screen, on a real encrypted database."""
+
+from pypdf import PdfReader
+from PySide6.QtPrintSupport import QPrinter
+
+from facilitator.domain.enums import AttendanceStatus, Role
+from facilitator.services import accounts, audit
+from facilitator.services.workspace import Workspace
+from facilitator.ui.members_page import MembersPage
+from facilitator.ui.reports_page import ReportsPage
+from tests.conftest import PASSWORD
+from tests.ui.test_session_page import _edit, _open_today, clinic  # noqa: F401 (fixture)
+
+
+def pdf_text(data_or_path):
+    import io
+
+    source = io.BytesIO(data_or_path) if isinstance(data_or_path, bytes) else data_or_path
+    return " ".join(" ".join(p.extract_text().split()) for p in PdfReader(source).pages)
+
+
+def newest_audit(location):
+    ws = accounts.sign_in(location, "ada", PASSWORD)
+    try:
+        return [(e.facts.action, e.facts.record_kind) for e in audit.entries(ws)[:3]]
+    finally:
+        ws.close()
+
+
+def test_session_record_preview_prints_and_saves_with_an_audit_entry(qtbot, clinic, tmp_path):  # noqa: F811
+    location, (zoe, bram, _c, _d), _walk_in = clinic
+    window, page = _open_today(qtbot, location)
+    for member_id in (zoe, bram):
+        _edit(page.roster_model, member_id, "status", AttendanceStatus.PRESENT.value)
+    preview = page.document_preview("session")
+    qtbot.addWidget(preview)
+    assert preview.document.pageCount() >= 1
+    text = pdf_text(preview.pdf)
+    assert "Evening Recovery" in text and "DRAFT" in text
+
+    printer = QPrinter(QPrinter.PrinterMode.ScreenResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    assert preview.print_to(printer)
+    assert len(PdfReader(tmp_path / "printed.pdf").pages) == preview.document.pageCount()
+    assert preview.save_to(tmp_path / "saved.pdf")
+    assert (tmp_path / "saved.pdf").read_bytes() == preview.pdf
+    assert not preview.save_to(tmp_path / "missing" / "x.pdf")
+    assert "Not saved" in preview.message.text()
+    window.close()
+    assert newest_audit(location)[:2] == [("export", "session"), ("print", "session")]
+
+
+def test_sign_in_sheet_and_member_note_from_the_session(qtbot, clinic):  # noqa: F811
+    location, (zoe, bram, _c, _d), _walk_in = clinic
+    window, page = _open_today(qtbot, location)
+    sheet = page.document_preview("sign_in")
+    qtbot.addWidget(sheet)
+    assert "Zoë N." in pdf_text(sheet.pdf)
+    for member_id in (zoe, bram):
+        _edit(page.roster_model, member_id, "status", AttendanceStatus.PRESENT.value)
+    page.show_part("notes")
+    assert page.document_preview("member_note") is None or page.note_member is not None
+    page.note_members.setCurrentRow(0)
+    chosen = page.note_member
+    note = page.document_preview("member_note")
+    qtbot.addWidget(note)
+    other = bram if chosen == zoe else zoe
+    other_name = page.record.attendance_of(other).display_name
+    text = pdf_text(note.pdf)
+    assert page.record.attendance_of(chosen).display_name.split()[0] in text
+    assert other_name.split()[0] not in text and other_name.split()[-1] not in text
+    window.close()
+
+
+def test_member_profile_previews_a_note_from_the_history(qtbot, clinic):  # noqa: F811
+    location, (zoe, *_rest), _walk_in = clinic
+    window, page = _open_today(qtbot, location)
+    _edit(page.roster_model, zoe, "status", AttendanceStatus.PRESENT.value)
+    window.close()
+    ws = accounts.sign_in(location, "ada", PASSWORD)
+    members = MembersPage(ws)
+    qtbot.addWidget(members)
+    members._load_profile(zoe)
+    assert members.member_note_preview() is None  # nothing chosen yet
+    assert "Choose a session" in members.history_message.text()
+    members.history_view.selectRow(0)
+    preview = members.member_note_preview()
+    qtbot.addWidget(preview)
+    assert "Member note" in pdf_text(preview.pdf)
+    ws.close()
+
+
+def test_reports_page_previews_the_lead_summary_and_limits_a_facilitator(qtbot, clinic):  # noqa: F811
+    location, (zoe, *_rest), _walk_in = clinic
+    window, page = _open_today(qtbot, location)
+    _edit(page.roster_model, zoe, "status", AttendanceStatus.PRESENT.value)
+    window.close()
+    ws = accounts.sign_in(location, "ada", PASSWORD)
+    reports = ReportsPage(ws)
+    qtbot.addWidget(reports)
+    assert reports.group.itemText(0) == "All groups"
+    preview = reports.build_report()
+    qtbot.addWidget(preview)
+    assert "Evening Recovery" in pdf_text(preview.pdf)
+    reports.minimum.setValue(12)
+    reports.set_minimum()
+    reports.date_to.setDate(reports.date_from.date().addDays(-1))
+    assert reports.build_report() is None and "before" in reports.message.text()
+
+    facilitator = Workspace(
+        ws.store, ws.actor.__class__(**{**vars(ws.actor), "role": Role.FACILITATOR})
+    )
+    limited = ReportsPage(facilitator)
+    qtbot.addWidget(limited)
+    assert limited.group.findText("All groups") == -1 and not limited.save_minimum.isEnabled()
+    assert limited.minimum.value() == 12
+    ws.close()
