@@ -19,6 +19,7 @@ from facilitator.domain.records import (
     GroupNoteRecord,
     SessionRecord,
 )
+from facilitator.domain.rules import to_local
 
 DEFAULT_WEEKLY_MINIMUM_MINUTES = 9 * 60  # IOP: at least 9 hours of services a week (ASAM 2.1)
 OTHER_MEMBER = "[another member]"
@@ -27,33 +28,41 @@ OTHER_MEMBER = "[another member]"
 # ----------------------------------------------------------------------------- session facts
 
 
-def _at(day: dt.date, moment: dt.datetime | dt.time | None) -> dt.datetime | None:
+def _at(day: dt.date, moment: dt.datetime | dt.time | None, zone: str) -> dt.datetime | None:
+    """A session time on the clinic's wall clock: stored timestamps are UTC, the scheduled
+    times and arrivals are wall-clock times already."""
     if moment is None:
         return None
     if isinstance(moment, dt.datetime):
-        return moment.replace(tzinfo=None)
+        return to_local(moment, zone)
     return dt.datetime.combine(day, moment)
 
 
-def session_span(record: SessionRecord) -> tuple[dt.datetime | None, dt.datetime | None]:
-    """When the session ran: actual start and end where recorded, else the scheduled times."""
-    start = _at(record.date, record.actual_start) or _at(record.date, record.scheduled_start)
-    end = _at(record.date, record.actual_end) or _at(record.date, record.scheduled_end)
+def session_span(
+    record: SessionRecord, zone: str = ""
+) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """When the session ran, in local time: actual start and end where recorded, else the
+    scheduled times."""
+    start = _at(record.date, record.actual_start, zone) or _at(
+        record.date, record.scheduled_start, zone
+    )
+    end = _at(record.date, record.actual_end, zone) or _at(record.date, record.scheduled_end, zone)
     return start, end
 
 
 def session_minutes(record: SessionRecord) -> int | None:
-    start, end = session_span(record)
+    start, end = session_span(record, "UTC")  # a duration: any one zone will do
     if start is None or end is None or end < start:
         return None
     return round((end - start).total_seconds() / 60)
 
 
-def minutes_attended(record: SessionRecord, row: AttendanceRecord) -> int:
-    """A member's minutes in the session: from arrival (if late) to departure (if left early)."""
+def minutes_attended(record: SessionRecord, row: AttendanceRecord, zone: str = "") -> int:
+    """A member's minutes in the session: from arrival (if late) to departure (if left early),
+    arrival and departure being wall-clock times in the clinic's zone."""
     if row.status is None or not row.status.attended:
         return 0
-    start, end = session_span(record)
+    start, end = session_span(record, zone)
     if start is None or end is None:
         return 0
     if row.status is AttendanceStatus.LATE and row.arrival is not None:
@@ -97,6 +106,9 @@ class SessionDocument:
     record: SessionRecord
     facilitator: str  # "Full Name, CREDENTIALS"
     co_facilitator: str | None
+    time_zone: str = (
+        ""  # the clinic's IANA zone for printing stored UTC times; "" = this computer's
+    )
 
     @property
     def signed(self) -> bool:
@@ -118,6 +130,7 @@ class MemberNoteDocument:
     record_number: str
     facilitator: str
     co_facilitator: str | None
+    time_zone: str = ""
 
     @property
     def signed(self) -> bool:
@@ -296,7 +309,7 @@ def _report_session(record: SessionRecord, facilitators: dict[int, str]) -> Repo
     )
 
 
-def _weekly_minutes(records: list[SessionRecord]) -> dict[int, dict[dt.date, int]]:
+def _weekly_minutes(records: list[SessionRecord], zone: str) -> dict[int, dict[dt.date, int]]:
     """Minutes attended per member per week, across every group, for the weeks they were
     on a roster (a week before admission is not a week below the minimum)."""
     weekly: dict[int, dict[dt.date, int]] = {}
@@ -304,7 +317,7 @@ def _weekly_minutes(records: list[SessionRecord]) -> dict[int, dict[dt.date, int
         week = _week_of(record.date)
         for row in record.attendance:
             by_week = weekly.setdefault(row.member_id, {})
-            by_week[week] = by_week.get(week, 0) + minutes_attended(record, row)
+            by_week[week] = by_week.get(week, 0) + minutes_attended(record, row, zone)
     return weekly
 
 
@@ -354,10 +367,11 @@ def build_lead_report(
     weekly_minimum_minutes: int,
     records: list[SessionRecord],
     facilitators: dict[int, str],
+    time_zone: str = "",
 ) -> LeadReport:
     """The clinical lead's summary of the sessions held in a range, worked out from them."""
     records = sorted(records, key=lambda r: (r.date, r.group_name, r.id))
-    weekly = _weekly_minutes(records)
+    weekly = _weekly_minutes(records, time_zone)
     by_group: dict[int, list[SessionRecord]] = {}
     for record in records:
         by_group.setdefault(record.group_id, []).append(record)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from zoneinfo import ZoneInfo
 
 from facilitator.domain.errors import InvalidInput
 
@@ -94,6 +95,15 @@ def next_meeting(weekdays: tuple[int, ...], after: dt.date) -> dt.date:
         if day.weekday() in weekdays:
             return day
     return after + dt.timedelta(days=7)
+
+
+def to_local(moment: dt.datetime, zone: str = "") -> dt.datetime:
+    """A stored (naive UTC) timestamp as the clinic's wall clock shows it, naive.
+
+    ``zone`` is an IANA name such as "America/Chicago"; empty means this computer's zone.
+    """
+    aware = moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
+    return aware.astimezone(ZoneInfo(zone) if zone else None).replace(tzinfo=None)
 
 
 def utcnow() -> dt.datetime:

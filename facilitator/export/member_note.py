@@ -53,7 +53,7 @@ def member_note_story(doc: MemberNoteDocument) -> list[Flowable]:
     facts = [
         ("Member", doc.member_name),
         ("Record number", doc.record_number or DASH),
-        *session_facts(record, doc.facilitator, doc.co_facilitator),
+        *session_facts(record, doc.facilitator, doc.co_facilitator, doc.time_zone),
     ]
     story: list[Flowable] = [
         Paragraph(esc(doc.program), styles.subtitle),
@@ -77,7 +77,7 @@ def member_note_story(doc: MemberNoteDocument) -> list[Flowable]:
                 status_words(row.status),
                 hhmm(row.arrival),
                 hhmm(row.departure),
-                str(minutes_attended(record, row)),
+                str(minutes_attended(record, row, doc.time_zone)),
                 LOCATION_WORDS.get(row.location, words(row.location)),
             ],
         ]
@@ -133,7 +133,7 @@ def member_note_story(doc: MemberNoteDocument) -> list[Flowable]:
     story.extend(section("Homework reviewed", styles))
     own_reviews = tuple(r for r in record.reviews if r.member_id == member)
     story.append(reviews_table(replace(record, reviews=own_reviews), styles, with_member=False))
-    story += signature_block(record, styles)
+    story += signature_block(record, styles, doc.time_zone)
     return story
 
 

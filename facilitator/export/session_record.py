@@ -42,6 +42,7 @@ from facilitator.domain.records import (
     SessionRecord,
     SignatureRecord,
 )
+from facilitator.domain.rules import to_local
 from facilitator.export.pdf import (
     FRAME_WIDTH,
     Styles,
@@ -81,6 +82,14 @@ def hhmm(moment: dt.time | dt.datetime | None) -> str:
     return moment.strftime("%H:%M") if moment is not None else DASH
 
 
+def actual_span(record: SessionRecord, zone: str) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """The actual start and end on the clinic's clock (they are stored in UTC)."""
+    return (
+        to_local(record.actual_start, zone) if record.actual_start else None,
+        to_local(record.actual_end, zone) if record.actual_end else None,
+    )
+
+
 def span(start: dt.time | dt.datetime | None, end: dt.time | dt.datetime | None) -> str:
     if start is None and end is None:
         return "Not recorded"
@@ -91,11 +100,10 @@ def long_date(day: dt.date) -> str:
     return f"{day:%A} {day.isoformat()}"
 
 
-def utc_stamp(moment: dt.datetime) -> str:
-    """A stored (naive UTC) signing time as printed: "on 2026-03-02 at 14:05 UTC"."""
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
-    return f"on {moment.date().isoformat()} at {moment:%H:%M} UTC"
+def local_stamp(moment: dt.datetime, zone: str) -> str:
+    """A stored (UTC) signing time on the clinic's clock: "on 2026-03-02 at 09:05"."""
+    local = to_local(moment, zone)
+    return f"on {local.date().isoformat()} at {local:%H:%M}"
 
 
 def or_dash(text: str | None) -> str:
@@ -142,7 +150,7 @@ def facts_table(pairs: Sequence[tuple[str, str]], styles: Styles) -> Table:
 
 
 def session_facts(
-    record: SessionRecord, facilitator: str, co_facilitator: str | None
+    record: SessionRecord, facilitator: str, co_facilitator: str | None, zone: str = ""
 ) -> list[tuple[str, str]]:
     """Group, track, type, date, times, duration, mode and who ran the session."""
     minutes = session_minutes(record)
@@ -152,7 +160,7 @@ def session_facts(
         ("Track", words(record.track)),
         ("Scheduled", span(record.scheduled_start, record.scheduled_end)),
         ("Group type", words(record.group_type)),
-        ("Actual", span(record.actual_start, record.actual_end)),
+        ("Actual", span(*actual_span(record, zone))),
         ("Mode", words(record.mode)),
         ("Duration", f"{minutes} minutes" if minutes is not None else "Not recorded"),
         ("Facilitator", facilitator or DASH),
@@ -220,15 +228,15 @@ def check_in_cells(check_in: CheckInRecord, styles: Styles) -> list[Any]:
     ]
 
 
-def signature_lines(signature: SignatureRecord) -> str:
+def signature_lines(signature: SignatureRecord, zone: str = "") -> str:
     who = esc(signature.signer)
-    when = utc_stamp(signature.signed_at)
+    when = local_stamp(signature.signed_at, zone)
     if signature.kind == SignatureKind.COSIGN:
         return f"Co-signed by <b>{who}</b> {when}"
     return f"Electronically signed by <b>{who}</b> {when}"
 
 
-def signature_block(record: SessionRecord, styles: Styles) -> list[Flowable]:
+def signature_block(record: SessionRecord, styles: Styles, zone: str = "") -> list[Flowable]:
     """Signatures (or "Not signed"), then each addendum with its own signature line."""
     out: list[Flowable] = [*section("Signatures", styles)]
     signatures = sorted(
@@ -238,7 +246,7 @@ def signature_block(record: SessionRecord, styles: Styles) -> list[Flowable]:
         out.append(Paragraph("<b>Not signed</b>", styles.body))
         out.append(Paragraph("This record is a draft: its content may still change.", styles.small))
     for signature in signatures:
-        out.append(Paragraph(signature_lines(signature), styles.body))
+        out.append(Paragraph(signature_lines(signature, zone), styles.body))
     if signatures:
         sealed = signatures[0].content_hash
         out.append(
@@ -247,25 +255,28 @@ def signature_block(record: SessionRecord, styles: Styles) -> list[Flowable]:
                 styles.small,
             )
         )
-    out += addenda_block(record.addenda, styles)
+    out += addenda_block(record.addenda, styles, zone)
     return out
 
 
-def addenda_block(addenda: Iterable[AddendumRecord], styles: Styles) -> list[Flowable]:
+def addenda_block(
+    addenda: Iterable[AddendumRecord], styles: Styles, zone: str = ""
+) -> list[Flowable]:
     ordered = sorted(addenda, key=lambda a: (a.signed_at, a.id))
     if not ordered:
         return []
     out: list[Flowable] = [*section("Addenda", styles)]
     for number, addendum in enumerate(ordered, start=1):
         head = Paragraph(
-            f"Addendum {number} · {addendum.signed_at.date().isoformat()}", styles.subheading
+            f"Addendum {number} · {to_local(addendum.signed_at, zone).date().isoformat()}",
+            styles.subheading,
         )
         out.append(KeepTogether([head, paragraph("Reason", addendum.reason, styles)]))
         out.append(Paragraph(esc(or_dash(addendum.text)), styles.body))
         out.append(
             Paragraph(
                 f"Electronically signed by <b>{esc(addendum.signer)}</b> "
-                f"{utc_stamp(addendum.signed_at)}",
+                f"{local_stamp(addendum.signed_at, zone)}",
                 styles.body,
             )
         )
@@ -295,7 +306,7 @@ def _parts_table(record: SessionRecord, styles: Styles) -> Table:
     return grid_table(rows, [2.6 * 72, 1.1 * 72, 1.1 * 72], font_size=9.5)
 
 
-def _attendance_table(record: SessionRecord, styles: Styles) -> Table:
+def _attendance_table(record: SessionRecord, styles: Styles, zone: str = "") -> Table:
     style = styles.cell
     rows: list[list[Any]] = [
         ["Member", "Status", "Arrived", "Left", "Minutes", "Where"],
@@ -310,7 +321,7 @@ def _attendance_table(record: SessionRecord, styles: Styles) -> Table:
                 status_words(row.status),
                 hhmm(row.arrival),
                 hhmm(row.departure),
-                str(minutes_attended(record, row)),
+                str(minutes_attended(record, row, zone)),
                 LOCATION_WORDS.get(row.location, words(row.location)),
             ]
         )
@@ -462,7 +473,7 @@ def session_record_story(doc: SessionDocument) -> list[Flowable]:
     styles = stylesheet()
     record = doc.record
     note = record.group_note
-    facts = session_facts(record, doc.facilitator, doc.co_facilitator)
+    facts = session_facts(record, doc.facilitator, doc.co_facilitator, doc.time_zone)
     facts.append(
         ("Participants", f"Present {len(record.present)} of {len(record.attendance)} enrolled")
     )
@@ -476,7 +487,7 @@ def session_record_story(doc: SessionDocument) -> list[Flowable]:
         *section("Parts of the session", styles),
         _parts_table(record, styles),
         *section("Attendance", styles),
-        _attendance_table(record, styles),
+        _attendance_table(record, styles, doc.time_zone),
         *section("Check-in", styles),
         _check_in_table(record, styles),
         *section("Skill work", styles),
@@ -492,7 +503,7 @@ def session_record_story(doc: SessionDocument) -> list[Flowable]:
         Paragraph(esc(or_dash(note.summary if note else "")), styles.body),
         *section("Homework reviewed", styles),
         reviews_table(record, styles),
-        *signature_block(record, styles),
+        *signature_block(record, styles, doc.time_zone),
     ]
     return story
 

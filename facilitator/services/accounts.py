@@ -94,6 +94,14 @@ def change_password(ws: Workspace, old_password: str, new_password: str) -> Chan
     return Changes(users=frozenset({ws.actor.user_id}))
 
 
+TIME_ZONE = "time_zone"
+
+
+def time_zone() -> str:
+    """The clinic's IANA time zone for printing stored UTC times; "" means this computer's."""
+    return people.get_setting(TIME_ZONE, "")
+
+
 def program_name() -> str:
     return people.get_setting(PROGRAM_NAME, "Intensive Outpatient Program")
 

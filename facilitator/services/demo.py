@@ -57,6 +57,7 @@ PROGRAM_NAME = "Willowbrook Demo IOP (fictitious demo data; no real patients)"
 DEMO_USER_NAME = "Demo User (fictitious)"
 # The fictitious clinic keeps US Eastern standard time all year; timestamps are stored in UTC.
 UTC_OFFSET = dt.timedelta(hours=5)
+TIME_ZONE = "Etc/GMT+5"  # the same fixed offset as an IANA name (its sign is inverted by POSIX)
 LENGTH = 180
 PART_MINUTES = (60, 60, 60)
 
@@ -313,6 +314,7 @@ def create_demo(
     )
     try:
         people.set_setting("demo", "yes")
+        people.set_setting(accounts.TIME_ZONE, TIME_ZONE)
         library.load_shipped()
         staff = _Staff(_add_staff(), ws.actor.user_id)
         writer = bulk.BulkWriter()

@@ -67,7 +67,9 @@ def _facilitators(record: SessionRecord) -> tuple[str, str | None]:
 def session_document(session_id: int) -> SessionDocument:
     record = session_store.load_session(session_id)
     facilitator, co = _facilitators(record)
-    return SessionDocument(accounts.program_name(), record, facilitator, co)
+    return SessionDocument(
+        accounts.program_name(), record, facilitator, co, time_zone=accounts.time_zone()
+    )
 
 
 def member_note_document(session_id: int, member_id: int) -> MemberNoteDocument:
@@ -85,6 +87,7 @@ def member_note_document(session_id: int, member_id: int) -> MemberNoteDocument:
         record_number=row.record_number,
         facilitator=facilitator,
         co_facilitator=co,
+        time_zone=accounts.time_zone(),
     )
 
 
@@ -132,6 +135,7 @@ def lead_report(
         weekly_minimum_minutes=weekly_minimum_minutes(),
         records=records,
         facilitators=_signers({r.facilitator_id for r in records}),
+        time_zone=accounts.time_zone(),
     )
 
 

@@ -277,13 +277,14 @@ def session_record(*, signed: bool = True) -> SessionRecord:
 
 
 def session_document(
-    *, signed: bool = True, record: SessionRecord | None = None
+    *, signed: bool = True, record: SessionRecord | None = None, time_zone: str = "UTC"
 ) -> SessionDocument:
     return SessionDocument(
         program=PROGRAM,
         record=record if record is not None else session_record(signed=signed),
         facilitator=FACILITATOR,
         co_facilitator=CO_FACILITATOR,
+        time_zone=time_zone,
     )
 
 
@@ -310,6 +311,7 @@ def member_note_document(
         record_number=row.record_number,
         facilitator=FACILITATOR,
         co_facilitator=CO_FACILITATOR,
+        time_zone="UTC",
     )
 
 

@@ -85,7 +85,7 @@ def test_contains_this_members_part(note_pages: list[str]) -> None:
         f"{GROUP_HOMEWORK} · due 2026-03-10",
         "Values card sort · due 2026-03-10",
         "Trigger map Done Mapped three triggers at home.",
-        f"Electronically signed by {FACILITATOR} on 2026-03-04 at 02:15 UTC",
+        f"Electronically signed by {FACILITATOR} on 2026-03-04 at 02:15",
         "Co-signed by",
         "Reason: Late entry: follow-up call",
     ):

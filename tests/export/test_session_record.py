@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import urllib.request
 from pathlib import Path
 
@@ -130,11 +131,11 @@ def test_reviews(signed_pages: list[str]) -> None:
 
 def test_signatures_and_addendum(signed_pages: list[str]) -> None:
     text = " ".join(signed_pages)
-    assert f"Electronically signed by {FACILITATOR} on 2026-03-04 at 02:15 UTC" in text
-    assert f"Co-signed by {LEAD} on 2026-03-04 at 14:05 UTC" in text
+    assert f"Electronically signed by {FACILITATOR} on 2026-03-04 at 02:15" in text
+    assert f"Co-signed by {LEAD} on 2026-03-04 at 14:05" in text
     assert "Reason: Late entry: follow-up call" in text
     assert ADDENDUM_TEXT in text
-    assert f"Electronically signed by {FACILITATOR} on 2026-03-04 at 15:40 UTC" in text
+    assert f"Electronically signed by {FACILITATOR} on 2026-03-04 at 15:40" in text
     assert text.index("Signatures") < text.index("Addenda") < text.index(ADDENDUM_TEXT)
     assert "Not signed" not in text
 
@@ -253,3 +254,22 @@ def test_a_bare_draft_prints() -> None:
         "Not signed",
     ):
         assert expected in text, expected
+
+
+def test_stored_utc_times_print_on_the_clinics_clock(tmp_path: Path) -> None:
+    """Actual times and signatures are stored in UTC; arrivals are wall-clock times already.
+    In Chicago (UTC-6 on 2 March 2026) 18:03 UTC reads 12:03, and minutes attended still
+    compare arrivals with the local start."""
+    record = samples.session_record()
+    shifted = dataclasses.replace(
+        record,
+        actual_start=record.actual_start + dt.timedelta(hours=6),
+        actual_end=record.actual_end + dt.timedelta(hours=6),
+    )
+    target = tmp_path / "chicago.pdf"
+    doc = samples.session_document(record=shifted, time_zone="America/Chicago")
+    write_session_record(target, doc, printed_on=PRINTED)
+    text = " ".join(page_texts(target))
+    assert "Actual 18:03 – 20:58" in text
+    assert "Marcus Quillfeather Late 18:22 — 156 In person" in text
+    assert f"Electronically signed by {FACILITATOR} on 2026-03-03 at 20:15" in text
