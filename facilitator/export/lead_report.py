@@ -296,7 +296,7 @@ def _trends(doc: LeadReport, styles: Styles) -> list[Flowable]:
         unrated = [m for m in group.members if not (m.mood or m.craving)]
         if not rated and not unrated:
             continue
-        out.append(Paragraph(esc(group.name), styles.subheading))
+        out.append(Paragraph(esc(group.name), _keep(styles.subheading)))
         charts = [
             trend_chart(m.name, m.mood, m.craving, doc.date_from, doc.date_to, width=cell_w - 10)
             for m in rated
