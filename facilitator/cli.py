@@ -176,6 +176,14 @@ def build_parser() -> argparse.ArgumentParser:
     many.add_argument("--group", metavar="NAME|ID")
     many.add_argument("-o", dest="output", required=True, metavar="DIR")
 
+    audit = commands.add_parser("audit", parents=[common], help="the audit trail")
+    audit_what = audit.add_subparsers(
+        dest="what", metavar="ACTION", required=True, parser_class=_Parser
+    )
+    audit_what.add_parser(
+        "verify", parents=[common], help="check the audit trail's hash chain (exit 5 if broken)"
+    )
+
     report = commands.add_parser(
         "report", parents=[common], help="the clinical lead's summary for a date range"
     )
@@ -330,6 +338,21 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"{PROG}: {len(report.problems)} integrity problem(s) found", file=sys.stderr)
         return 5
     print(f"ok: database intact, {report.signed_sessions} signed sessions match their signatures")
+    return 0
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    from facilitator.services import audit
+
+    ws = _sign_in(args)
+    try:
+        report = audit.verify()
+    finally:
+        ws.close()
+    if not report.ok:
+        print(f"{PROG}: audit entry {report.broken_at} {report.reason}", file=sys.stderr)
+        return 5
+    print(f"ok: the audit trail's {report.entries} entries are intact and in order")
     return 0
 
 
@@ -561,6 +584,7 @@ COMMANDS: dict[tuple[str, str | None], Callable[[argparse.Namespace], int]] = {
     ("export", "sign-in"): cmd_export_sign_in,
     ("export", "sessions"): cmd_export_sessions,
     ("report", None): cmd_report,
+    ("audit", "verify"): cmd_audit_verify,
 }
 
 

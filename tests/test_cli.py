@@ -341,3 +341,28 @@ def test_progress_bar_is_drawn_only_on_a_terminal(monkeypatch):
     monkeypatch.setattr(sys, "stderr", piped)
     Progress(4).show(2)
     assert piped.getvalue() == ""
+
+
+def test_audit_verify_names_the_first_altered_entry(clinic, tmp_path):
+    from facilitator.services import accounts, audit
+
+    ws = accounts.sign_in(clinic, "ada", PASSWORD)
+    try:
+        ids = [audit.record(ws, "export", record_kind="session", record_id=n) for n in range(3)]
+    finally:
+        ws.close()
+    done = run("--db", clinic, "--user", "ada", "audit", "verify")
+    assert done.returncode == 0, done.stderr
+    assert "intact" in done.stdout
+
+    ws = accounts.sign_in(clinic, "ada", PASSWORD)
+    try:
+        if ws.store.is_postgres:
+            ws.store.db.execute_sql("ALTER TABLE audit_entry DISABLE TRIGGER USER")
+        else:
+            ws.store.db.execute_sql("DROP TRIGGER audit_append_only_update")
+        ws.store.db.execute_sql(f"UPDATE audit_entry SET record_id = 42 WHERE id = {ids[1]}")
+    finally:
+        ws.close()
+    line = one_line_error(run("--db", clinic, "--user", "ada", "audit", "verify"), 5)
+    assert f"audit entry {ids[1]} was altered" in line
