@@ -45,13 +45,19 @@ def _bare(paragraphs: int) -> bytes:
 
 @cache
 def paragraphs_for(pages: int) -> int:
-    """How many filler paragraphs a bare document needs to have this many pages."""
-    count = 1
-    while pages_of(_bare(count)) < pages:
-        count = max(count + 1, int(count * 1.5))
-    while count > 1 and pages_of(_bare(count - 1)) >= pages:
-        count -= 1
-    return count
+    """How many filler paragraphs a bare document needs to have this many pages (the least
+    such number, found by doubling then bisecting: each try is a whole build)."""
+    high = 1
+    while pages_of(_bare(high)) < pages:
+        high *= 2
+    low = high // 2  # has fewer pages (or is 0)
+    while high - low > 1:
+        middle = (low + high) // 2
+        if pages_of(_bare(middle)) >= pages:
+            high = middle
+        else:
+            low = middle
+    return high
 
 
 def bare_document(pages: int) -> bytes:

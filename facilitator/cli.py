@@ -125,6 +125,17 @@ def build_parser() -> argparse.ArgumentParser:
         "check", parents=[common], help="verify the database and every signed session"
     )
 
+    backup = commands.add_parser(
+        "backup", parents=[common], help="write a verified, encrypted backup of the database file"
+    )
+    backup.add_argument("-o", dest="output", required=True, metavar="FILE")
+    restore = commands.add_parser(
+        "restore",
+        parents=[common],
+        help="copy a backup (and its key file) to the new location --db NEW, then sign in there",
+    )
+    restore.add_argument("file", metavar="FILE")
+
     library = commands.add_parser("library", parents=[common], help="the homework library")
     library_what = library.add_subparsers(
         dest="what", metavar="ACTION", required=True, parser_class=_Parser
@@ -302,8 +313,11 @@ def cmd_users_add(args: argparse.Namespace) -> int:
             credentials=args.credentials,
             program_name=args.program,
         )
+        key, ws.recovery_key = ws.recovery_key, None
         ws.close()
         print(f"created {location} with administrator {args.username}")
+        # Shown this once: it resets an administrator's password if all are lost.
+        print(f"recovery key (print it and lock it away; it is not shown again): {key}")
         return 0
     ws = _sign_in(args)
     try:
@@ -338,6 +352,41 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"{PROG}: {len(report.problems)} integrity problem(s) found", file=sys.stderr)
         return 5
     print(f"ok: database intact, {report.signed_sessions} signed sessions match their signatures")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from facilitator.services import backup
+
+    location = location_of(args)
+    if locations.is_server_url(location):
+        raise UsageError(backup.SERVER_MESSAGE)
+    ws = _sign_in(args)
+    try:
+        report = backup.backup_now(ws, Path(args.output))
+    finally:
+        ws.close()
+    print(
+        f"backed up {location} to {report.path} and {report.keys_path.name} "
+        f"({report.rows} rows in {report.tables} tables, verified); keep the two files together"
+    )
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Restore into a new location; the user's password in the backup's key file checks it."""
+    from facilitator.services import backup
+
+    location = location_of(args)
+    if locations.is_server_url(location):
+        raise UsageError(backup.SERVER_MESSAGE)
+    user = username_of(args)
+    password = password_from_env_or_prompt(f"Password for {user} (in the backup): ")
+    report = backup.restore(Path(args.file), location, user, password)
+    print(
+        f"restored {args.file} to {report.path} ({report.rows} rows in {report.tables} tables, "
+        "checked); its users sign in with the passwords they had"
+    )
     return 0
 
 
@@ -575,6 +624,8 @@ COMMANDS: dict[tuple[str, str | None], Callable[[argparse.Namespace], int]] = {
     ("list", "sessions"): cmd_list_sessions,
     ("users", "add"): cmd_users_add,
     ("check", None): cmd_check,
+    ("backup", None): cmd_backup,
+    ("restore", None): cmd_restore,
     ("library", "list"): cmd_library_list,
     ("library", "export"): cmd_library_export,
     ("library", "import"): cmd_library_import,

@@ -21,6 +21,15 @@ TEMPLATE = "facilitator_template"
 _names = itertools.count(1)
 
 
+@pytest.fixture(autouse=True)
+def backups_in_scratch(tmp_path_factory, monkeypatch):
+    """The app's automatic backups go to a scratch folder, never the real user's data folder;
+    and the window takes none at sign-in (its thread would write to the trail mid-test), except
+    where a test turns it back on."""
+    monkeypatch.setenv("FACILITATOR_BACKUP_DIR", str(tmp_path_factory.mktemp("backups")))
+    monkeypatch.setenv("FACILITATOR_DAILY_BACKUP", "off")
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[object]:
     from tests.pgserver import PostgresServer

@@ -334,7 +334,11 @@ def test_progress_bar_is_drawn_only_on_a_terminal(monkeypatch):
             bar.show(done)
         bar.finish()
         terminal.flush()
-    drawn = os.read(leader, 4096).decode()
+    import select
+
+    drawn = ""
+    while "4/4" not in drawn and select.select([leader], [], [], 2)[0]:
+        drawn += os.read(leader, 4096).decode()
     os.close(leader)
     assert "[###############---------------] 2/4" in drawn and "4/4" in drawn
     piped = io.StringIO()
@@ -366,3 +370,70 @@ def test_audit_verify_names_the_first_altered_entry(clinic, tmp_path):
         ws.close()
     line = one_line_error(run("--db", clinic, "--user", "ada", "audit", "verify"), 5)
     assert f"audit entry {ids[1]} was altered" in line
+
+
+def test_backup_and_restore_by_command_line(clinic, tmp_path):
+    user = ("--user", "ada")
+    copy = tmp_path / "copies" / "clinic-backup.db"
+    copy.parent.mkdir()
+    new = tmp_path / "restored" / "clinic.db"
+    if clinic.startswith("postgresql"):
+        line = one_line_error(run("--db", clinic, *user, "backup", "-o", str(copy)), 2)
+        assert "pg_dump" in line
+        line = one_line_error(run("--db", clinic, *user, "restore", str(copy)), 2)
+        assert "pg_dump" in line
+        assert not copy.exists()
+        return
+    done = run("--db", clinic, *user, "backup", "-o", str(copy))
+    assert done.returncode == 0, done.stderr
+    assert (
+        "verified" in done.stdout
+        and copy.is_file()
+        and (copy.parent / "clinic-backup.db.keys").is_file()
+    )
+    line = one_line_error(run("--db", clinic, *user, "backup", "-o", str(copy)), 1)
+    assert "already exists" in line
+    one_line_error(run("--db", clinic, *user, "backup"), 2)  # no -o
+    one_line_error(run("--db", clinic, *user, "backup", "-o", str(copy) + "2", password="nope"), 3)
+
+    # Restore: into a new place only, with the password of a user in the backup's key file.
+    one_line_error(run("--db", str(new), "restore", str(copy)), 2)  # no --user
+    one_line_error(run("--db", str(new), *user, "restore", str(copy), password="nope"), 3)
+    one_line_error(run("--db", str(new), *user, "restore", str(tmp_path / "none.db")), 4)
+    done = run("--db", str(new), *user, "restore", str(copy))
+    assert done.returncode == 0, done.stderr
+    assert "restored" in done.stdout
+    checked = run("--db", str(new), *user, "check")
+    assert checked.returncode == 0, checked.stderr
+    line = one_line_error(run("--db", str(new), *user, "restore", str(copy)), 1)
+    assert "already exists" in line
+    line = one_line_error(run("--db", clinic, *user, "restore", str(copy)), 1)
+    assert "already exists" in line
+    (copy.parent / "clinic-backup.db.keys").unlink()
+    line = one_line_error(run("--db", str(tmp_path / "other.db"), *user, "restore", str(copy)), 1)
+    assert "no key file" in line
+    assert not (tmp_path / "other.db").exists()
+
+
+def test_a_damaged_database_exits_5_with_one_line(clinic, tmp_path):
+    if clinic.startswith("postgresql"):
+        return  # the server keeps its own files
+    from pathlib import Path
+
+    from tests.store.test_backup import corrupt
+
+    corrupt(Path(clinic), (0.8, 0.9))
+    line = one_line_error(run("--db", clinic, "--user", "ada", "check"), 5)
+    assert "damaged" in line and "backup" in line
+    one_line_error(run("--db", clinic, "--user", "ada", "list", "sessions"), 5)
+
+
+def test_a_new_database_prints_its_recovery_key_once(sqlite_location):
+    from facilitator.services import accounts
+
+    done = run("--db", sqlite_location, "users", "add", "ada", "--name", "Ada Testwood")
+    assert done.returncode == 0, done.stderr
+    (line,) = [x for x in done.stdout.splitlines() if x.startswith("recovery key")]
+    key = line.rsplit(" ", 1)[1]
+    accounts.reset_with_recovery_key(sqlite_location, key, "ada", "reset-by-key-0001")
+    accounts.sign_in(sqlite_location, "ada", "reset-by-key-0001").close()

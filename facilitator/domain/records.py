@@ -41,6 +41,25 @@ class Actor:
     full_name: str
     credentials: str
     role: Role
+    clinician: bool = True  # False only for an administrator who is not also a clinician
+
+    @property
+    def signs_clinically(self) -> bool:
+        """Facilitators and leads run and sign sessions; an administrator only if a clinician."""
+        return self.role is not Role.ADMIN or self.clinician
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    id: int
+    username: str
+    full_name: str
+    credentials: str
+    role: Role
+    active: bool
+    clinician: bool
+    requires_supervision: bool
+    supervisor_id: int | None
 
 
 @dataclass(frozen=True)

@@ -109,3 +109,36 @@ def to_local(moment: dt.datetime, zone: str = "") -> dt.datetime:
 def utcnow() -> dt.datetime:
     """Now in UTC, naive, to the second: what every stored timestamp holds."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+
+
+FREE_SIGN_IN_FAILURES = 5
+
+
+def sign_in_delay(failures: int) -> dt.timedelta:
+    """How long after the last failure the next try must wait: nothing for the first five in a
+    row, then 30 seconds, doubling with each further failure, at most 15 minutes."""
+    if failures < FREE_SIGN_IN_FAILURES:
+        return dt.timedelta()
+    seconds = 30 * 2 ** (failures - FREE_SIGN_IN_FAILURES)
+    return dt.timedelta(seconds=min(seconds, 15 * 60))
+
+
+# Crockford's base32: no I, L, O or U, so a printed key cannot be misread.
+RECOVERY_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+RECOVERY_GROUPS, RECOVERY_GROUP_LENGTH = 6, 5  # 30 characters, 150 bits
+
+
+def new_recovery_key() -> str:
+    import secrets
+
+    chars = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(30))
+    return normalise_recovery_key(chars)
+
+
+def normalise_recovery_key(text: str) -> str:
+    """The key as stored, however it was typed: capitals, groups of five joined by dashes,
+    and the letters people confuse with digits read as those digits."""
+    cleaned = "".join(c for c in text.upper() if c.isalnum())
+    cleaned = cleaned.translate(str.maketrans("ILO", "110"))
+    size = RECOVERY_GROUP_LENGTH
+    return "-".join(cleaned[i : i + size] for i in range(0, len(cleaned), size))

@@ -3,15 +3,36 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import math
 
+from facilitator.domain.audit import Action, AuditFacts
 from facilitator.domain.changes import Changes
 from facilitator.domain.enums import Role
-from facilitator.domain.errors import AuthenticationFailed, RuleViolation
-from facilitator.domain.rules import check_password, check_username, require_text
-from facilitator.services import library
+from facilitator.domain.errors import (
+    AuthenticationFailed,
+    FacilitatorError,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    RuleViolation,
+)
+from facilitator.domain.records import UserInfo
+from facilitator.domain.rules import (
+    check_password,
+    check_username,
+    normalise_recovery_key,
+    require_text,
+    sign_in_delay,
+    utcnow,
+)
+from facilitator.domain.rules import new_recovery_key as generate_recovery_key
+from facilitator.services import audit, library
+from facilitator.services.audit import audited
 from facilitator.services.workspace import Workspace
-from facilitator.store import database, people
+from facilitator.store import database, people, recovery, signin_guard
 from facilitator.store.keys import STRONG, KdfParams
+from facilitator.store.locations import is_server_url
 
 PROGRAM_NAME = "program_name"
 
@@ -40,23 +61,126 @@ def create_database(
         if program_name.strip():
             people.set_setting(PROGRAM_NAME, program_name.strip())
         library.load_shipped()
+        key = generate_recovery_key()
+        recovery.set_recovery_key(store, key)
     except Exception:
         store.close()
         raise
-    return Workspace(store, people.actor_for(username))
+    ws = Workspace(store, people.actor_for(username), recovery_key=key)
+    audit.record(ws, Action.CREATE, record_kind="database")
+    return ws
 
 
-def sign_in(location: str, username: str, password: str) -> Workspace:
-    """Open the database as this user; wrong or empty passwords raise AuthenticationFailed."""
-    store = database.open_store(location, username.strip().lower(), password)
+def sign_in(
+    location: str, username: str, password: str, *, now: dt.datetime | None = None
+) -> Workspace:
+    """Open the database as this user; wrong or empty passwords raise AuthenticationFailed.
+
+    After five failures in a row for a username, each further try waits longer (30 s, then
+    doubling, at most 15 minutes); every failure is audited.
+    """
+    username = username.strip().lower()
+    now = now or utcnow()
+    _wait_after_failures(location, username, now)
+    try:
+        store = database.open_store(location, username, password)
+    except AuthenticationFailed:
+        _remember_failure(location, username, now)
+        raise
     try:
         actor = people.actor_for(store.username)
     except Exception:
         store.close()
         # A slot without an active user row (removed user) must not open the records.
+        _remember_failure(location, username, now)
         raise AuthenticationFailed("wrong username or password") from None
+    ws = Workspace(store, actor)
+    signin_guard.move_into_trail(location, username, audit.workstation())
+    audit.record(ws, Action.LOGIN)
     _bring_library_up_to_date()
-    return Workspace(store, actor)
+    return ws
+
+
+def _failures(location: str, username: str) -> list[dt.datetime]:
+    if is_server_url(location):
+        return signin_guard.server_failures(location, username)
+    return signin_guard.recent_failures(None, location, username)
+
+
+def _wait_after_failures(location: str, username: str, now: dt.datetime) -> None:
+    failures = _failures(location, username)
+    if not failures:
+        return
+    ready_at = failures[-1] + sign_in_delay(len(failures))
+    if now < ready_at:
+        seconds = math.ceil((ready_at - now).total_seconds())
+        raise AuthenticationFailed(
+            f"too many failed sign-ins for {username}; try again in {seconds} seconds"
+        )
+
+
+def _remember_failure(location: str, username: str, now: dt.datetime) -> None:
+    with contextlib.suppress(FacilitatorError, OSError):  # never hide the failure itself
+        signin_guard.record_failure(
+            location,
+            AuditFacts(
+                at=now,
+                user_id=None,
+                username=username,
+                workstation=audit.workstation(),
+                action=Action.LOGIN_FAILED,
+                outcome="failed",
+            ),
+        )
+
+
+def new_recovery_key(ws: Workspace) -> str:
+    """Replace the recovery key (the old one stops working); shown once to the administrator."""
+    try:
+        ws.require_role(Role.ADMIN, doing="make a new recovery key")
+    except PermissionDenied:
+        audit.record(ws, Action.SETTING_CHANGE, outcome="denied", detail="recovery key")
+        raise
+    key = generate_recovery_key()
+    recovery.set_recovery_key(ws.store, key)
+    audit.record(ws, Action.SETTING_CHANGE, detail="recovery key replaced")
+    return key
+
+
+def reset_with_recovery_key(
+    location: str, recovery_key: str, username: str, new_password: str
+) -> None:
+    """Give an administrator a new password using the recovery key (audited as such)."""
+    check_password(new_password)
+    username = username.strip().lower()
+    store = recovery.open_with_recovery_key(
+        location, normalise_recovery_key(recovery_key), username
+    )
+    try:
+        try:
+            actor = people.actor_for(username)
+        except NotFound:
+            raise AuthenticationFailed("no active administrator by that username") from None
+        if actor.role is not Role.ADMIN:
+            raise PermissionDenied("the recovery key resets only an administrator's password")
+        ws = Workspace(store, actor)
+        database.set_credential(store, username, new_password)
+        audit.record(
+            ws,
+            Action.USER_CHANGE,
+            record_kind="user",
+            record_id=actor.user_id,
+            detail="password reset with the recovery key",
+        )
+    finally:
+        store.close()
+
+
+def sign_out(ws: Workspace) -> None:
+    """Close the workspace, noting it in the audit trail."""
+    with contextlib.suppress(FacilitatorError):
+        audit.record(ws, Action.LOGOUT)
+    ws.close()
 
 
 def _bring_library_up_to_date() -> None:
@@ -66,6 +190,7 @@ def _bring_library_up_to_date() -> None:
         library.load_shipped()
 
 
+@audited(Action.USER_CHANGE, "user")
 def add_user(
     ws: Workspace,
     *,
@@ -74,18 +199,100 @@ def add_user(
     full_name: str,
     credentials: str = "",
     role: Role = Role.FACILITATOR,
+    clinician: bool = True,
 ) -> Changes:
+    """A new user with their own key slot. ``clinician`` matters only for administrators: an
+    administrator who is not also a clinician runs and signs no sessions."""
     ws.require_role(Role.ADMIN, doing="add users")
     username = check_username(username)
     check_password(password)
     full_name = require_text("full name", full_name)
     if people.username_taken(username):
         raise RuleViolation(f"the username {username} is already taken")
-    user_id = people.add_user(username, full_name, credentials.strip(), role)
+    clinician = clinician or role is not Role.ADMIN
+    user_id = people.add_user(username, full_name, credentials.strip(), role, clinician)
     database.set_credential(ws.store, username, password)
     return Changes(users=frozenset({user_id}), created_id=user_id)
 
 
+def list_users(ws: Workspace) -> list[UserInfo]:
+    ws.require_role(Role.ADMIN, Role.CLINICAL_LEAD, doing="list the users")
+    return people.list_users()
+
+
+def _other_user(ws: Workspace, username: str, doing: str) -> UserInfo:
+    ws.require_role(Role.ADMIN, doing=doing)
+    user = people.get_user(username.strip().lower())
+    if user.username == ws.actor.username:
+        raise RuleViolation(f"you cannot {doing} for your own account")
+    return user
+
+
+@audited(Action.USER_CHANGE, "user", record="user_id")
+def _reset(ws: Workspace, user_id: int, username: str, new_password: str) -> Changes:
+    check_password(new_password)
+    database.set_credential(ws.store, username, new_password)
+    return Changes(users=frozenset({user_id}))
+
+
+def reset_password(ws: Workspace, username: str, new_password: str) -> Changes:
+    """An administrator gives a user a new password: their key slot is rewrapped with it."""
+    try:
+        user = _other_user(ws, username, "reset the password")
+    except FacilitatorError as exc:
+        audit.record(
+            ws, Action.USER_CHANGE, record_kind="user", outcome="denied", detail=type(exc).__name__
+        )
+        raise
+    if not user.active:
+        raise RuleViolation(f"{user.username} is deactivated; add a new account instead")
+    return _reset(ws, user.id, user.username, new_password)
+
+
+@audited(Action.USER_CHANGE, "user", record="user_id")
+def _deactivate(ws: Workspace, user_id: int, username: str) -> Changes:
+    people.update_user(username, active=False)
+    database.remove_credential(ws.store, username)
+    return Changes(users=frozenset({user_id}))
+
+
+def deactivate_user(ws: Workspace, username: str) -> Changes:
+    """The user can no longer sign in (their key slot is removed); what they wrote stays."""
+    try:
+        user = _other_user(ws, username, "deactivate the account")
+    except FacilitatorError as exc:
+        audit.record(
+            ws, Action.USER_CHANGE, record_kind="user", outcome="denied", detail=type(exc).__name__
+        )
+        raise
+    return _deactivate(ws, user.id, user.username)
+
+
+@audited(Action.USER_CHANGE, "user", record="user_id")
+def _supervise(ws: Workspace, user_id: int, supervisor_id: int | None) -> Changes:
+    people.update_user_by_id(
+        user_id, requires_supervision=supervisor_id is not None, supervisor_id=supervisor_id
+    )
+    return Changes(users=frozenset({user_id}))
+
+
+def set_supervision(ws: Workspace, username: str, supervisor_username: str | None) -> Changes:
+    """Notes signed by this user wait for a co-signature by their supervisor (a clinical lead);
+    None lifts the requirement."""
+    ws.require_role(Role.ADMIN, doing="set who supervises whom")
+    user = people.get_user(username.strip().lower())
+    supervisor_id = None
+    if supervisor_username:
+        supervisor = people.get_user(supervisor_username.strip().lower())
+        if supervisor.role is not Role.CLINICAL_LEAD or not supervisor.active:
+            raise InvalidInput("supervisor", "a supervisor must be an active clinical lead")
+        if supervisor.id == user.id:
+            raise InvalidInput("supervisor", "nobody supervises themselves")
+        supervisor_id = supervisor.id
+    return _supervise(ws, user.id, supervisor_id)
+
+
+@audited(Action.USER_CHANGE, "user")
 def change_password(ws: Workspace, old_password: str, new_password: str) -> Changes:
     """Rewrap the user's own key slot (or rehash on a server); the records are not re-encrypted."""
     database.verify_password(ws.store, ws.actor.username, old_password)
@@ -106,6 +313,7 @@ def program_name() -> str:
     return people.get_setting(PROGRAM_NAME, "Intensive Outpatient Program")
 
 
+@audited(Action.SETTING_CHANGE, "setting")
 def set_program_name(ws: Workspace, name: str) -> Changes:
     ws.require_role(Role.ADMIN, Role.CLINICAL_LEAD, doing="rename the program")
     people.set_setting(PROGRAM_NAME, require_text("program name", name))

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import inspect
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, ParamSpec, TypeVar
 
-from facilitator.domain.audit import AuditEntryRecord, AuditFacts, first_broken
+from facilitator.domain.audit import Action, AuditEntryRecord, AuditFacts, first_broken
 from facilitator.domain.enums import Role
+from facilitator.domain.errors import FacilitatorError, IntegrityProblem, PermissionDenied
 from facilitator.domain.rules import utcnow
 from facilitator.services.workspace import Workspace
 from facilitator.store import audit as store
@@ -80,5 +84,81 @@ def entries(
     action: str | None = None,
 ) -> list[AuditEntryRecord]:
     """The trail, newest first, for a clinical lead or administrator."""
-    ws.require_role(Role.CLINICAL_LEAD, Role.ADMIN, doing="read the audit trail")
+    require(ws, "audit_trail", Role.CLINICAL_LEAD, Role.ADMIN, doing="read the audit trail")
     return store.entries(date_from, date_to, user_id, member_id, action)
+
+
+def require(ws: Workspace, kind: str, *roles: Role, doing: str) -> None:
+    """Workspace.require_role, with the refusal written to the trail."""
+    try:
+        ws.require_role(*roles, doing=doing)
+    except PermissionDenied:
+        record(ws, Action.REFUSED, record_kind=kind, outcome="denied", detail=doing)
+        raise
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _outcome(exc: FacilitatorError) -> str:
+    return "denied" if isinstance(exc, PermissionDenied) else "refused"
+
+
+def audited(
+    action: str, kind: str, *, record: str = "", member: str = ""
+) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Record every call of a service that changes records: done (in the same transaction as
+    the change) or refused (after the change was rolled back), with the ids it names.
+
+    ``record`` and ``member`` name the service's parameters holding the record's and the
+    member's ids; a service that creates a record reports it through ``Changes.created_id``.
+    """
+
+    def decorate(service: Callable[P, R]) -> Callable[P, R]:
+        signature = inspect.signature(service)
+
+        @functools.wraps(service)
+        def run(*args: P.args, **kwargs: P.kwargs) -> R:
+            bound = signature.bind(*args, **kwargs).arguments
+            ws: Workspace = bound["ws"]
+            if ws.store.writes_stopped:  # a damaged file: write nothing, not even the refusal
+                raise IntegrityProblem(ws.store.writes_stopped)
+            record_id = bound.get(record) if record else None
+            member_id = bound.get(member) if member else None
+            try:
+                with store.together():
+                    result = service(*args, **kwargs)
+                    created = getattr(result, "created_id", None)
+                    done_id = record_id if record_id is not None else created
+                    _append(ws, action, kind, done_id, member_id, "ok")
+                return result
+            except FacilitatorError as exc:
+                _append(ws, action, kind, record_id, member_id, _outcome(exc), type(exc).__name__)
+                raise
+
+        return run
+
+    return decorate
+
+
+def _append(
+    ws: Workspace,
+    action: str,
+    kind: str,
+    record_id: Any,
+    member_id: Any,
+    outcome: str,
+    detail: str = "",
+) -> None:
+    if kind == "member" and member_id is None:
+        member_id = record_id
+    record(
+        ws,
+        action,
+        member_id=member_id if isinstance(member_id, int) else None,
+        record_kind=kind,
+        record_id=record_id if isinstance(record_id, int) else None,
+        outcome=outcome,
+        detail=detail,
+    )

@@ -123,7 +123,9 @@ def lead_report(
 ) -> LeadReport:
     """The lead's summary for a date range, one group (name or id) or all of them."""
     if group is None:
-        ws.require_role(Role.CLINICAL_LEAD, Role.ADMIN, doing="report on all groups")
+        audit.require(
+            ws, "lead_report", Role.CLINICAL_LEAD, Role.ADMIN, doing="report on all groups"
+        )
     ids = session_ids_between(date_from, date_to, group)
     records = list(session_store.load_sessions(ids).values())
     scope = people.find_group(group).name if group else "All groups"

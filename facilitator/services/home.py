@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from facilitator.domain.audit import Action
 from facilitator.domain.enums import ReviewStatus, SessionState
 from facilitator.domain.records import (
     CurriculumPlan,
@@ -16,6 +17,7 @@ from facilitator.domain.records import (
     MemberInfo,
     SessionSummary,
 )
+from facilitator.services import audit
 from facilitator.services.workspace import Workspace
 from facilitator.store import library, people, reports
 
@@ -100,6 +102,15 @@ class MemberProfile:
     @property
     def attended(self) -> int:
         return sum(1 for e in self.history if e.attendance in ("present", "late", "left_early"))
+
+
+def view_member(ws: Workspace, member_id: int) -> MemberProfile:
+    """The member's profile, the viewing noted in the audit trail."""
+    profile = member_profile(member_id)
+    audit.record(
+        ws, Action.VIEW_MEMBER, member_id=member_id, record_kind="member", record_id=member_id
+    )
+    return profile
 
 
 def member_profile(member_id: int) -> MemberProfile:

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 
+from facilitator.domain.audit import Action
 from facilitator.domain.changes import Changes
 from facilitator.domain.enums import ReviewStatus
 from facilitator.domain.errors import RuleViolation
 from facilitator.domain.records import OutstandingAssignment, SessionRecord
 from facilitator.domain.rules import next_meeting, require_text
+from facilitator.services.audit import audited
 from facilitator.services.sessions import editable, require_attended
 from facilitator.services.workspace import Workspace
 from facilitator.store import library, people
 from facilitator.store import sessions as store
 
 
+@audited(Action.CREATE, "homework", record="session_id")
 def assign_homework(
     ws: Workspace,
     session_id: int,
@@ -29,7 +32,7 @@ def assign_homework(
     The item's text is copied into each assignment, so editing the library later never changes
     what a member was given. ``instructions`` replaces the text for particular members.
     """
-    group_id, date, _track = editable(session_id)
+    group_id, date, _track = editable(session_id, ws)
     item = library.get_item(item_id)
     if item.archived:
         raise RuleViolation(f"{item.title} is archived; choose a current item")
@@ -50,6 +53,7 @@ def assign_homework(
     return Changes(sessions=frozenset({session_id}), homework=frozenset(given))
 
 
+@audited(Action.CREATE, "homework", record="session_id", member="member_id")
 def assign_custom(
     ws: Workspace,
     session_id: int,
@@ -60,7 +64,7 @@ def assign_custom(
     due: dt.date | None = None,
 ) -> Changes:
     """An extra, individual assignment written for one member."""
-    group_id, date, _track = editable(session_id)
+    group_id, date, _track = editable(session_id, ws)
     require_attended(session_id, member_id, "homework")
     due = due or next_meeting(people.get_group(group_id).meeting_weekdays, date)
     store.add_assignment(
@@ -74,9 +78,10 @@ def assign_custom(
     return Changes(sessions=frozenset({session_id}), homework=frozenset({member_id}))
 
 
+@audited(Action.CHANGE, "homework", record="assignment_id")
 def remove_assignment(ws: Workspace, assignment_id: int) -> Changes:
     session_id, member_id, _given = store.assignment_facts(assignment_id)
-    editable(session_id)
+    editable(session_id, ws)
     store.remove_assignment(assignment_id)
     return Changes(sessions=frozenset({session_id}), homework=frozenset({member_id}))
 
@@ -98,11 +103,12 @@ def outstanding_for_member(member_id: int, before: dt.date) -> list[OutstandingA
     return store.outstanding_assignments([member_id], before)
 
 
+@audited(Action.CHANGE, "homework_review", record="session_id")
 def review_homework(
     ws: Workspace, session_id: int, assignment_id: int, status: ReviewStatus, comment: str = ""
 ) -> Changes:
     """Record at this session's check-in whether earlier homework was done, partly or not done."""
-    _group, date, _track = editable(session_id)
+    _group, date, _track = editable(session_id, ws)
     given_in, member_id, given_on = store.assignment_facts(assignment_id)
     if given_in == session_id or given_on >= date:
         raise RuleViolation("homework is reviewed at a later session than the one it was given in")

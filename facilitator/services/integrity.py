@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -36,3 +37,30 @@ def check(ws: Workspace, progress: Callable[[int], None] | None = None) -> Check
         if progress is not None:
             progress(min(start + CHUNK, len(ids)))
     return CheckReport(len(ids), tuple(problems))
+
+
+def start_background_check(
+    ws: Workspace, on_problem: Callable[[str], None]
+) -> threading.Thread | None:
+    """For a file too large to check at sign-in: quick_check it on a thread of its own. If it
+    is damaged, writes stop (every change is refused) and ``on_problem`` gets the message."""
+    path = ws.store.path
+    if path is None or path.stat().st_size <= database.QUICK_CHECK_AT_OPEN_LIMIT:
+        return None
+
+    def run() -> None:
+        try:
+            problems = database.quick_check_problems(ws.store)
+        finally:
+            ws.store.db.close()  # this thread's connection only
+        if problems:
+            message = (
+                f"{path.name} is damaged ({problems[0]}); changes are stopped so nothing more "
+                "is lost: restore the last good backup ('facilitator restore')"
+            )
+            ws.store.writes_stopped = message
+            on_problem(message)
+
+    thread = threading.Thread(target=run, name="integrity-check", daemon=True)
+    thread.start()
+    return thread

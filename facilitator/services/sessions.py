@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from types import EllipsisType
 
+from facilitator.domain.audit import Action
 from facilitator.domain.changes import Changes
 from facilitator.domain.enums import (
     PHASE_ORDER,
@@ -12,25 +13,46 @@ from facilitator.domain.enums import (
     Location,
     Participation,
     Phase,
+    Role,
     SessionMode,
     SessionState,
     Track,
     UseSinceLast,
 )
-from facilitator.domain.errors import InvalidInput, NotFound, RuleViolation, SessionLocked
+from facilitator.domain.errors import (
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    RuleViolation,
+    SessionLocked,
+)
 from facilitator.domain.records import GroupNoteRecord, MemberNoteRecord, SessionRecord
 from facilitator.domain.rules import check_scale, utcnow
+from facilitator.services import audit
+from facilitator.services.audit import audited
 from facilitator.services.workspace import Workspace
 from facilitator.store import library, people
 from facilitator.store import sessions as store
 
 
-def editable(session_id: int) -> tuple[int, dt.date, Track]:
-    """The session's group, date and track, if it can still be edited."""
+def editable(session_id: int, ws: Workspace) -> tuple[int, dt.date, Track]:
+    """The session's group, date and track, if it can still be edited, and by this user:
+    its facilitator or co-facilitator, or a clinical lead."""
     state, group_id, date, track = store.session_facts(session_id)
     if state is SessionState.SIGNED:
         raise SessionLocked("this session is signed and locked; add an addendum instead")
+    require_session_staff(ws, session_id)
     return group_id, date, track
+
+
+def require_session_staff(ws: Workspace, session_id: int) -> None:
+    ws.require_clinician("work on a session's record")
+    if ws.actor.role is Role.CLINICAL_LEAD:
+        return
+    if ws.actor.user_id not in store.session_staff(session_id):
+        raise PermissionDenied(
+            "only the session's facilitator, co-facilitator or a clinical lead can change it"
+        )
 
 
 def require_attended(session_id: int, member_id: int, doing: str) -> None:
@@ -53,6 +75,13 @@ def _name(member_id: int) -> str:
         return f"member {member_id}"
 
 
+def view(ws: Workspace, session_id: int) -> SessionRecord:
+    """The session as stored, the viewing noted in the audit trail (opening it on screen)."""
+    record = store.load_session(session_id)
+    audit.record(ws, Action.VIEW_SESSION, record_kind="session", record_id=session_id)
+    return record
+
+
 def load(session_id: int) -> SessionRecord:
     return store.load_session(session_id)
 
@@ -61,6 +90,7 @@ def load_many(session_ids: list[int]) -> dict[int, SessionRecord]:
     return store.load_sessions(session_ids)
 
 
+@audited(Action.CREATE, "session")
 def start_session(
     ws: Workspace,
     group_id: int,
@@ -70,6 +100,7 @@ def start_session(
     co_facilitator_id: int | None = None,
 ) -> Changes:
     """Open today's session of a group (or resume the draft already open for that day)."""
+    ws.require_clinician("run a session")
     date = date or dt.date.today()
     group = people.get_group(group_id)
     existing = store.open_session_for(group_id, date)
@@ -99,11 +130,12 @@ def start_session(
     return Changes(sessions=frozenset({session_id}), attendance=frozenset(), created_id=session_id)
 
 
+@audited(Action.CHANGE, "attendance", record="session_id", member="member_id")
 def add_late_joiner(
     ws: Workspace, session_id: int, member_id: int, *, location: Location = Location.IN_PERSON
 ) -> Changes:
     """Put a member who is not on the roster into the session (a walk-in or a new admission)."""
-    editable(session_id)
+    editable(session_id, ws)
     people.get_member(member_id)
     on_roster, _status = store.attendance_status(session_id, member_id)
     if on_roster:
@@ -112,6 +144,7 @@ def add_late_joiner(
     return Changes(sessions=frozenset({session_id}), attendance=frozenset({member_id}))
 
 
+@audited(Action.CHANGE, "attendance", record="session_id", member="member_id")
 def record_attendance(
     ws: Workspace,
     session_id: int,
@@ -122,7 +155,7 @@ def record_attendance(
     departure: dt.time | None = None,
     location: Location | None = None,
 ) -> Changes:
-    editable(session_id)
+    editable(session_id, ws)
     status = AttendanceStatus(status)
     on_roster, _old = store.attendance_status(session_id, member_id)
     if not on_roster:
@@ -151,6 +184,7 @@ def record_attendance(
     return Changes(sessions=frozenset({session_id}), attendance=frozenset({member_id}))
 
 
+@audited(Action.CHANGE, "check_in", record="session_id", member="member_id")
 def record_check_in(
     ws: Workspace,
     session_id: int,
@@ -166,7 +200,7 @@ def record_check_in(
     current_issue: str = "",
 ) -> Changes:
     """Save a member's check-in; a member not yet marked is marked present by it."""
-    _group, _date, track = editable(session_id)
+    _group, _date, track = editable(session_id, ws)
     require_attended(session_id, member_id, "a check-in")
     check_scale("mood", mood, allow_none=True)
     check_scale("craving", craving, allow_none=True)
@@ -195,6 +229,7 @@ def record_check_in(
     return changes
 
 
+@audited(Action.CHANGE, "phase", record="session_id")
 def advance_phase(
     ws: Workspace, session_id: int, to: Phase | None = None, *, at: dt.datetime | None = None
 ) -> Changes:
@@ -202,7 +237,7 @@ def advance_phase(
 
     Going back is allowed and adds a new stretch of time to the earlier part.
     """
-    group_id, _date, _track = editable(session_id)
+    group_id, _date, _track = editable(session_id, ws)
     at = at or utcnow()
     current = store.open_phase(session_id)
     if to is None:
@@ -222,15 +257,17 @@ def advance_phase(
     return Changes(sessions=frozenset({session_id}), phases=True)
 
 
+@audited(Action.CHANGE, "phase", record="session_id")
 def end_session(ws: Workspace, session_id: int, *, at: dt.datetime | None = None) -> Changes:
     """Close the running part and record the actual end time."""
-    editable(session_id)
+    editable(session_id, ws)
     at = at or utcnow()
     store.switch_phase(session_id, None, 0, at)
     store.update_session(session_id, actual_end=at)
     return Changes(sessions=frozenset({session_id}), phases=True)
 
 
+@audited(Action.CHANGE, "group_note", record="session_id")
 def write_group_note(
     ws: Workspace,
     session_id: int,
@@ -246,7 +283,7 @@ def write_group_note(
     Choosing a library item (``topic_item_id``) also sets the topic to its title unless a topic
     is given; ``topic_item_id=None`` clears the item (a topic of the facilitator's own).
     """
-    editable(session_id)
+    editable(session_id, ws)
     current = store.load_session(session_id).group_note or GroupNoteRecord(None, "", "", "", "")
     item_id = current.topic_item_id if isinstance(topic_item_id, EllipsisType) else topic_item_id
     if not isinstance(topic_item_id, EllipsisType) and topic_item_id is not None and topic is None:
@@ -268,6 +305,7 @@ def _kept(new: str | None, old: str) -> str:
     return old if new is None else new.strip()
 
 
+@audited(Action.CHANGE, "member_note", record="session_id", member="member_id")
 def write_member_note(
     ws: Workspace,
     session_id: int,
@@ -281,7 +319,7 @@ def write_member_note(
 ) -> Changes:
     """Change the given parts of a member's individual note (data / assessment / plan,
     participation, goal); never for an absent member. Parts not given keep what they hold."""
-    editable(session_id)
+    editable(session_id, ws)
     require_attended(session_id, member_id, "a clinical note")
     record = store.load_session(session_id)
     current = next(

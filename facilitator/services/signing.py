@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from facilitator.domain.audit import Action
 from facilitator.domain.changes import Changes
 from facilitator.domain.checklist import missing_before_signing
 from facilitator.domain.enums import Role, SessionState, SignatureKind
@@ -15,15 +16,19 @@ from facilitator.domain.records import (
     content_hash,
 )
 from facilitator.domain.rules import require_text, utcnow
+from facilitator.services.audit import audited
+from facilitator.services.sessions import require_session_staff
 from facilitator.services.workspace import Workspace
-from facilitator.store import database
+from facilitator.store import database, reports
 from facilitator.store import sessions as store
 
 
+@audited(Action.SIGN, "session", record="session_id")
 def sign_session(
     ws: Workspace, session_id: int, password: str, *, at: dt.datetime | None = None
 ) -> Changes:
     """Sign and lock the session after re-checking the signer's password."""
+    ws.require_clinician("sign a session")
     record = store.load_session(session_id)
     if ws.actor.user_id not in (record.facilitator_id, record.co_facilitator_id):
         raise PermissionDenied("only the session's facilitator or co-facilitator can sign it")
@@ -35,9 +40,17 @@ def sign_session(
     return Changes(sessions=frozenset({session_id}), signatures=True, phases=True)
 
 
+@audited(Action.COSIGN, "session", record="session_id")
 def cosign_session(ws: Workspace, session_id: int, password: str) -> Changes:
-    """A supervisor's co-signature on a signed note (for notes written by unlicensed staff)."""
+    """A supervisor's co-signature on a signed note (for notes written by unlicensed staff).
+
+    A note whose signer works under supervision is co-signed only by their assigned lead.
+    """
     ws.require_role(Role.CLINICAL_LEAD, Role.ADMIN, doing="co-sign a session")
+    ws.require_clinician("co-sign a session")
+    signer = reports.signer_of(session_id)
+    if signer is not None and signer[1] and signer[2] != ws.actor.user_id:
+        raise PermissionDenied("only the signer's assigned supervisor can co-sign this session")
     record = store.load_session(session_id)
     if record.state is not SessionState.SIGNED:
         raise RuleViolation("a session is co-signed after it is signed")
@@ -55,10 +68,12 @@ def cosign_session(ws: Workspace, session_id: int, password: str) -> Changes:
     return Changes(sessions=frozenset({session_id}), signatures=True)
 
 
+@audited(Action.ADDENDUM, "session", record="session_id")
 def add_addendum(
     ws: Workspace, session_id: int, password: str, *, reason: str, text: str
 ) -> Changes:
     """A dated, signed addition to a locked note; the original stays as it was."""
+    require_session_staff(ws, session_id)
     record = store.load_session(session_id)
     if record.state is not SessionState.SIGNED:
         raise RuleViolation(
@@ -71,6 +86,12 @@ def add_addendum(
     digest = addendum_hash(record.signatures[0].content_hash, ws.actor.user_id, at, reason, text)
     addendum_id = store.add_addendum(session_id, ws.actor.user_id, at, reason, text, digest)
     return Changes(sessions=frozenset({session_id}), addenda=True, created_id=addendum_id)
+
+
+def review_queue(ws: Workspace) -> list[int]:
+    """Sessions waiting for this lead's co-signature, oldest first."""
+    ws.require_role(Role.CLINICAL_LEAD, Role.ADMIN, doing="review notes for co-signature")
+    return reports.awaiting_cosign(ws.actor.user_id)
 
 
 def verify_seal(record: SessionRecord) -> list[str]:

@@ -20,6 +20,11 @@ def describe(location: str) -> str:
     return locations.describe(location)
 
 
+def instance_lock_path(location: str) -> Path:
+    """Where the lock that keeps a second window off this database lives."""
+    return locations.instance_lock_path(location)
+
+
 def demo_location(location: str) -> str:
     """Where "Explore with demo data" keeps its own database: beside the real one, never in it."""
     if locations.is_server_url(location):

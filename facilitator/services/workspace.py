@@ -18,6 +18,8 @@ DEMO_SETTING = "demo"
 class Workspace:
     store: Store
     actor: Actor
+    # Set only on the workspace create_database returns: shown once at setup, then forgotten.
+    recovery_key: str | None = None
 
     @property
     def demo(self) -> bool:
@@ -27,6 +29,11 @@ class Workspace:
         if self.actor.role not in roles:
             allowed = " or ".join(r.value.replace("_", " ") for r in roles)
             raise PermissionDenied(f"only a {allowed} can {doing}")
+
+    def require_clinician(self, doing: str) -> None:
+        """Facilitators and clinical leads; an administrator only if also a clinician."""
+        if not self.actor.signs_clinically:
+            raise PermissionDenied(f"an administrator who is not a clinician cannot {doing}")
 
     def close(self) -> None:
         self.store.close()

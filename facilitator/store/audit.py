@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from typing import Any
 
 from peewee import PostgresqlDatabase
 
@@ -99,3 +100,14 @@ def entries(
     if action:
         query = query.where(AuditEntry.action == action)
     return [_record(row) for row in query]
+
+
+def together() -> Any:
+    """One transaction for a change and its audit entry: neither is kept without the other.
+
+    On SQLite it takes the write lock at once (BEGIN IMMEDIATE), so the audit append at its
+    end never finds the snapshot stale.
+    """
+    if isinstance(database.obj, PostgresqlDatabase) or database.in_transaction():
+        return database.atomic()
+    return database.atomic("IMMEDIATE")

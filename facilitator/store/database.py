@@ -39,13 +39,15 @@ from facilitator.store.keys import (
     keys_path_for,
     new_database_key,
 )
-from facilitator.store.locations import describe, is_server_url
+from facilitator.store.locations import describe, is_server_url, unsafe_location_reason
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 LOCK_MARKER = "FACILITATOR_LOCKED"
 # One number both engines use to serialise migrations when several laptops start at once.
 MIGRATION_LOCK_ID = 7_447_001
 SQLITE_PRAGMAS = (
+    # SQLCipher would print damaged pages to stderr; they reach people as IntegrityProblem.
+    ("cipher_log_level", "NONE"),
     ("journal_mode", "wal"),
     ("synchronous", 2),
     ("foreign_keys", 1),
@@ -70,6 +72,8 @@ class Store:
     slots: KeySlots | None = None
     _key: bytes | None = field(default=None, repr=False)
     kdf: KdfParams = STRONG
+    # Set when a check finds the file damaged: every change is refused from then on.
+    writes_stopped: str | None = None
 
     @property
     def is_postgres(self) -> bool:
@@ -115,10 +119,44 @@ def _open_sqlite(path: Path, key: bytes) -> peewee.Database:
     except peewee.DatabaseError:
         db.close()
         raise IntegrityProblem(
-            f"{path.name} does not open with its key: the file is damaged or replaced"
+            f"{path.name} does not open with its key: the file is damaged or replaced; "
+            "restore the last good backup ('facilitator restore')"
         ) from None
     _check_pragmas(db)
+    if path.stat().st_size <= QUICK_CHECK_AT_OPEN_LIMIT:
+        _quick_check(db, path)
     return db
+
+
+# quick_check reads every page: under a second for a clinic's file, but many seconds for a
+# multi-gigabyte one. Above this size the app checks in the background after sign-in instead
+# (facilitator.services.integrity.start_background_check) and stops writes if it finds damage.
+QUICK_CHECK_AT_OPEN_LIMIT = 256 * 1024 * 1024
+
+
+def quick_check_problems(store: Store) -> list[str]:
+    """PRAGMA quick_check on this thread's connection: [] when the file is whole."""
+    try:
+        found = [str(row[0]) for row in store.db.execute_sql("PRAGMA quick_check").fetchall()]
+    except peewee.DatabaseError as exc:
+        found = [str(exc).strip().splitlines()[0] if str(exc).strip() else "unreadable"]
+    return [] if found == ["ok"] else found
+
+
+def _quick_check(db: peewee.Database, path: Path) -> None:
+    """PRAGMA quick_check at every open: a damaged file is never written to; restore a backup."""
+    try:
+        found = [str(row[0]) for row in db.execute_sql("PRAGMA quick_check").fetchall()]
+    except peewee.DatabaseError as exc:
+        found = [str(exc).strip().splitlines()[0] if str(exc).strip() else "unreadable"]
+    if found != ["ok"]:
+        db.close()
+        lines = [t.strip() for r in found for t in r.splitlines() if t.strip() and t[:3] != "***"]
+        more = f" and {len(lines) - 1} more" if len(lines) > 1 else ""
+        raise IntegrityProblem(
+            f"{path.name} is damaged ({(lines or ['unreadable'])[0]}{more}); nothing was "
+            "changed: restore the last good backup ('facilitator restore')"
+        )
 
 
 def _check_pragmas(db: peewee.Database) -> None:
@@ -153,6 +191,8 @@ def open_store(location: str, username: str, password: str) -> Store:
     path = Path(location)
     if not path.is_file():
         raise NotFound(f"no database at {path}")
+    if reason := unsafe_location_reason(path):
+        raise RuleViolation(reason)
     slots = KeySlots.load(keys_path_for(path))
     key = slots.unwrap(username, password)
     db = _open_sqlite(path, key)
@@ -176,6 +216,8 @@ def create_store(location: str, username: str, password: str, kdf: KdfParams = S
     keys_path = keys_path_for(path)
     if path.exists() or keys_path.exists():
         raise RuleViolation(f"{path} already exists; open it instead of creating it")
+    if reason := unsafe_location_reason(path):
+        raise RuleViolation(reason)
     path.parent.mkdir(parents=True, exist_ok=True)
     key = new_database_key()
     slots = KeySlots.new(keys_path)

@@ -48,6 +48,9 @@ class User(Base):
     password_hash = TextField(null=True)
     active = BooleanField(default=True)
     created_at = DateTimeField(default=utcnow)
+    clinician = BooleanField(default=True, constraints=[SQL("DEFAULT TRUE")])
+    requires_supervision = BooleanField(default=False, constraints=[SQL("DEFAULT FALSE")])
+    supervisor_id = IntegerField(null=True)
 
     class Meta:
         table_name = "app_user"

@@ -9,7 +9,14 @@ from peewee import fn
 
 from facilitator.domain.enums import EnrollmentStatus, Role, Track
 from facilitator.domain.errors import NotFound
-from facilitator.domain.records import Actor, EnrollmentInfo, GoalInfo, GroupInfo, MemberInfo
+from facilitator.domain.records import (
+    Actor,
+    EnrollmentInfo,
+    GoalInfo,
+    GroupInfo,
+    MemberInfo,
+    UserInfo,
+)
 from facilitator.domain.rules import parse_weekdays, thirds
 from facilitator.store.database import clear_errors
 from facilitator.store.models import (
@@ -41,18 +48,61 @@ def set_setting(key: str, value: str) -> None:
 
 
 def _actor(user: User) -> Actor:
-    return Actor(user.id, user.username, user.full_name, user.credentials, Role(user.role))
+    return Actor(
+        user.id, user.username, user.full_name, user.credentials, Role(user.role), user.clinician
+    )
+
+
+def _user_info(user: User) -> UserInfo:
+    return UserInfo(
+        id=user.id,
+        username=user.username,
+        full_name=user.full_name,
+        credentials=user.credentials,
+        role=Role(user.role),
+        active=bool(user.active),
+        clinician=bool(user.clinician),
+        requires_supervision=bool(user.requires_supervision),
+        supervisor_id=user.supervisor_id,
+    )
+
+
+def list_users() -> list[UserInfo]:
+    return [_user_info(u) for u in User.select().order_by(User.active.desc(), User.full_name)]
+
+
+def get_user(username: str) -> UserInfo:
+    user = User.get_or_none(User.username == username)
+    if user is None:
+        raise NotFound(f"no user named {username}")
+    return _user_info(user)
+
+
+def update_user_by_id(user_id: int, **fields: Any) -> None:
+    with clear_errors():
+        User.update(**fields).where(User.id == user_id).execute()
+
+
+def update_user(username: str, **fields: Any) -> None:
+    with clear_errors():
+        User.update(**fields).where(User.username == username).execute()
 
 
 def user_count() -> int:
     return int(User.select().count())
 
 
-def add_user(username: str, full_name: str, credentials: str, role: Role) -> int:
+def add_user(
+    username: str, full_name: str, credentials: str, role: Role, clinician: bool = True
+) -> int:
     with clear_errors():
         return int(
             User.create(
-                username=username, full_name=full_name, credentials=credentials, role=role
+                username=username,
+                full_name=full_name,
+                credentials=credentials,
+                role=role,
+                clinician=clinician,
             ).id
         )
 

@@ -25,6 +25,7 @@ from facilitator.store.models import (
     MemberNote,
     Session,
     Signature,
+    User,
     database,
 )
 
@@ -231,3 +232,36 @@ def session_ids_between(
     if group_id is not None:
         query = query.where(Session.group == group_id)
     return [row[0] for row in query.order_by(Session.date, Session.group, Session.id).tuples()]
+
+
+def awaiting_cosign(supervisor_id: int) -> list[int]:
+    """Signed sessions whose signer needs supervision by this lead and has no co-signature yet,
+    oldest first: the lead's review queue."""
+    cosigned = Signature.select(Signature.session).where(Signature.kind == "cosign")
+    rows = (
+        Signature.select(Signature.session)
+        .join(User, on=(Signature.user == User.id))
+        .switch(Signature)
+        .join(Session)
+        .where(
+            (Signature.kind == "sign")
+            & (User.requires_supervision == True)  # noqa: E712
+            & (User.supervisor_id == supervisor_id)
+            & Signature.session.not_in(cosigned)
+        )
+        .order_by(Session.date, Session.id)
+        .tuples()
+    )
+    return [row[0] for row in rows]
+
+
+def signer_of(session_id: int) -> tuple[int, bool, int | None] | None:
+    """Who signed the session, whether they need supervision and who their supervisor is."""
+    row = (
+        Signature.select(Signature.user, User.requires_supervision, User.supervisor_id)
+        .join(User, on=(Signature.user == User.id))
+        .where((Signature.session == session_id) & (Signature.kind == "sign"))
+        .tuples()
+        .first()
+    )
+    return None if row is None else (row[0], bool(row[1]), row[2])

@@ -96,6 +96,19 @@ def session_facts(session_id: int) -> tuple[SessionState, int, dt.date, Track]:
     return SessionState(row[0]), row[1], row[2], Track(row[3])
 
 
+def session_staff(session_id: int) -> tuple[int, int | None]:
+    """The session's facilitator and co-facilitator."""
+    row = (
+        Session.select(Session.facilitator, Session.co_facilitator)
+        .where(Session.id == session_id)
+        .tuples()
+        .first()
+    )
+    if row is None:
+        raise NotFound(f"no session with id {session_id}")
+    return row[0], row[1]
+
+
 def open_session_for(group_id: int, date: dt.date) -> int | None:
     row = (
         Session.select(Session.id)

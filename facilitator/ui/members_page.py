@@ -653,7 +653,12 @@ class MembersPage(QWidget):
 
     def _load_profile(self, member_id: int) -> None:
         try:
-            profile = home.member_profile(member_id)
+            # Choosing another member is a viewing, noted in the trail; redrawing is not.
+            profile = (
+                home.member_profile(member_id)
+                if member_id == self.member_id
+                else home.view_member(self.ws, member_id)
+            )
         except FacilitatorError as exc:
             say(self.message, exc.message, error=True)
             return

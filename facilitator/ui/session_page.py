@@ -105,6 +105,7 @@ class SessionPage(QWidget):
         self.note_member: int | None = None
         self._preview: QDialog | None = None
         self._build()
+        sessions.view(ws, session_id)  # opening a session is a viewing, noted in the trail
         self.reload()
         self.show_part(part or self._resume_part(), record_time=False)
         self.clock = QTimer(self)

@@ -41,8 +41,23 @@ def test_first_run_sets_up_the_database(qtbot, tmp_path):
     page.submit()
     assert window.windowTitle() == "Facilitator — Harbor Test IOP — Ada Testwood"
     assert window.stack.currentWidget() is window.tabs
+    # The recovery key is shown once, then kept nowhere in the app.
+    key = page.recovery_dialog.key_label.text()
+    assert len(key.replace("-", "")) == 30 and page.recovery_dialog.isVisible()
+    assert window.ws.recovery_key is None
     window.close()
     accounts.sign_in(location, "ada", PASSWORD).close()
+    accounts.reset_with_recovery_key(location, key, "ada", "after-recovery-01")
+    accounts.sign_in(location, "ada", "after-recovery-01").close()
+
+
+def test_the_sign_in_page_offers_the_recovery_key(qtbot, sqlite_location):
+    new_workspace(sqlite_location).close()
+    window = MainWindow(sqlite_location, "ada")
+    qtbot.addWidget(window)
+    dialog = window.start_page.recovery_dialog()
+    qtbot.addWidget(dialog)
+    assert dialog.isVisible() and dialog.username.accessibleName()
 
 
 def test_sign_in_shows_home_and_title(qtbot, sqlite_location):
@@ -99,3 +114,31 @@ def test_a_roster_row_opens_the_members_profile(qtbot, sqlite_location):
     window.groups_page.open_member.emit(member_id)
     assert window.tabs.currentWidget() is window.members_page
     window.close()
+
+
+def test_damage_found_after_sign_in_is_shown_with_the_newest_backup(qtbot, sqlite_location):
+    new_workspace(sqlite_location).close()
+    window = MainWindow(sqlite_location, "ada")
+    qtbot.addWidget(window)
+    window.integrity_problem.emit("clinic.db is damaged (page 7); changes are stopped")
+    qtbot.waitUntil(lambda: getattr(window, "integrity_box", None) is not None)
+    assert "changes are stopped" in window.integrity_box.text()
+    assert window.integrity_box.isVisible()
+
+
+def test_signing_in_takes_todays_backup_in_the_background(
+    qtbot, sqlite_location, tmp_path, monkeypatch
+):
+    import datetime as dt
+    from pathlib import Path
+
+    monkeypatch.setenv("FACILITATOR_DAILY_BACKUP", "on")
+    monkeypatch.setenv("FACILITATOR_BACKUP_DIR", str(tmp_path / "drive"))
+    new_workspace(sqlite_location).close()
+    window = MainWindow(sqlite_location, "ada")
+    qtbot.addWidget(window)
+    window.start_page.password.setText(PASSWORD)
+    window.start_page.submit()
+    window.backup_thread.join(timeout=60)
+    name = f"{Path(sqlite_location).stem}-{dt.date.today().isoformat()}.db"
+    assert (tmp_path / "drive" / Path(sqlite_location).stem / name).is_file()

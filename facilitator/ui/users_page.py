@@ -1,0 +1,435 @@
+"""Users: the administrator's list of who may sign in, and the program's lock time.
+
+Adding a user, resetting a password and deactivating go through ``services.accounts``;
+a deactivated user's signed records stay theirs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from facilitator.domain.enums import Role
+from facilitator.domain.errors import FacilitatorError, InvalidInput
+from facilitator.domain.records import UserInfo
+from facilitator.services import accounts, security
+from facilitator.services.workspace import Workspace
+from facilitator.ui.models import RowsModel
+from facilitator.ui.widgets import message_label
+
+ROLE_LABELS = {
+    Role.FACILITATOR: "Facilitator",
+    Role.CLINICAL_LEAD: "Clinical lead",
+    Role.ADMIN: "Administrator",
+}
+NO_SUPERVISOR = "No supervisor"
+
+
+def _secret(parent: QWidget, name: str) -> QLineEdit:
+    edit = QLineEdit(parent)
+    edit.setAccessibleName(name)
+    edit.setEchoMode(QLineEdit.EchoMode.Password)
+    return edit
+
+
+def _line(parent: QWidget, name: str) -> QLineEdit:
+    edit = QLineEdit(parent)
+    edit.setAccessibleName(name)
+    return edit
+
+
+class UsersModel(RowsModel):
+    USERNAME, NAME, CREDENTIALS, ROLE, ACTIVE, SUPERVISION, SUPERVISOR = range(7)
+    HEADERS = (
+        "Username",
+        "Full name",
+        "Credentials",
+        "Role",
+        "Active",
+        "Requires supervision",
+        "Supervisor",
+    )
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.names: dict[int, str] = {}
+
+    def set_rows(self, rows: Any) -> None:
+        rows = list(rows)
+        self.names = {u.id: u.full_name for u in rows}
+        super().set_rows(rows)
+
+    def row_at(self, row: int) -> UserInfo:
+        user: UserInfo = self._rows[row]
+        return user
+
+    def cells(self, row: UserInfo) -> tuple[str, ...]:
+        supervisor = self.names.get(row.supervisor_id, "") if row.supervisor_id else ""
+        role = ROLE_LABELS.get(row.role, str(row.role))
+        if row.role is Role.ADMIN and not row.clinician:
+            role += " (not a clinician)"
+        return (
+            row.username,
+            row.full_name,
+            row.credentials,
+            role,
+            "Yes" if row.active else "No",
+            "Yes" if row.requires_supervision else "No",
+            supervisor,
+        )
+
+
+class _Dialog(QDialog):
+    """Fields, a message line for refusals, and Save/Cancel; a refusal keeps what was typed."""
+
+    def __init__(self, title: str, save_text: str, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setMinimumWidth(440)
+        self.form = QFormLayout()
+        self.message = message_label(self)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setText(save_text)
+        self.save_button.setAccessibleName(save_text.replace("&", "").rstrip("…"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName("Cancel")
+        self.buttons.accepted.connect(self._try_save)
+        self.buttons.rejected.connect(self.reject)
+        column = QVBoxLayout(self)
+        column.addLayout(self.form)
+        column.addWidget(self.message)
+        column.addWidget(self.buttons)
+
+    def save(self) -> None:
+        raise NotImplementedError
+
+    def _try_save(self) -> None:
+        try:
+            self.save()
+        except FacilitatorError as exc:
+            self.message.setText(exc.message)
+            return
+        self.accept()
+
+
+class AddUserDialog(_Dialog):
+    def __init__(self, ws: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__("Add a user", "&Add user", parent)
+        self.ws = ws
+        self.username = _line(self, "Username")
+        self.full_name = _line(self, "Full name")
+        self.credentials = _line(self, "Credentials")
+        self.credentials.setPlaceholderText("e.g. LCSW, CADC")
+        self.role = QComboBox(self)
+        self.role.setAccessibleName("Role")
+        for role in (Role.FACILITATOR, Role.CLINICAL_LEAD, Role.ADMIN):
+            self.role.addItem(ROLE_LABELS[role], role.value)
+        self.password = _secret(self, "Password")
+        self.password.setPlaceholderText("at least 12 characters")
+        self.again = _secret(self, "Password again")
+        self.clinician = QCheckBox("Also runs and &signs sessions", self)
+        self.clinician.setAccessibleName("Administrator also runs and signs sessions")
+        self.clinician.setChecked(True)
+        self.role.currentIndexChanged.connect(self._role_chosen)
+        self._role_chosen()
+        self.form.addRow("&Username", self.username)
+        self.form.addRow("Full &name", self.full_name)
+        self.form.addRow("&Credentials", self.credentials)
+        self.form.addRow("R&ole", self.role)
+        self.form.addRow("", self.clinician)
+        self.form.addRow("&Password", self.password)
+        self.form.addRow("Password a&gain", self.again)
+
+    def _role_chosen(self, _index: int = 0) -> None:
+        # Facilitators and leads are clinicians; only an administrator may be office staff.
+        self.clinician.setEnabled(self.role.currentData() == Role.ADMIN.value)
+
+    def save(self) -> None:
+        if self.password.text() != self.again.text():
+            self.again.setFocus()
+            raise InvalidInput("password", "the two passwords differ")
+        accounts.add_user(
+            self.ws,
+            username=self.username.text(),
+            password=self.password.text(),
+            full_name=self.full_name.text(),
+            credentials=self.credentials.text(),
+            role=Role(self.role.currentData()),
+            clinician=self.clinician.isChecked(),
+        )
+        self.password.clear()
+        self.again.clear()
+
+
+class ResetPasswordDialog(_Dialog):
+    def __init__(self, ws: Workspace, username: str, parent: QWidget | None = None) -> None:
+        super().__init__(f"Reset the password of {username}", "&Reset password", parent)
+        self.ws = ws
+        self.username = username
+        self.password = _secret(self, "New password")
+        self.password.setPlaceholderText("at least 12 characters")
+        self.again = _secret(self, "New password again")
+        note = QLabel(
+            f"{username} signs in with this password from now on; tell them in person.", self
+        )
+        note.setWordWrap(True)
+        self.form.addRow(note)
+        self.form.addRow("&New password", self.password)
+        self.form.addRow("Password a&gain", self.again)
+
+    def save(self) -> None:
+        if self.password.text() != self.again.text():
+            self.again.setFocus()
+            raise InvalidInput("password", "the two passwords differ")
+        accounts.reset_password(self.ws, self.username, self.password.text())
+        self.password.clear()
+        self.again.clear()
+
+
+class SupervisionDialog(_Dialog):
+    def __init__(
+        self, ws: Workspace, user: UserInfo, users: list[UserInfo], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(f"Supervision of {user.username}", "&Save", parent)
+        self.ws = ws
+        self.user = user
+        self.supervisor = QComboBox(self)
+        self.supervisor.setAccessibleName("Supervisor")
+        self.supervisor.addItem(NO_SUPERVISOR, None)
+        for other in users:  # supervisors are active clinical leads
+            if other.id != user.id and other.active and other.role is Role.CLINICAL_LEAD:
+                self.supervisor.addItem(f"{other.full_name} ({other.username})", other.username)
+        current = next((u.username for u in users if u.id == user.supervisor_id), None)
+        self.supervisor.setCurrentIndex(max(self.supervisor.findData(current), 0))
+        note = QLabel(
+            "A user with a supervisor needs the supervisor's co-signature on their notes.", self
+        )
+        note.setWordWrap(True)
+        self.form.addRow(note)
+        self.form.addRow("Su&pervisor", self.supervisor)
+
+    def save(self) -> None:
+        accounts.set_supervision(self.ws, self.user.username, self.supervisor.currentData())
+
+
+class UsersPage(QWidget):
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ws = workspace
+        self.dialog: QDialog | None = None
+        self.model = UsersModel(self)
+        self.table = QTableView(self)
+        self.table.setAccessibleName("Users")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column, width in ((0, 130), (1, 220), (2, 110), (3, 120), (4, 70), (5, 160)):
+            self.table.setColumnWidth(column, width)
+        self.add_button = QPushButton("&Add user…", self)
+        self.add_button.setAccessibleName("Add a user")
+        self.add_button.clicked.connect(self.add_user)
+        self.reset_button = QPushButton("Reset &password…", self)
+        self.reset_button.setAccessibleName("Reset the selected user's password")
+        self.reset_button.clicked.connect(self.reset_password)
+        self.supervision_button = QPushButton("Super&vision…", self)
+        self.supervision_button.setAccessibleName("Set the selected user's supervisor")
+        self.supervision_button.clicked.connect(self.edit_supervision)
+        self.deactivate_button = QPushButton("&Deactivate…", self)
+        self.deactivate_button.setAccessibleName("Deactivate the selected user")
+        self.deactivate_button.clicked.connect(self.deactivate)
+        self.lock_minutes = QSpinBox(self)
+        self.lock_minutes.setAccessibleName("Lock after minutes without input")
+        self.lock_minutes.setRange(1, security.MAX_LOCK_MINUTES)
+        self.lock_minutes.setSuffix(" minutes without input")
+        self.save_lock = QPushButton("&Set lock time", self)
+        self.save_lock.setAccessibleName("Set the automatic lock time")
+        self.save_lock.clicked.connect(self.set_lock_minutes)
+        self.message = message_label(self)
+
+        buttons = QHBoxLayout()
+        for button in (
+            self.add_button,
+            self.reset_button,
+            self.supervision_button,
+            self.deactivate_button,
+        ):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        lock_row = QHBoxLayout()
+        lock_row.addWidget(self.lock_minutes)
+        lock_row.addWidget(self.save_lock)
+        lock_row.addStretch(1)
+        lock_label = QLabel("Lock the screen a&fter", self)
+        lock_label.setBuddy(self.lock_minutes)
+        settings = QFormLayout()
+        settings.addRow(lock_label, lock_row)
+        column = QVBoxLayout(self)
+        column.addWidget(
+            QLabel(
+                "Who may sign in. Deactivating a user stops their sign-in; everything they "
+                "wrote and signed stays in the record under their name.",
+                self,
+            )
+        )
+        column.addWidget(self.table, 1)
+        column.addLayout(buttons)
+        column.addLayout(settings)
+        column.addWidget(self.message)
+        for first, second in (
+            (self.table, self.add_button),
+            (self.add_button, self.reset_button),
+            (self.reset_button, self.supervision_button),
+            (self.supervision_button, self.deactivate_button),
+            (self.deactivate_button, self.lock_minutes),
+            (self.lock_minutes, self.save_lock),
+        ):
+            QWidget.setTabOrder(first, second)
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._enable())
+        self.refresh()
+
+    # ------------------------------------------------------------------------- state
+
+    def refresh(self) -> None:
+        chosen = self.selected()
+        try:
+            users = accounts.list_users(self.ws)
+        except FacilitatorError as exc:
+            self.message.setText(exc.message)
+            users = []
+        self.model.set_rows(users)
+        row = next((i for i, u in enumerate(users) if chosen and u.username == chosen.username), 0)
+        if users:
+            self.table.selectRow(row)
+        self.lock_minutes.setValue(security.lock_minutes())
+        self._enable()
+
+    def selected(self) -> UserInfo | None:
+        index = self.table.currentIndex()
+        if not index.isValid() or index.row() >= self.model.rowCount():
+            return None
+        return self.model.row_at(index.row())
+
+    def select(self, username: str) -> None:
+        for row, user in enumerate(self.model.rows()):
+            if user.username == username:
+                self.table.selectRow(row)
+                return
+
+    def _enable(self) -> None:
+        user = self.selected()
+        for button in (self.reset_button, self.supervision_button, self.deactivate_button):
+            button.setEnabled(user is not None and user.active)
+        if user is not None and user.username == self.ws.actor.username:
+            # Not on one's own account: an administrator cannot lock themself out here.
+            self.reset_button.setEnabled(False)
+            self.deactivate_button.setEnabled(False)
+
+    # ------------------------------------------------------------------------- actions
+
+    def _open(self, dialog: QDialog, done: str) -> QDialog:
+        self.dialog = dialog
+
+        def finished(result: int) -> None:
+            if result == QDialog.DialogCode.Accepted:
+                self.message.setText(done)
+                self.refresh()
+
+        dialog.finished.connect(finished)
+        dialog.open()
+        return dialog
+
+    def add_user(self) -> QDialog:
+        dialog = AddUserDialog(self.ws, self)
+
+        def added(result: int) -> None:
+            if result == QDialog.DialogCode.Accepted:
+                self.select(dialog.username.text().strip().lower())
+                self.message.setText(f"Added {dialog.username.text().strip().lower()}.")
+
+        self._open(dialog, "")
+        dialog.finished.connect(added)
+        return dialog
+
+    def reset_password(self) -> QDialog | None:
+        user = self.selected()
+        if user is None:
+            self.message.setText("Choose a user in the list first.")
+            return None
+        return self._open(
+            ResetPasswordDialog(self.ws, user.username, self),
+            f"The password of {user.username} was reset.",
+        )
+
+    def edit_supervision(self) -> QDialog | None:
+        user = self.selected()
+        if user is None:
+            self.message.setText("Choose a user in the list first.")
+            return None
+        return self._open(
+            SupervisionDialog(self.ws, user, self.model.rows(), self),
+            f"Supervision of {user.username} saved.",
+        )
+
+    def confirm_deactivate(self, user: UserInfo) -> bool:
+        answer = QMessageBox.question(
+            self,
+            "Deactivate user",
+            f"Deactivate {user.full_name} ({user.username})? They can no longer sign in; "
+            "the records they wrote and signed stay as they are.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def deactivate(self) -> None:
+        user = self.selected()
+        if user is None:
+            self.message.setText("Choose a user in the list first.")
+            return
+        if not self.confirm_deactivate(user):
+            return
+        try:
+            accounts.deactivate_user(self.ws, user.username)
+        except FacilitatorError as exc:
+            self.message.setText(exc.message)
+            return
+        self.refresh()
+        self.message.setText(f"{user.username} was deactivated.")
+
+    def set_lock_minutes(self) -> None:
+        try:
+            security.set_lock_minutes(self.ws, self.lock_minutes.value())
+        except FacilitatorError as exc:
+            self.message.setText(exc.message)
+            return
+        window = self.window()
+        restart = getattr(window, "_start_inactivity_lock", None)
+        if callable(restart):
+            restart()  # the new time counts from now
+        self.message.setText(f"The screen locks after {self.lock_minutes.value()} minutes.")

@@ -1,0 +1,199 @@
+"""Who may do what, on both engines: every refusal is audited, and nobody unlocks a signed
+session. Sign-in failures slow down and are audited; the recovery key resets an admin."""
+
+import datetime as dt
+
+import pytest
+
+from facilitator.domain.enums import AttendanceStatus, Role
+from facilitator.domain.errors import (
+    AuthenticationFailed,
+    FacilitatorError,
+    PermissionDenied,
+    SessionLocked,
+)
+from facilitator.services import accounts, audit, documents, sessions, signing
+from facilitator.services.workspace import Workspace
+from facilitator.store import people
+from tests.conftest import PASSWORD
+from tests.factories import group, members, ready_to_sign, started
+
+OTHER_PASSWORD = "other-password-0003"
+
+
+def add(ws, username, role, **extra):
+    accounts.add_user(
+        ws, username=username, password=OTHER_PASSWORD, full_name=f"{username.title()} Testwood",
+        credentials="LPC", role=role, **extra,
+    )  # fmt: skip
+    return Workspace(ws.store, people.actor_for(username))
+
+
+def last_entry(ws):
+    return audit.entries(ws)[0].facts
+
+
+@pytest.fixture
+def staff(ws):
+    return {
+        "fran": add(ws, "fran", Role.FACILITATOR),
+        "gale": add(ws, "gale", Role.FACILITATOR),
+        "lee": add(ws, "lee", Role.CLINICAL_LEAD),
+        "max": add(ws, "max", Role.CLINICAL_LEAD),
+        "ada": ws,  # the administrator who set the database up (a clinician: LCSW)
+        "root": add(ws, "root", Role.ADMIN, clinician=False),
+    }
+
+
+def test_each_role_is_refused_what_it_may_not_do_and_each_refusal_is_audited(ws, staff, today):
+    fran, gale, lee, root = staff["fran"], staff["gale"], staff["lee"], staff["root"]
+    group_id = group(ws)
+    people_ids = members(ws, group_id, 2)
+    session_id = started(fran, group_id, today)
+    refusals = [
+        (gale, lambda: sessions.record_attendance(gale, session_id, people_ids[0], AttendanceStatus.PRESENT)),
+        (fran, lambda: accounts.add_user(fran, username="x", password=OTHER_PASSWORD, full_name="X")),
+        (fran, lambda: signing.cosign_session(fran, session_id, OTHER_PASSWORD)),
+        (fran, lambda: documents.lead_report(fran, today, today)),
+        (fran, lambda: audit.entries(fran)),
+        (root, lambda: sessions.start_session(root, group_id, date=today + dt.timedelta(days=1))),
+        (lee, lambda: accounts.reset_password(lee, "fran", "brand-new-password-1")),
+        (fran, lambda: accounts.deactivate_user(fran, "gale")),
+    ]  # fmt: skip
+    for actor, action in refusals:
+        before = len(audit.entries(ws))
+        with pytest.raises(PermissionDenied):
+            action()
+        entries = audit.entries(ws)
+        assert len(entries) == before + 1, actor.actor.username
+        assert entries[0].facts.outcome == "denied"
+        assert entries[0].facts.user_id == actor.actor.user_id
+    # A clinical lead may work on any group's session; the administrator who is a clinician too.
+    sessions.record_attendance(lee, session_id, people_ids[0], AttendanceStatus.PRESENT)
+    assert last_entry(ws).action == "change" and last_entry(ws).outcome == "ok"
+    assert audit.verify().ok
+
+
+def test_nobody_unlocks_a_signed_session(ws, staff, today):
+    lee = staff["lee"]
+    group_id = group(ws)
+    people_ids = members(ws, group_id, 2)
+    session_id = started(ws, group_id, today)
+    ready_to_sign(ws, session_id, people_ids)
+    signing.sign_session(ws, session_id, PASSWORD)
+    for actor in (ws, lee, staff["root"]):
+        with pytest.raises((SessionLocked, PermissionDenied)):
+            sessions.write_member_note(actor, session_id, people_ids[0], data="changed later")
+        assert last_entry(ws).outcome in ("refused", "denied")
+    assert sessions.load(session_id).member_notes[0].data != "changed later"
+
+
+def test_a_supervised_facilitators_notes_wait_for_their_own_lead(ws, staff, today):
+    fran, lee, other_lead = staff["fran"], staff["lee"], staff["max"]
+    accounts.set_supervision(ws, "fran", "lee")
+    group_id = group(ws)
+    people_ids = members(ws, group_id, 2)
+    session_id = started(fran, group_id, today)
+    ready_to_sign(fran, session_id, people_ids)
+    signing.sign_session(fran, session_id, OTHER_PASSWORD)
+    assert signing.review_queue(lee) == [session_id]
+    assert signing.review_queue(other_lead) == []
+    with pytest.raises(PermissionDenied, match="assigned supervisor"):
+        signing.cosign_session(other_lead, session_id, OTHER_PASSWORD)
+    assert last_entry(ws).action == "cosign" and last_entry(ws).outcome == "denied"
+    signing.cosign_session(lee, session_id, OTHER_PASSWORD)
+    assert signing.review_queue(lee) == []
+    with pytest.raises(FacilitatorError, match="clinical lead"):
+        accounts.set_supervision(ws, "gale", "fran")
+
+
+def test_admin_resets_and_deactivates_and_the_records_stay(ws, staff, location, today):
+    fran = staff["fran"]
+    group_id = group(ws)
+    session_id = started(fran, group_id, today)
+    accounts.reset_password(ws, "fran", "brand-new-password-1")
+    with pytest.raises(AuthenticationFailed):
+        accounts.sign_in(location, "fran", OTHER_PASSWORD).close()
+    accounts.sign_in(location, "fran", "brand-new-password-1").close()
+    # sign_in rebinds the store: continue on a fresh workspace
+    admin = accounts.sign_in(location, "ada", PASSWORD)
+    try:
+        accounts.deactivate_user(admin, "fran")
+        with pytest.raises(AuthenticationFailed):
+            accounts.sign_in(location, "fran", "brand-new-password-1").close()
+        admin = accounts.sign_in(location, "ada", PASSWORD)
+        assert sessions.load(session_id).facilitator_id == fran.actor.user_id
+        listed = {u.username: u for u in accounts.list_users(admin)}
+        assert not listed["fran"].active and listed["gale"].active
+        with pytest.raises(FacilitatorError, match="your own account"):
+            accounts.deactivate_user(admin, "ada")
+    finally:
+        admin.close()
+
+
+def test_failed_sign_ins_slow_down_and_are_audited(ws, location):
+    start = dt.datetime(2026, 3, 2, 9, 0)
+    ws.close()
+    for n in range(5):
+        with pytest.raises(AuthenticationFailed, match="wrong"):
+            accounts.sign_in(
+                location, "ada", "not-the-password", now=start + dt.timedelta(seconds=n)
+            )
+    with pytest.raises(AuthenticationFailed, match="try again in 30 seconds"):
+        accounts.sign_in(location, "ada", PASSWORD, now=start + dt.timedelta(seconds=4))
+    with pytest.raises(AuthenticationFailed, match="wrong"):  # the wait is over: a 6th failure
+        accounts.sign_in(location, "ada", "still-wrong-pass", now=start + dt.timedelta(seconds=40))
+    with pytest.raises(AuthenticationFailed, match="try again in 60 seconds"):
+        accounts.sign_in(location, "ada", PASSWORD, now=start + dt.timedelta(seconds=40))
+    admin = accounts.sign_in(location, "ada", PASSWORD, now=start + dt.timedelta(seconds=101))
+    try:
+        failed = audit.entries(admin, action="login_failed")
+        assert len(failed) == 6 and {e.facts.username for e in failed} == {"ada"}
+        assert audit.entries(admin)[0].facts.action == "login"
+        assert audit.verify().ok
+    finally:
+        admin.close()
+    # The streak ended with the successful sign-in: a wrong password is simply wrong again.
+    with pytest.raises(AuthenticationFailed, match="wrong"):
+        accounts.sign_in(location, "ada", "nope-nope-nope", now=start + dt.timedelta(seconds=102))
+
+
+def test_the_recovery_key_resets_only_an_administrator(location):
+    from tests.conftest import new_workspace
+
+    ws = new_workspace(location)
+    key = ws.recovery_key
+    assert key and len(key.replace("-", "")) == 30
+    add(ws, "fran", Role.FACILITATOR)
+    ws.close()
+    with pytest.raises(AuthenticationFailed, match="recovery key"):
+        accounts.reset_with_recovery_key(location, "WRONG-KEY00-00000", "ada", "fresh-password-00")
+    with pytest.raises(PermissionDenied):
+        accounts.reset_with_recovery_key(location, key, "fran", "fresh-password-00")
+    accounts.reset_with_recovery_key(
+        location, key.lower().replace("-", " "), "ada", "fresh-password-00"
+    )
+    with pytest.raises(AuthenticationFailed):
+        accounts.sign_in(location, "ada", PASSWORD).close()
+    admin = accounts.sign_in(location, "ada", "fresh-password-00")
+    try:
+        reset = [e for e in audit.entries(admin) if "recovery key" in e.facts.detail]
+        assert len(reset) == 1 and reset[0].facts.username == "ada"
+        new_key = accounts.new_recovery_key(admin)
+        assert new_key != key
+    finally:
+        admin.close()
+    with pytest.raises(AuthenticationFailed):
+        accounts.reset_with_recovery_key(location, key, "ada", "another-password-0")
+
+
+def test_viewing_a_session_or_a_member_is_audited(ws, today):
+    from facilitator.services import home
+
+    group_id = group(ws)
+    (member_id,) = members(ws, group_id, 1)
+    session_id = started(ws, group_id, today)
+    sessions.view(ws, session_id)
+    assert (last_entry(ws).action, last_entry(ws).record_id) == ("view_session", session_id)
+    home.view_member(ws, member_id)
+    assert (last_entry(ws).action, last_entry(ws).member_id) == ("view_member", member_id)
