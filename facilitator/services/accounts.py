@@ -178,8 +178,9 @@ def reset_with_recovery_key(
 
 def sign_out(ws: Workspace) -> None:
     """Close the workspace, noting it in the audit trail."""
-    with contextlib.suppress(FacilitatorError):
-        audit.record(ws, Action.LOGOUT)
+    if not ws.store.writes_stopped:  # a damaged file gets no more writes, not even this
+        with contextlib.suppress(FacilitatorError):
+            audit.record(ws, Action.LOGOUT)
     ws.close()
 
 

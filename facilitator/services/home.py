@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from facilitator.domain.audit import Action
-from facilitator.domain.enums import ReviewStatus, SessionState
+from facilitator.domain.enums import ReviewStatus, Role, SessionState
 from facilitator.domain.records import (
     CurriculumPlan,
     EnrollmentInfo,
@@ -54,6 +54,15 @@ def my_unsigned(ws: Workspace) -> list[SessionSummary]:
     return reports.list_sessions(
         None, None, None, state=SessionState.DRAFT, user_id=ws.actor.user_id
     )
+
+
+def awaiting_my_cosign(ws: Workspace) -> list[SessionSummary]:
+    """For a clinical lead: signed notes of the staff they supervise, waiting for their
+    co-signature, oldest first (empty for everyone else)."""
+    if ws.actor.role is not Role.CLINICAL_LEAD:
+        return []
+    ids = reports.awaiting_cosign(ws.actor.user_id)
+    return reports.list_sessions(None, None, None, session_ids=ids) if ids else []
 
 
 def list_sessions(

@@ -39,9 +39,12 @@ def list_sessions(
     user_id: int | None = None,
     newest_first: bool = False,
     limit: int | None = None,
+    session_ids: list[int] | None = None,
 ) -> list[SessionSummary]:
     """Sessions in a date range (inclusive), oldest first, with each rostered member."""
     query = Session.select(Session.id, Group.name, Session.date, Session.state).join(Group)
+    if session_ids is not None:
+        query = query.where(Session.id.in_(session_ids or [0]))
     if date_from is not None:
         query = query.where(Session.date >= date_from)
     if date_to is not None:

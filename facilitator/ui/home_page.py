@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from facilitator.domain.enums import Role
 from facilitator.domain.errors import FacilitatorError
 from facilitator.services import home, sessions
 from facilitator.ui.widgets import message_label
@@ -40,6 +41,10 @@ class TodayPage(QWidget):
         self.worklist = QListWidget(self)
         self.worklist.setAccessibleName("My unsigned sessions")
         self.worklist.itemActivated.connect(self._open_session)
+        self.review = QListWidget(self)
+        self.review.setAccessibleName("Waiting for my co-signature")
+        self.review.itemActivated.connect(self._open_session)
+        self.review_label = QLabel("Waiting for your co-signature — press Enter to open", self)
         self.recent = QListWidget(self)
         self.recent.setAccessibleName("Recent sessions")
         self.recent.itemActivated.connect(self._open_session)
@@ -49,6 +54,8 @@ class TodayPage(QWidget):
         column.addWidget(self.start)
         column.addWidget(QLabel("My unsigned sessions (oldest first) — press Enter to open", self))
         column.addWidget(self.worklist, 2)
+        column.addWidget(self.review_label)
+        column.addWidget(self.review, 1)
         column.addWidget(QLabel("Recent sessions", self))
         column.addWidget(self.recent, 2)
         column.addWidget(self.message)
@@ -64,8 +71,12 @@ class TodayPage(QWidget):
             self.groups.addItem(item)
         if self.groups.count():
             self.groups.setCurrentRow(0)
+        queue = home.awaiting_my_cosign(self.window_.workspace)
+        for widget in (self.review, self.review_label):  # only a lead supervises
+            widget.setVisible(self.window_.workspace.actor.role is Role.CLINICAL_LEAD)
         for widget, rows in (
             (self.worklist, home.my_unsigned(self.window_.workspace)),
+            (self.review, queue),
             (self.recent, home.recent()),
         ):
             widget.clear()

@@ -363,7 +363,9 @@ class MainWindow(QMainWindow):
         self.watch.enabled = False
         self.close_session()  # saves pending typing and stops the session clock
         if self.ws is not None:
-            self.ws.close()
+            from facilitator.services import accounts
+
+            accounts.sign_out(self.ws)  # noted in the audit trail, then closed
             self.ws = None
         for lock in self.instance_locks.values():
             lock.unlock()

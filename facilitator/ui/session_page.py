@@ -44,6 +44,7 @@ from facilitator.domain.enums import (
     Participation,
     Phase,
     ReviewStatus,
+    Role,
     SessionState,
     Track,
     UseSinceLast,
@@ -407,6 +408,7 @@ class SessionPage(QWidget):
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setAccessibleName("Password to sign")
         self.sign_button = self._button("&Sign and lock", "Sign and lock", self._sign, page)
+        self.cosign_button = self._button("&Co-sign", "Co-sign the session", self._cosign, page)
         self.signatures = QLabel("", page)
         self.signatures.setAccessibleName("Signatures")
         self.signatures.setWordWrap(True)
@@ -421,6 +423,7 @@ class SessionPage(QWidget):
         form = QFormLayout()
         form.addRow("&Password", self.password)
         form.addRow(self.sign_button)
+        form.addRow(self.cosign_button)
         # Shown only once the session is signed: the one way to change a locked note.
         self.addendum_area = QWidget(page)
         addendum = QFormLayout(self.addendum_area)
@@ -479,6 +482,12 @@ class SessionPage(QWidget):
         for saver in self.autosavers:
             saver.editor.setReadOnly(self.locked)
         self.addendum_area.setVisible(self.locked)
+        # A lead co-signs a signed note they have not signed themselves.
+        self.cosign_button.setVisible(
+            self.locked
+            and self.ws.actor.role in (Role.CLINICAL_LEAD, Role.ADMIN)
+            and all(s.user_id != self.ws.actor.user_id for s in self.record.signatures)
+        )
         self.sign_button.setText("Signed" if self.locked else "&Sign and lock")
         self._tick()
 
@@ -1043,6 +1052,10 @@ class SessionPage(QWidget):
         self.flush()
         if self._do(signing.sign_session, self.ws, self.session_id, self.password.text()):
             home.forget_place(self.ws)
+        self.password.clear()
+
+    def _cosign(self) -> None:
+        self._do(signing.cosign_session, self.ws, self.session_id, self.password.text())
         self.password.clear()
 
     def _add_addendum(self) -> None:

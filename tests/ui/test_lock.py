@@ -64,13 +64,16 @@ def visible_text(window: QWidget) -> str:
 
 
 def _actions(location):
-    """The trail, newest first, without the entry of signing in to read it."""
+    """The trail, newest first, without the entries of closing the window (its logout) and of
+    signing in to read it."""
     ws = accounts.sign_in(location, "ada", PASSWORD)
     try:
         entries = audit.entries(ws)
     finally:
         ws.close()
     if entries and entries[0].facts.action == Action.LOGIN:
+        entries = entries[1:]
+    if entries and entries[0].facts.action == Action.LOGOUT and entries[0].facts.detail == "":
         entries = entries[1:]
     return [(e.facts.username, e.facts.action, e.facts.outcome) for e in entries]
 
