@@ -24,4 +24,17 @@ def write_atomically(path: str | os.PathLike[str], data: bytes) -> Path:
         with contextlib.suppress(OSError):
             os.unlink(part.name)
         raise
+    _fsync_directory(target.parent)
     return target
+
+
+def _fsync_directory(directory: Path) -> None:
+    """Make the rename durable where the platform allows it (not on Windows)."""
+    if os.name != "posix":
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

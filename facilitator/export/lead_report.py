@@ -23,12 +23,12 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table,
 from facilitator.domain.documents import LeadReport, ReportGroup, ReportSession
 from facilitator.domain.enums import AttendanceStatus
 from facilitator.export.charts import trend_chart
+from facilitator.export.files import write_atomically
 from facilitator.export.pdf import (
     FLAG_FILL,
     FONT_BOLD,
     FRAME_WIDTH,
     Styles,
-    build_pdf,
     build_pdf_bytes,
     cell_text,
     esc,
@@ -429,10 +429,4 @@ def write_lead_report(
     path: str | os.PathLike[str], doc: LeadReport, *, printed_on: dt.date | None = None
 ) -> Path:
     """Write the clinical lead summary to ``path`` (atomically)."""
-    return build_pdf(
-        path,
-        lead_report_story(doc),
-        title=lead_report_title(doc),
-        program=doc.program,
-        printed_on=printed_on,
-    )
+    return write_atomically(path, lead_report_bytes(doc, printed_on=printed_on))

@@ -17,9 +17,9 @@ from typing import Any
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from facilitator.domain.documents import MemberNoteDocument, minutes_attended
+from facilitator.export.files import write_atomically
 from facilitator.export.pdf import (
     FRAME_WIDTH,
-    build_pdf,
     build_pdf_bytes,
     esc,
     grid_table,
@@ -156,11 +156,4 @@ def write_member_note(
     path: str | os.PathLike[str], doc: MemberNoteDocument, *, printed_on: dt.date | None = None
 ) -> Path:
     """Write the member's note to ``path`` (atomically); a draft is watermarked on every page."""
-    return build_pdf(
-        path,
-        member_note_story(doc),
-        title=member_note_title(doc),
-        program=doc.program,
-        printed_on=printed_on,
-        watermark=None if doc.signed else DRAFT_WATERMARK,
-    )
+    return write_atomically(path, member_note_bytes(doc, printed_on=printed_on))

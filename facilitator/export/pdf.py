@@ -8,13 +8,11 @@ letter pages with the same footer on every page (program, print date, the 42 CFR
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import functools
 import io
 import os
 import re
-import tempfile
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,6 +28,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
+
+from facilitator.export.files import write_atomically
 
 FONTS_DIR = Path(__file__).resolve().parents[2] / "resources" / "fonts"
 FONT = "DejaVuSans"
@@ -370,33 +370,14 @@ def build_pdf(
 ) -> Path:
     """Lay the story out on letter pages and write it to ``path`` atomically.
 
-    The PDF is built in a ``.part`` file beside the target, synced, then moved over it; if
-    anything fails the temporary file goes and an existing target is left as it was. ``title``
-    and ``program`` go into the PDF's metadata, so neither may name a member.
+    The whole PDF is built in memory first, so a failing build writes nothing; the bytes then
+    go to a ``.part`` file beside the target, synced, and moved over it (files.write_atomically).
+    ``title`` and ``program`` go into the PDF's metadata, so neither may name a member.
     """
-    target = Path(path)
-    part = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, kept past the with
-        dir=target.parent, prefix=f".{target.name}.", suffix=".part", delete=False
+    data = build_pdf_bytes(
+        story, title=title, program=program, printed_on=printed_on, watermark=watermark
     )
-    try:
-        with part:
-            _render(
-                part,
-                story,
-                title=title,
-                program=program,
-                printed_on=printed_on,
-                watermark=watermark,
-            )
-            part.flush()
-            os.fsync(part.fileno())
-        os.replace(part.name, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(part.name)
-        raise
-    _fsync_directory(target.parent)
-    return target
+    return write_atomically(path, data)
 
 
 def build_pdf_bytes(
@@ -411,15 +392,3 @@ def build_pdf_bytes(
     buffer = io.BytesIO()
     _render(buffer, story, title=title, program=program, printed_on=printed_on, watermark=watermark)
     return buffer.getvalue()
-
-
-def _fsync_directory(directory: Path) -> None:
-    """Make the rename durable where the platform allows it (not on Windows)."""
-    if os.name != "posix":
-        return
-    with contextlib.suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)

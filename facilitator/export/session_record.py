@@ -43,10 +43,10 @@ from facilitator.domain.records import (
     SignatureRecord,
 )
 from facilitator.domain.rules import to_local
+from facilitator.export.files import write_atomically
 from facilitator.export.pdf import (
     FRAME_WIDTH,
     Styles,
-    build_pdf,
     build_pdf_bytes,
     esc,
     grid_table,
@@ -527,14 +527,7 @@ def write_session_record(
     path: str | os.PathLike[str], doc: SessionDocument, *, printed_on: dt.date | None = None
 ) -> Path:
     """Write the session record to ``path`` (atomically); a draft is watermarked on every page."""
-    return build_pdf(
-        path,
-        session_record_story(doc),
-        title=session_record_title(doc),
-        program=doc.program,
-        printed_on=printed_on,
-        watermark=None if doc.signed else DRAFT_WATERMARK,
-    )
+    return write_atomically(path, session_record_bytes(doc, printed_on=printed_on))
 
 
 __all__ = [

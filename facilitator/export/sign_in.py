@@ -12,9 +12,9 @@ from reportlab.lib.units import inch
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from facilitator.domain.documents import SignInSheet
+from facilitator.export.files import write_atomically
 from facilitator.export.pdf import (
     FRAME_WIDTH,
-    build_pdf,
     build_pdf_bytes,
     esc,
     grid_table,
@@ -88,10 +88,4 @@ def write_sign_in(
     path: str | os.PathLike[str], doc: SignInSheet, *, printed_on: dt.date | None = None
 ) -> Path:
     """Write the sign-in sheet to ``path`` (atomically)."""
-    return build_pdf(
-        path,
-        sign_in_story(doc),
-        title=sign_in_title(doc),
-        program=doc.program,
-        printed_on=printed_on,
-    )
+    return write_atomically(path, sign_in_bytes(doc, printed_on=printed_on))

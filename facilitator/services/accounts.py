@@ -222,10 +222,16 @@ def list_users(ws: Workspace) -> list[UserInfo]:
 
 
 def _other_user(ws: Workspace, username: str, doing: str) -> UserInfo:
-    ws.require_role(Role.ADMIN, doing=doing)
-    user = people.get_user(username.strip().lower())
-    if user.username == ws.actor.username:
-        raise RuleViolation(f"you cannot {doing} for your own account")
+    """Another user's account, for an administrator; a refusal goes in the audit trail."""
+    try:
+        ws.require_role(Role.ADMIN, doing=doing)
+        user = people.get_user(username.strip().lower())
+        if user.username == ws.actor.username:
+            raise RuleViolation(f"you cannot {doing} for your own account")
+    except FacilitatorError as exc:
+        outcome = "denied" if isinstance(exc, PermissionDenied) else "refused"
+        audit.record(ws, Action.USER_CHANGE, record_kind="user", outcome=outcome, detail=doing)
+        raise
     return user
 
 
@@ -238,13 +244,7 @@ def _reset(ws: Workspace, user_id: int, username: str, new_password: str) -> Cha
 
 def reset_password(ws: Workspace, username: str, new_password: str) -> Changes:
     """An administrator gives a user a new password: their key slot is rewrapped with it."""
-    try:
-        user = _other_user(ws, username, "reset the password")
-    except FacilitatorError as exc:
-        audit.record(
-            ws, Action.USER_CHANGE, record_kind="user", outcome="denied", detail=type(exc).__name__
-        )
-        raise
+    user = _other_user(ws, username, "reset the password")
     if not user.active:
         raise RuleViolation(f"{user.username} is deactivated; add a new account instead")
     return _reset(ws, user.id, user.username, new_password)
@@ -259,13 +259,7 @@ def _deactivate(ws: Workspace, user_id: int, username: str) -> Changes:
 
 def deactivate_user(ws: Workspace, username: str) -> Changes:
     """The user can no longer sign in (their key slot is removed); what they wrote stays."""
-    try:
-        user = _other_user(ws, username, "deactivate the account")
-    except FacilitatorError as exc:
-        audit.record(
-            ws, Action.USER_CHANGE, record_kind="user", outcome="denied", detail=type(exc).__name__
-        )
-        raise
+    user = _other_user(ws, username, "deactivate the account")
     return _deactivate(ws, user.id, user.username)
 
 
