@@ -56,7 +56,7 @@ def main() -> int:
             say("timing lead_summary (13 weeks, all groups)...")
             results["lead_summary"] = document_scenarios.lead_summary(ws, UNTIL, SUMMARY_RUNS)
             say("timing thousand_records (about a minute)...")
-            results["thousand_records"] = document_scenarios.thousand_records()
+            results["thousand_records"] = document_scenarios.thousand_records(ws)
         finally:
             ws.close()
         say("timing open_database...")

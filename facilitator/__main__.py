@@ -1,3 +1,5 @@
 from facilitator.app import main
 
-raise SystemExit(main())
+# Guarded: worker processes (spawned by `export sessions`) import this module too.
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -13,7 +13,7 @@ import datetime as dt
 import functools
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +109,34 @@ def _table(rows: list[list[Any]], widths: Sequence[float], **kw: Any) -> Table:
     return grid_table(rows, widths, font_size=SMALL, leading=10, **kw)
 
 
+LONG_TABLE_ROWS = 35  # about a page of report rows
+
+
+def _long_table(
+    header: list[Any],
+    body: list[list[Any]],
+    widths: Sequence[float],
+    *,
+    row_style: Callable[[int, list[Any]], list[tuple[Any, ...]]] | None = None,
+    style: Sequence[tuple[Any, ...]] = (),
+) -> list[Flowable]:
+    """A long table as tables of about a page each, the header on every one.
+
+    reportlab splits a table by laying all of it out again for every page it runs onto, so a
+    table of two thousand rows costs hundreds of layouts; a page-sized table costs one.
+    ``row_style`` gives the commands of one body row, numbered from 1 within its table.
+    """
+    tables: list[Flowable] = []
+    for start in range(0, len(body), LONG_TABLE_ROWS):
+        chunk = body[start : start + LONG_TABLE_ROWS]
+        commands = list(style)
+        if row_style is not None:
+            for number, row in enumerate(chunk, start=1):
+                commands += row_style(number, row)
+        tables.append(_table([header, *chunk], widths, extra_style=commands))
+    return tables
+
+
 # ----------------------------------------------------------------------------- sections
 
 
@@ -139,9 +167,11 @@ def _sessions_held(doc: LeadReport, styles: Styles) -> list[Flowable]:
     widths[2] = FRAME_WIDTH - sum(widths)
     header = ["Date", "Group", "Topic", "Minutes", "Present", "Signed"]
     rows = _sessions_rows(doc.sessions, styles, widths)
-    unsigned = [i + 1 for i, row in enumerate(rows) if row[-1] == "No"]
-    flags = [("FONT", (5, i), (5, i), FONT_BOLD, SMALL, 10) for i in unsigned]
-    out.append(_table([header, *rows], widths, extra_style=flags))
+
+    def unsigned_bold(number: int, row: list[Any]) -> list[tuple[Any, ...]]:
+        return [("FONT", (5, number), (5, number), FONT_BOLD, SMALL, 10)] if row[-1] == "No" else []
+
+    out += _long_table(header, rows, widths, row_style=unsigned_bold)
     return out
 
 
@@ -264,7 +294,7 @@ def _completion(doc: LeadReport, styles: Styles) -> list[Flowable]:
     )
     widths = [130.0, 140.0, 36.0, 40.0, 50.0, 0.0]
     widths[5] = FRAME_WIDTH - sum(widths)
-    rows: list[list[Any]] = [["Member", "Group", "Done", "Partly", "Not done", "Completion"]]
+    rows: list[list[Any]] = []
     for member in members:
         c = member.completion
         rows.append(
@@ -277,7 +307,8 @@ def _completion(doc: LeadReport, styles: Styles) -> list[Flowable]:
                 c.describe(),
             ]
         )
-    out.append(_table(rows, widths, extra_style=[("ALIGN", (2, 1), (4, -1), "RIGHT")]))
+    header = ["Member", "Group", "Done", "Partly", "Not done", "Completion"]
+    out += _long_table(header, rows, widths, style=[("ALIGN", (2, 1), (4, -1), "RIGHT")])
     return out
 
 
@@ -330,19 +361,11 @@ def _safety(doc: LeadReport, styles: Styles) -> list[Flowable]:
         return [*out, Paragraph("No safety concerns raised in the range.", styles.small)]
     widths = [58.0, 100.0, 100.0, 0.0, 40.0]
     widths[3] = FRAME_WIDTH - sum(widths)
-    rows: list[list[Any]] = [["Date", "Group", "Member", "Follow-up", "Signed"]]
-    flags: list[tuple[Any, ...]] = []
+    rows: list[list[Any]] = []
     style = styles.cell_small
-    for r, entry in enumerate(sorted(doc.safety, key=lambda e: (e.date, e.group_name)), 1):
+    for entry in sorted(doc.safety, key=lambda e: (e.date, e.group_name)):
         follow = entry.follow_up.strip()
-        if follow:
-            follow_cell: Any = Paragraph(esc(follow), style)
-        else:
-            follow_cell = NO_FOLLOW_UP
-            flags += [
-                ("BACKGROUND", (3, r), (3, r), FLAG_FILL),
-                ("FONT", (3, r), (3, r), FONT_BOLD, SMALL, 10),
-            ]
+        follow_cell: Any = Paragraph(esc(follow), style) if follow else NO_FOLLOW_UP
         rows.append(
             [
                 entry.date.isoformat(),
@@ -352,7 +375,17 @@ def _safety(doc: LeadReport, styles: Styles) -> list[Flowable]:
                 "Yes" if entry.signed else "No",
             ]
         )
-    out.append(_table(rows, widths, extra_style=flags))
+
+    def no_follow_up(number: int, row: list[Any]) -> list[tuple[Any, ...]]:
+        if row[3] is not NO_FOLLOW_UP:
+            return []
+        return [
+            ("BACKGROUND", (3, number), (3, number), FLAG_FILL),
+            ("FONT", (3, number), (3, number), FONT_BOLD, SMALL, 10),
+        ]
+
+    header = ["Date", "Group", "Member", "Follow-up", "Signed"]
+    out += _long_table(header, rows, widths, row_style=no_follow_up)
     return out
 
 
@@ -363,7 +396,7 @@ def _unsigned(doc: LeadReport, styles: Styles) -> list[Flowable]:
         return [*out, Paragraph("Every session in the range is signed.", styles.small)]
     widths = [58.0, 150.0, 150.0, 0.0]
     widths[3] = FRAME_WIDTH - sum(widths)
-    rows: list[list[Any]] = [["Date", "Group", "Facilitator", "Topic"]]
+    rows: list[list[Any]] = []
     style = styles.cell_small
     for s in unsigned:
         rows.append(
@@ -374,7 +407,7 @@ def _unsigned(doc: LeadReport, styles: Styles) -> list[Flowable]:
                 cell_text(s.topic or "—", style, widths[3]),
             ]
         )
-    out.append(_table(rows, widths))
+    out += _long_table(["Date", "Group", "Facilitator", "Topic"], rows, widths)
     return out
 
 

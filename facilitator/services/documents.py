@@ -127,7 +127,7 @@ def lead_report(
             ws, "lead_report", Role.CLINICAL_LEAD, Role.ADMIN, doing="report on all groups"
         )
     ids = session_ids_between(date_from, date_to, group)
-    records = list(session_store.load_sessions(ids).values())
+    records = list(session_store.load_sessions(ids, for_report=True).values())
     scope = people.find_group(group).name if group else "All groups"
     return build_lead_report(
         program=accounts.program_name(),

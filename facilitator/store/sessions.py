@@ -413,11 +413,16 @@ def load_session(session_id: int) -> SessionRecord:
     return found[session_id]
 
 
-def load_sessions(session_ids: list[int]) -> dict[int, SessionRecord]:
-    """Whole sessions by id, with one query per table (for one session or thousands)."""
+def load_sessions(session_ids: list[int], *, for_report: bool = False) -> dict[int, SessionRecord]:
+    """Whole sessions by id, with one query per table (for one session or thousands).
+
+    ``for_report`` leaves out what the lead's summary never reads (individual notes, part
+    times, homework given, addenda): those records are for reporting, not for sealing or
+    printing a session.
+    """
     found: dict[int, SessionRecord] = {}
     for start in range(0, len(session_ids), CHUNK):
-        found.update(_load_chunk(session_ids[start : start + CHUNK]))
+        found.update(_load_chunk(session_ids[start : start + CHUNK], for_report))
     return found
 
 
@@ -432,7 +437,7 @@ def _grouped(rows: Iterable[tuple[Any, ...]]) -> dict[int, list[tuple[Any, ...]]
     return by_session
 
 
-def _load_chunk(ids: list[int]) -> dict[int, SessionRecord]:
+def _load_chunk(ids: list[int], for_report: bool = False) -> dict[int, SessionRecord]:
     with database.atomic():  # one consistent snapshot of all the tables
         heads = list(
             Session.select(
@@ -460,13 +465,14 @@ def _load_chunk(ids: list[int]) -> dict[int, SessionRecord]:
             return {}
         attendance = _grouped(_attendance_rows(ids))
         check_ins = _grouped(_check_in_rows(ids))
-        notes = _grouped(_note_rows(ids))
+        skipped: dict[int, list[tuple[Any, ...]]] = {}
+        notes = skipped if for_report else _grouped(_note_rows(ids))
         group_notes = _grouped(_group_note_rows(ids))
-        phases = _grouped(_phase_rows(ids))
-        assignments = _grouped(_assignment_rows(ids))
+        phases = skipped if for_report else _grouped(_phase_rows(ids))
+        assignments = skipped if for_report else _grouped(_assignment_rows(ids))
         reviews = _grouped(_review_rows(ids))
         signatures = _grouped(_signature_rows(ids))
-        addenda = _grouped(_addendum_rows(ids))
+        addenda = skipped if for_report else _grouped(_addendum_rows(ids))
     records = {}
     for h in heads:
         sid = h[0]
