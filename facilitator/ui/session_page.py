@@ -560,6 +560,11 @@ class SessionPage(QWidget):
         return self._suggestion  # type: ignore[return-value]
 
     def _show_guide(self, item_id: int | None) -> None:
+        # Laying out the guide's HTML is one of the slower parts of a reload: only when the
+        # topic changes.
+        if getattr(self, "_guide_item", False) == item_id:
+            return
+        self._guide_item = item_id
         if item_id is None:
             self.guide.setHtml("<p>Choose the topic for the skill work.</p>")
             return
