@@ -52,8 +52,8 @@ from facilitator.domain.enums import (
 from facilitator.domain.errors import FacilitatorError, InvalidInput
 from facilitator.domain.notes import prefill_note
 from facilitator.domain.records import CheckInRecord, SessionRecord
-from facilitator.domain.rules import parse_clock_time, utcnow
-from facilitator.services import home, homework, library, roster, sessions, signing
+from facilitator.domain.rules import parse_clock_time, to_local, utcnow
+from facilitator.services import accounts, home, homework, library, roster, sessions, signing
 from facilitator.services.workspace import Workspace
 from facilitator.ui.autosave import Autosaver
 from facilitator.ui.delegates import ChoiceDelegate
@@ -552,6 +552,11 @@ class SessionPage(QWidget):
         self._saver(self.narrative).load(note.narrative if note else "")
         self._fill_participation()
 
+    def _time_zone(self) -> str:
+        if not hasattr(self, "_zone"):
+            self._zone = accounts.time_zone()
+        return self._zone
+
     def _suggested_topic(self) -> int | None:
         if self._suggestion is False:
             suggestion = home.suggested_topic(self.record.group_id)
@@ -673,12 +678,15 @@ class SessionPage(QWidget):
         if warn:
             text += f"<p><b>Check:</b></p><ul>{''.join(warn)}</ul>"
         self.checklist.setText(text)
+        zone = self._time_zone()  # as the printed record shows them: the clinic's clock
         signed = [
-            f"Electronically signed by {s.signer} on {s.signed_at:%Y-%m-%d at %H:%M} UTC ({s.kind.value})"
+            f"{'Co-signed' if s.kind.value == 'cosign' else 'Electronically signed'} by "
+            f"{s.signer} on {to_local(s.signed_at, zone):%Y-%m-%d at %H:%M}"
             for s in self.record.signatures
         ]
         signed += [
-            f"Addendum by {a.signer} on {a.signed_at:%Y-%m-%d at %H:%M} UTC — {a.reason}: {a.text}"
+            f"Addendum by {a.signer} on {to_local(a.signed_at, zone):%Y-%m-%d at %H:%M} — "
+            f"{a.reason}: {a.text}"
             for a in self.record.addenda
         ]
         self.signatures.setText("\n".join(signed))

@@ -43,6 +43,9 @@ def test_the_lead_finds_the_note_on_today_and_cosigns_it(qtbot, sqlite_location)
     page.password.setText(LEAD_PASSWORD)
     page.cosign_button.click()
     assert [s.kind.value for s in page.record.signatures] == ["sign", "cosign"]
+    shown = page.signatures.text()
+    assert "Electronically signed by Fran Testwood, LPC on" in shown
+    assert f"Co-signed by Lee Testwood, LPC on {dt.date.today():%Y-%m-%d}" in shown
     assert not page.cosign_button.isVisibleTo(window)
     window.show_home()
     window.today_page.refresh()
