@@ -304,6 +304,24 @@ def time_zone() -> str:
     return people.get_setting(TIME_ZONE, "")
 
 
+def time_zones() -> list[str]:
+    """The IANA zone names the clinic's clock may be set to."""
+    import zoneinfo
+
+    return sorted(zoneinfo.available_timezones())
+
+
+@audited(Action.SETTING_CHANGE, "setting")
+def set_time_zone(ws: Workspace, zone: str) -> Changes:
+    """The clinic's zone, used to print and show stored (UTC) times; "" is this computer's."""
+    ws.require_role(Role.ADMIN, doing="set the clinic's time zone")
+    zone = zone.strip()
+    if zone and zone not in set(time_zones()):
+        raise InvalidInput("time_zone", f"{zone!r} is not a time zone (e.g. America/Chicago)")
+    people.set_setting(TIME_ZONE, zone)
+    return Changes(settings=True)
+
+
 def program_name() -> str:
     return people.get_setting(PROGRAM_NAME, "Intensive Outpatient Program")
 

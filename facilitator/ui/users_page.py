@@ -270,6 +270,15 @@ class UsersPage(QWidget):
         self.save_lock = QPushButton("&Set lock time", self)
         self.save_lock.setAccessibleName("Set the automatic lock time")
         self.save_lock.clicked.connect(self.set_lock_minutes)
+        self.time_zone = QComboBox(self)
+        self.time_zone.setAccessibleName("The clinic's time zone")
+        self.time_zone.setEditable(True)
+        self.time_zone.addItem("This computer's zone", "")
+        for zone in accounts.time_zones():
+            self.time_zone.addItem(zone, zone)
+        self.save_zone = QPushButton("Set &zone", self)
+        self.save_zone.setAccessibleName("Set the clinic's time zone")
+        self.save_zone.clicked.connect(self.set_time_zone)
         self.message = message_label(self)
 
         buttons = QHBoxLayout()
@@ -287,8 +296,13 @@ class UsersPage(QWidget):
         lock_row.addStretch(1)
         lock_label = QLabel("Lock the screen a&fter", self)
         lock_label.setBuddy(self.lock_minutes)
+        zone_row = QHBoxLayout()
+        zone_row.addWidget(self.time_zone)
+        zone_row.addWidget(self.save_zone)
+        zone_row.addStretch(1)
         settings = QFormLayout()
         settings.addRow(lock_label, lock_row)
+        settings.addRow("Clinic time zone", zone_row)
         column = QVBoxLayout(self)
         column.addWidget(
             QLabel(
@@ -308,6 +322,8 @@ class UsersPage(QWidget):
             (self.supervision_button, self.deactivate_button),
             (self.deactivate_button, self.lock_minutes),
             (self.lock_minutes, self.save_lock),
+            (self.save_lock, self.time_zone),
+            (self.time_zone, self.save_zone),
         ):
             QWidget.setTabOrder(first, second)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._enable())
@@ -327,6 +343,12 @@ class UsersPage(QWidget):
         if users:
             self.table.selectRow(row)
         self.lock_minutes.setValue(security.lock_minutes())
+        zone = accounts.time_zone()
+        found = self.time_zone.findData(zone)
+        if found >= 0:
+            self.time_zone.setCurrentIndex(found)
+        else:
+            self.time_zone.setEditText(zone)
         self._enable()
 
     def selected(self) -> UserInfo | None:
@@ -421,6 +443,24 @@ class UsersPage(QWidget):
             return
         self.refresh()
         self.message.setText(f"{user.username} was deactivated.")
+
+    def set_time_zone(self) -> None:
+        typed = self.time_zone.currentText().strip()
+        zone = (
+            self.time_zone.currentData()
+            if typed == self.time_zone.itemText(self.time_zone.currentIndex())
+            else typed
+        )
+        try:
+            accounts.set_time_zone(self.ws, zone or "")
+        except FacilitatorError as exc:
+            self.message.setText(exc.message)
+            return
+        self.message.setText(
+            f"Times show on the clock of {zone}."
+            if zone
+            else "Times show on this computer's clock."
+        )
 
     def set_lock_minutes(self) -> None:
         try:

@@ -59,6 +59,7 @@ def test_each_role_is_refused_what_it_may_not_do_and_each_refusal_is_audited(ws,
         (root, lambda: sessions.start_session(root, group_id, date=today + dt.timedelta(days=1))),
         (lee, lambda: accounts.reset_password(lee, "fran", "brand-new-password-1")),
         (fran, lambda: accounts.deactivate_user(fran, "gale")),
+        (lee, lambda: accounts.set_time_zone(lee, "America/Chicago")),
     ]  # fmt: skip
     for actor, action in refusals:
         before = len(audit.entries(ws))

@@ -164,3 +164,19 @@ def test_audit_users_and_lock_screens_are_named_and_fit(qtbot, sqlite_location):
     assert len(_controls(window)) >= 5 and _unnamed(window) == []
     assert window.minimumSizeHint().height() <= 768
     window.close()
+
+
+def test_the_clinic_time_zone_is_chosen_here_and_checked(qtbot, sqlite_location):
+    new_workspace(sqlite_location).close()
+    window = _signed_in(qtbot, sqlite_location)
+    page = window.users_page
+    assert page.time_zone.currentData() == ""  # this computer's zone until one is chosen
+    page.time_zone.setEditText("Mars/Olympus_Mons")
+    page.save_zone.click()
+    assert "not a time zone" in page.message.text() and accounts.time_zone() == ""
+    page.time_zone.setCurrentIndex(page.time_zone.findData("America/Chicago"))
+    page.save_zone.click()
+    assert accounts.time_zone() == "America/Chicago" and "America/Chicago" in page.message.text()
+    entry = audit.entries(window.workspace)[0].facts
+    assert (entry.action, entry.record_kind) == (Action.SETTING_CHANGE, "setting")
+    window.close()
