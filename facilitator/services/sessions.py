@@ -75,11 +75,9 @@ def _name(member_id: int) -> str:
         return f"member {member_id}"
 
 
-def view(ws: Workspace, session_id: int) -> SessionRecord:
-    """The session as stored, the viewing noted in the audit trail (opening it on screen)."""
-    record = store.load_session(session_id)
+def view(ws: Workspace, session_id: int) -> None:
+    """Note in the audit trail that the session was opened on screen (the screen loads it)."""
     audit.record(ws, Action.VIEW_SESSION, record_kind="session", record_id=session_id)
-    return record
 
 
 def load(session_id: int) -> SessionRecord:

@@ -403,10 +403,10 @@ class MainWindow(QMainWindow):
         self.lock_timer = QTimer(self)
         self.lock_timer.setSingleShot(True)
         self.lock_timer.timeout.connect(self.lock)
+        # Installed at the first sign-in, not before: an application-wide Python filter sees
+        # every event, and the sign-in window should appear as fast as a bare one.
         self.watch = InactivityWatch(self.lock_timer, self)
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self.watch)
+        self._watching = False
         self.lock_action = QAction("Lock now", self)
         self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
         self.lock_action.triggered.connect(lambda: self.lock(manual=True))
@@ -421,6 +421,10 @@ class MainWindow(QMainWindow):
         from facilitator.services import security
 
         self.lock_timer.setInterval(security.lock_minutes() * MINUTE_MS)
+        app = QApplication.instance()
+        if app is not None and not self._watching:
+            app.installEventFilter(self.watch)
+            self._watching = True
         self.watch.enabled = True
         self.lock_timer.start()
 
