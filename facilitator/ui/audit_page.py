@@ -9,11 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -28,11 +27,12 @@ from PySide6.QtWidgets import (
 from facilitator.domain.audit import Action, AuditEntryRecord
 from facilitator.domain.errors import FacilitatorError
 from facilitator.domain.rules import to_local
-from facilitator.services import accounts, audit, documents, roster
+from facilitator.services import accounts, audit, roster
 from facilitator.services.workspace import Workspace
+from facilitator.ui.documents import audited_preview
 from facilitator.ui.models import RowsModel
 from facilitator.ui.preview import PdfPreview
-from facilitator.ui.widgets import message_label
+from facilitator.ui.widgets import date_edit, date_of, message_label
 
 DAYS_BACK = 30
 ACTIONS = tuple(
@@ -41,19 +41,6 @@ ACTIONS = tuple(
 ANYONE = "Anyone"
 ANY_MEMBER = "Any member"
 ANY_ACTION = "Any action"
-
-
-def _date_edit(parent: QWidget, name: str, value: dt.date) -> QDateEdit:
-    edit = QDateEdit(QDate(value.year, value.month, value.day), parent)
-    edit.setAccessibleName(name)
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    return edit
-
-
-def _py(edit: QDateEdit) -> dt.date:
-    value = edit.date()
-    return dt.date(value.year(), value.month(), value.day())
 
 
 def action_label(action: str) -> str:
@@ -121,8 +108,8 @@ class AuditPage(QWidget):
         self.ws = workspace
         self.preview: PdfPreview | None = None
         today = dt.date.today()
-        self.date_from = _date_edit(self, "From", today - dt.timedelta(days=DAYS_BACK))
-        self.date_to = _date_edit(self, "To", today)
+        self.date_from = date_edit(self, "From", today - dt.timedelta(days=DAYS_BACK))
+        self.date_to = date_edit(self, "To", today)
         self.user = QComboBox(self)
         self.user.setAccessibleName("User")
         self.member_search = QLineEdit(self)
@@ -254,8 +241,8 @@ class AuditPage(QWidget):
 
     def filters(self) -> dict[str, Any]:
         return {
-            "date_from": _py(self.date_from),
-            "date_to": _py(self.date_to),
+            "date_from": date_of(self.date_from),
+            "date_to": date_of(self.date_to),
             "user_id": self.user.currentData(),
             "member_id": self.member.currentData(),
             "action": self.action.currentData(),
@@ -331,12 +318,13 @@ class AuditPage(QWidget):
         except FacilitatorError as exc:
             self.message.setText(exc.message)
             return None
-        ws = self.ws
-        self.preview = PdfPreview(
+        self.preview = audited_preview(
+            self.ws,
             f"Audit trail, {values['date_from']:%d %b} to {values['date_to']:%d %b %Y}",
             pdf,
             f"audit-{values['date_from'].isoformat()}-to-{values['date_to'].isoformat()}.pdf",
-            lambda printed: documents.record_output(ws, "audit_report", None, printed=printed),
+            "audit_report",
+            None,
             self,
         )
         return self.preview

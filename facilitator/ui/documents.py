@@ -15,15 +15,35 @@ from facilitator.services.workspace import Workspace
 from facilitator.ui.preview import PdfPreview
 
 
+def audited_preview(
+    ws: Workspace,
+    title: str,
+    pdf: bytes,
+    file_name: str,
+    kind: str,
+    record_id: int | None,
+    parent: QWidget | None,
+    member_id: int | None = None,
+) -> PdfPreview:
+    """The preview dialog, its prints and saves audited as this kind of document."""
+
+    def audit(printed: bool) -> None:
+        documents.record_output(ws, kind, record_id, member_id=member_id, printed=printed)
+
+    return PdfPreview(title, pdf, file_name, audit, parent)
+
+
 def session_record(ws: Workspace, session_id: int, parent: QWidget | None) -> PdfPreview:
     from facilitator.export.session_record import session_record_bytes
 
     doc = documents.session_document(session_id)
-    return PdfPreview(
+    return audited_preview(
+        ws,
         f"Session record — {doc.record.group_name}, {doc.record.date:%d %b %Y}",
         session_record_bytes(doc),
         f"session-{session_id}-{doc.record.date.isoformat()}.pdf",
-        lambda printed: documents.record_output(ws, "session", session_id, printed=printed),
+        "session",
+        session_id,
         parent,
     )
 
@@ -34,15 +54,16 @@ def member_note(
     from facilitator.export.member_note import member_note_bytes
 
     doc = documents.member_note_document(session_id, member_id)
-    return PdfPreview(
+    return audited_preview(
+        ws,
         f"Member note — {doc.member_name}, {doc.record.date:%d %b %Y}",
         member_note_bytes(doc),
         # The file name carries ids, not the member's name: file names end up in many places.
         f"member-{member_id}-session-{session_id}.pdf",
-        lambda printed: documents.record_output(
-            ws, "member_note", session_id, member_id=member_id, printed=printed
-        ),
+        "member_note",
+        session_id,
         parent,
+        member_id,
     )
 
 
@@ -50,11 +71,13 @@ def sign_in_sheet(ws: Workspace, session_id: int, parent: QWidget | None) -> Pdf
     from facilitator.export.sign_in import sign_in_bytes
 
     sheet = documents.sign_in_sheet(session_id)
-    return PdfPreview(
+    return audited_preview(
+        ws,
         f"Sign-in sheet — {sheet.group_name}, {sheet.date:%d %b %Y}",
         sign_in_bytes(sheet),
         f"sign-in-{session_id}-{sheet.date.isoformat()}.pdf",
-        lambda printed: documents.record_output(ws, "sign_in", session_id, printed=printed),
+        "sign_in",
+        session_id,
         parent,
     )
 
@@ -69,10 +92,12 @@ def lead_report(
     from facilitator.export.lead_report import lead_report_bytes
 
     report = documents.lead_report(ws, date_from, date_to, group)
-    return PdfPreview(
+    return audited_preview(
+        ws,
         f"Clinical lead summary — {report.scope}, {date_from:%d %b} to {date_to:%d %b %Y}",
         lead_report_bytes(report),
         f"summary-{date_from.isoformat()}-to-{date_to.isoformat()}.pdf",
-        lambda printed: documents.record_output(ws, "lead_report", None, printed=printed),
+        "lead_report",
+        None,
         parent,
     )

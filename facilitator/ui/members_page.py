@@ -167,13 +167,13 @@ class SavingDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
 
+    # Each dialog's own: calls its service, raising a FacilitatorError when refused.
+    save: Callable[[], None]
+
     def finish(self) -> None:
         """Put the message line and the buttons under whatever the subclass added."""
         self.body.addWidget(self.message)
         self.body.addWidget(self.buttons)
-
-    def save(self) -> None:
-        raise NotImplementedError
 
     def accept(self) -> None:
         try:

@@ -8,7 +8,7 @@ services and hand the models fresh rows.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
@@ -145,12 +145,11 @@ class RowsModel(QAbstractTableModel):
             return self.spoken(row, index.column())
         return None
 
+    # Each model's own: the row's text, one string per column in HEADERS order.
+    cells: Callable[[Any], tuple[str, ...]]
+
     def text(self, row: Any, column: int) -> str:
         return self.cells(row)[column]
-
-    def cells(self, row: Any) -> tuple[str, ...]:
-        """The row's text, one string per column in HEADERS order."""
-        raise NotImplementedError
 
     def spoken(self, row: Any, column: int) -> str:
         """What a screen reader says for a cell; the shown text unless that is a symbol."""

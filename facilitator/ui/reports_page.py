@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
@@ -23,22 +21,9 @@ from facilitator.services import documents, roster
 from facilitator.services.workspace import Workspace
 from facilitator.ui import documents as previews
 from facilitator.ui.preview import PdfPreview
-from facilitator.ui.widgets import message_label
+from facilitator.ui.widgets import date_edit, date_of, message_label
 
 WEEKS_BACK = 13  # a quarter: the usual span of a lead's review
-
-
-def _date_edit(parent: QWidget, name: str, value: dt.date) -> QDateEdit:
-    edit = QDateEdit(QDate(value.year, value.month, value.day), parent)
-    edit.setAccessibleName(name)
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    return edit
-
-
-def _py(edit: QDateEdit) -> dt.date:
-    value = edit.date()
-    return dt.date(value.year(), value.month(), value.day())
 
 
 class ReportsPage(QWidget):
@@ -47,8 +32,8 @@ class ReportsPage(QWidget):
         self.ws = workspace
         self.preview: PdfPreview | None = None
         today = dt.date.today()
-        self.date_from = _date_edit(self, "From", today - dt.timedelta(weeks=WEEKS_BACK))
-        self.date_to = _date_edit(self, "To", today)
+        self.date_from = date_edit(self, "From", today - dt.timedelta(weeks=WEEKS_BACK))
+        self.date_to = date_edit(self, "To", today)
         self.group = QComboBox(self)
         self.group.setAccessibleName("Group")
         self.minimum = QDoubleSpinBox(self)
@@ -120,7 +105,11 @@ class ReportsPage(QWidget):
     def build_report(self) -> PdfPreview | None:
         try:
             self.preview = previews.lead_report(
-                self.ws, _py(self.date_from), _py(self.date_to), self.group.currentData(), self
+                self.ws,
+                date_of(self.date_from),
+                date_of(self.date_to),
+                self.group.currentData(),
+                self,
             )
         except FacilitatorError as exc:
             self.message.setText(exc.message)

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -32,6 +31,7 @@ from facilitator.domain.errors import FacilitatorError, InvalidInput
 from facilitator.domain.records import UserInfo
 from facilitator.services import accounts, security
 from facilitator.services.workspace import Workspace
+from facilitator.ui.members_page import SavingDialog
 from facilitator.ui.models import RowsModel
 from facilitator.ui.widgets import message_label
 
@@ -97,42 +97,7 @@ class UsersModel(RowsModel):
         )
 
 
-class _Dialog(QDialog):
-    """Fields, a message line for refusals, and Save/Cancel; a refusal keeps what was typed."""
-
-    def __init__(self, title: str, save_text: str, parent: QWidget | None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.setMinimumWidth(440)
-        self.form = QFormLayout()
-        self.message = message_label(self)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setText(save_text)
-        self.save_button.setAccessibleName(save_text.replace("&", "").rstrip("…"))
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName("Cancel")
-        self.buttons.accepted.connect(self._try_save)
-        self.buttons.rejected.connect(self.reject)
-        column = QVBoxLayout(self)
-        column.addLayout(self.form)
-        column.addWidget(self.message)
-        column.addWidget(self.buttons)
-
-    def save(self) -> None:
-        raise NotImplementedError
-
-    def _try_save(self) -> None:
-        try:
-            self.save()
-        except FacilitatorError as exc:
-            self.message.setText(exc.message)
-            return
-        self.accept()
-
-
-class AddUserDialog(_Dialog):
+class AddUserDialog(SavingDialog):
     def __init__(self, ws: Workspace, parent: QWidget | None = None) -> None:
         super().__init__("Add a user", "&Add user", parent)
         self.ws = ws
@@ -159,6 +124,7 @@ class AddUserDialog(_Dialog):
         self.form.addRow("", self.clinician)
         self.form.addRow("&Password", self.password)
         self.form.addRow("Password a&gain", self.again)
+        self.finish()
 
     def _role_chosen(self, _index: int = 0) -> None:
         # Facilitators and leads are clinicians; only an administrator may be office staff.
@@ -181,7 +147,7 @@ class AddUserDialog(_Dialog):
         self.again.clear()
 
 
-class ResetPasswordDialog(_Dialog):
+class ResetPasswordDialog(SavingDialog):
     def __init__(self, ws: Workspace, username: str, parent: QWidget | None = None) -> None:
         super().__init__(f"Reset the password of {username}", "&Reset password", parent)
         self.ws = ws
@@ -196,6 +162,7 @@ class ResetPasswordDialog(_Dialog):
         self.form.addRow(note)
         self.form.addRow("&New password", self.password)
         self.form.addRow("Password a&gain", self.again)
+        self.finish()
 
     def save(self) -> None:
         if self.password.text() != self.again.text():
@@ -206,7 +173,7 @@ class ResetPasswordDialog(_Dialog):
         self.again.clear()
 
 
-class SupervisionDialog(_Dialog):
+class SupervisionDialog(SavingDialog):
     def __init__(
         self, ws: Workspace, user: UserInfo, users: list[UserInfo], parent: QWidget | None = None
     ) -> None:
@@ -227,6 +194,7 @@ class SupervisionDialog(_Dialog):
         note.setWordWrap(True)
         self.form.addRow(note)
         self.form.addRow("Su&pervisor", self.supervisor)
+        self.finish()
 
     def save(self) -> None:
         accounts.set_supervision(self.ws, self.user.username, self.supervisor.currentData())

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from PySide6.QtCore import QDate
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QDateEdit, QLabel, QWidget
 
 ERROR_RED = QColor(160, 0, 0)
 
@@ -18,3 +21,17 @@ def message_label(parent: QWidget) -> QLabel:
     palette.setColor(QPalette.ColorRole.WindowText, ERROR_RED)
     label.setPalette(palette)
     return label
+
+
+def date_edit(parent: QWidget, name: str, value: dt.date) -> QDateEdit:
+    """A date field with a calendar, shown as 2026-03-02."""
+    edit = QDateEdit(QDate(value.year, value.month, value.day), parent)
+    edit.setAccessibleName(name)
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    return edit
+
+
+def date_of(edit: QDateEdit) -> dt.date:
+    value = edit.date()
+    return dt.date(value.year(), value.month(), value.day())
