@@ -31,7 +31,7 @@ from facilitator.services.workspace import Workspace
 from facilitator.store import sessions as store
 from facilitator.store.database import SQLITE_PRAGMAS
 from facilitator.ui.main_window import MainWindow
-from facilitator.ui.session_page import SessionPage
+from facilitator.ui.session import SessionPage
 
 CHECK_IN, SKILL = PHASE_ORDER[0].value, PHASE_ORDER[1].value
 # Two group narratives of 630 characters (the demo's longest are about 600), written in turn.
@@ -163,16 +163,16 @@ def autosave(ws: Workspace, picks: Picks, plain_file: Path, runs: int) -> dict[s
         assert plain.execute(sql, (next(texts), draft)).rowcount == 1
         plain.execute("COMMIT")
 
-    result = compared(typing_into(page.narrative), bare_write, runs)
+    result = compared(typing_into(page.skill.narrative), bare_write, runs)
     note = store.load_session(draft).group_note
-    assert note is not None and note.narrative == page.narrative.toPlainText()
+    assert note is not None and note.narrative == page.skill.narrative.toPlainText()
     plain.close()
-    member_note_ms = median_ms(typing_into(page.note_data), runs)
+    member_note_ms = median_ms(typing_into(page.notes.data), runs)
     close(page)
     return result | {
         "session_id": draft,
         "characters": len(NARRATIVES[0]),
-        "what": "page.narrative.setPlainText(text), then its Autosaver's flush(): "
+        "what": "page.skill.narrative.setPlainText(text), then its Autosaver's flush(): "
         "sessions.write_group_note on the encrypted copy",
         "floor": "stdlib sqlite3 UPDATE of the same narrative in one transaction, on the plain "
         "copy with the app's pragmas (WAL, synchronous FULL)",

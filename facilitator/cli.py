@@ -11,8 +11,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
-import getpass
-import json
 import os
 import sys
 import tempfile
@@ -26,7 +24,8 @@ from facilitator.services import startup
 from facilitator.store import locations
 
 # The services (and the database drivers behind them) are imported by the commands that use
-# them: `facilitator` with no command opens the window, and that should start at once.
+# them, and so are json and getpass: `facilitator` with no command opens the window, and that
+# should start at once.
 if TYPE_CHECKING:
     from facilitator.services.workspace import Workspace
 
@@ -225,6 +224,8 @@ def password_from_env_or_prompt(prompt: str, env: str = ENV_PASSWORD, confirm: b
         return os.environ[env]
     if not sys.stdin.isatty():
         raise AuthenticationFailed(f"no password given: set {env} or run in a terminal")
+    import getpass
+
     first = getpass.getpass(prompt)
     if confirm and getpass.getpass("Again: ") != first:
         raise UsageError("the two passwords differ")
@@ -289,6 +290,8 @@ def cmd_list_sessions(args: argparse.Namespace) -> int:
             }
             for s in found
         ]
+        import json
+
         print(json.dumps(rows, ensure_ascii=False))
     else:
         for s in found:
@@ -413,6 +416,8 @@ def cmd_library_list(args: argparse.Namespace) -> int:
     finally:
         ws.close()
     if args.json:
+        import json
+
         fields = ("id", "title", "category", "module", "minutes", "version")
         print(json.dumps([{f: getattr(i, f) for f in fields} for i in items], ensure_ascii=False))
     else:
@@ -477,6 +482,7 @@ def _written(path: str, write: Callable[[Path], object]) -> None:
 
 
 def cmd_export_session(args: argparse.Namespace) -> int:
+    from facilitator.domain.audit import RecordKind
     from facilitator.export.session_record import write_session_record
     from facilitator.services import documents
 
@@ -484,7 +490,7 @@ def cmd_export_session(args: argparse.Namespace) -> int:
     try:
         doc = documents.session_document(args.id)
         _written(args.output, lambda path: write_session_record(path, doc))
-        documents.record_output(ws, "session", args.id)
+        documents.record_output(ws, RecordKind.SESSION, args.id)
     finally:
         ws.close()
     print(f"wrote session {args.id} to {args.output}")
@@ -492,6 +498,7 @@ def cmd_export_session(args: argparse.Namespace) -> int:
 
 
 def cmd_export_member_note(args: argparse.Namespace) -> int:
+    from facilitator.domain.audit import RecordKind
     from facilitator.export.member_note import write_member_note
     from facilitator.services import documents
 
@@ -499,7 +506,9 @@ def cmd_export_member_note(args: argparse.Namespace) -> int:
     try:
         doc = documents.member_note_document(args.session_id, args.member_id)
         _written(args.output, lambda path: write_member_note(path, doc))
-        documents.record_output(ws, "member_note", args.session_id, member_id=args.member_id)
+        documents.record_output(
+            ws, RecordKind.MEMBER_NOTE, args.session_id, member_id=args.member_id
+        )
     finally:
         ws.close()
     print(
@@ -509,6 +518,7 @@ def cmd_export_member_note(args: argparse.Namespace) -> int:
 
 
 def cmd_export_sign_in(args: argparse.Namespace) -> int:
+    from facilitator.domain.audit import RecordKind
     from facilitator.export.sign_in import write_sign_in
     from facilitator.services import documents
 
@@ -516,7 +526,7 @@ def cmd_export_sign_in(args: argparse.Namespace) -> int:
     try:
         sheet = documents.sign_in_sheet(args.id)
         _written(args.output, lambda path: write_sign_in(path, sheet))
-        documents.record_output(ws, "sign_in", args.id)
+        documents.record_output(ws, RecordKind.SIGN_IN, args.id)
     finally:
         ws.close()
     print(f"wrote the sign-in sheet of session {args.id} to {args.output}")
@@ -551,6 +561,7 @@ def export_session_records(
 ) -> int:
     """Read each session here and lay its PDF out in worker processes (one per core); each
     file written is audited. The bench times exactly this."""
+    from facilitator.domain.audit import RecordKind
     from facilitator.export.batch import default_workers, write_session_records
     from facilitator.services import documents
 
@@ -566,7 +577,7 @@ def export_session_records(
 
     def written(session_id: int) -> None:
         nonlocal done
-        documents.record_output(ws, "session", session_id)
+        documents.record_output(ws, RecordKind.SESSION, session_id)
         done += 1
         shown(done)
 
@@ -577,6 +588,7 @@ def export_session_records(
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from facilitator.domain.audit import RecordKind
     from facilitator.export.lead_report import write_lead_report
     from facilitator.services import documents
 
@@ -584,7 +596,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     try:
         report = documents.lead_report(ws, args.date_from, args.date_to, args.group)
         _written(args.output, lambda path: write_lead_report(path, report))
-        documents.record_output(ws, "lead_report", None)
+        documents.record_output(ws, RecordKind.LEAD_REPORT, None)
     finally:
         ws.close()
     print(f"wrote the summary of {len(report.sessions)} sessions to {args.output}")

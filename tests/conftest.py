@@ -30,6 +30,17 @@ def backups_in_scratch(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("FACILITATOR_DAILY_BACKUP", "off")
 
 
+@pytest.fixture(autouse=True)
+def settings_in_scratch(tmp_path_factory, monkeypatch):
+    """What the window remembers on this computer (the last username) goes to a scratch
+    folder: in this process through Qt's settings path, in child processes through XDG."""
+    from PySide6.QtCore import QSettings
+
+    folder = str(tmp_path_factory.mktemp("settings"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", folder)
+    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, folder)
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[object]:
     from tests.pgserver import PostgresServer

@@ -17,6 +17,7 @@ import os
 import sys
 import time
 
+from facilitator.domain.audit import Action
 from facilitator.services import audit
 from facilitator.services.workspace import Workspace
 from facilitator.store import database, people
@@ -34,7 +35,7 @@ def main(argv: list[str]) -> int:
     print("ready", flush=True)
     while time.monotonic() < deadline:
         if mode == "audit":
-            acknowledged = audit.record(ws, "durability_test", record_kind="test", detail="x")
+            acknowledged = audit.record(ws, Action.CHANGE, detail="durability test")
         else:
             group_id, prefix = int(rest[0]), rest[1]
             with bound.atomic():

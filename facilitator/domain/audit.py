@@ -10,12 +10,13 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
+from enum import StrEnum
 
 GENESIS = "0" * 64
 
 
-class Action:
-    """What the audit trail records, as stored (plain strings, so scripts can filter)."""
+class Action(StrEnum):
+    """What the audit trail records, stored by value (plain strings, so scripts can filter)."""
 
     LOGIN = "login"
     LOGIN_FAILED = "login_failed"
@@ -34,6 +35,36 @@ class Action:
     USER_CHANGE = "user_change"
     SETTING_CHANGE = "setting_change"
     REFUSED = "refused"
+    BACKUP = "backup"
+    RESTORE = "restore"
+
+
+class RecordKind(StrEnum):
+    """Which kind of record an entry is about (NONE: the entry is about no one record)."""
+
+    NONE = ""
+    DATABASE = "database"
+    SETTING = "setting"
+    USER = "user"
+    AUDIT_TRAIL = "audit_trail"
+    GROUP = "group"
+    MEMBER = "member"
+    ENROLLMENT = "enrollment"
+    GOAL = "goal"
+    LIBRARY_ITEM = "library_item"
+    CURRICULUM = "curriculum"
+    SESSION = "session"
+    ATTENDANCE = "attendance"
+    CHECK_IN = "check_in"
+    PHASE = "phase"
+    GROUP_NOTE = "group_note"
+    MEMBER_NOTE = "member_note"
+    HOMEWORK = "homework"
+    HOMEWORK_REVIEW = "homework_review"
+    # Documents, as exports and prints name them.
+    SIGN_IN = "sign_in"
+    LEAD_REPORT = "lead_report"
+    AUDIT_REPORT = "audit_report"
 
 
 @dataclass(frozen=True)
@@ -44,9 +75,9 @@ class AuditFacts:
     user_id: int | None
     username: str
     workstation: str
-    action: str
+    action: Action
     member_id: int | None = None
-    record_kind: str = ""
+    record_kind: RecordKind = RecordKind.NONE
     record_id: int | None = None
     outcome: str = "ok"
     detail: str = ""

@@ -7,10 +7,12 @@ from dataclasses import dataclass, field, fields
 
 @dataclass(frozen=True)
 class Changes:
-    """Ids of the records a service call touched, by kind.
+    """Ids of the records a service call touched (created, changed, deleted or signed), by kind.
 
     Member-keyed sets (attendance, check_ins, member_notes, homework, reviews) hold member ids
-    within ``sessions``; the others hold the ids of the rows themselves.
+    within ``sessions``; the others hold the ids of the rows themselves. ``audit`` says the
+    audit trail grew. A screen redraws only what a Changes names; changes made elsewhere (another
+    window on the same records) arrive as the same kind of object.
     """
 
     users: frozenset[int] = frozenset()
@@ -30,6 +32,7 @@ class Changes:
     signatures: bool = False
     addenda: bool = False
     settings: bool = False
+    audit: bool = False
     created_id: int | None = field(default=None, compare=False)
 
     def __or__(self, other: Changes) -> Changes:
@@ -45,4 +48,7 @@ class Changes:
         return Changes(**merged)  # type: ignore[arg-type]
 
     def __bool__(self) -> bool:
-        return any(getattr(self, f.name) for f in fields(self) if f.name != "created_id")
+        """Whether any record changed (a new audit entry alone is not a change of records)."""
+        return any(
+            getattr(self, f.name) for f in fields(self) if f.name not in ("created_id", "audit")
+        )

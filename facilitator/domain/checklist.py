@@ -77,3 +77,26 @@ def _names_in(display: str, lowered_text: str) -> bool:
         len(part) >= 3 and re.search(rf"(?<!\w){re.escape(part.lower())}(?!\w)", lowered_text)
         for part in parts
     )
+
+
+def signing_summary(record: SessionRecord) -> list[tuple[str, str]]:
+    """What a signature covers, in brief: shown beside the checklist before signing."""
+    present = record.present
+    noted = {n.member_id for n in record.member_notes if (n.data + n.assessment + n.plan).strip()}
+    given = {a.member_id for a in record.assignments}
+    concerns = [c for c in record.check_ins if c.safety_concern]
+    open_follow_ups = sum(1 for c in concerns if not c.safety_follow_up.strip())
+    topic = record.group_note.topic.strip() if record.group_note else ""
+    safety = "none raised"
+    if concerns:
+        safety = f"{len(concerns)} raised, {open_follow_ups} without a follow-up"
+    return [
+        ("Present", f"{len(present)} of {len(record.attendance)} on the roster"),
+        ("Topic", topic or "not chosen"),
+        ("Notes written", f"{sum(1 for a in present if a.member_id in noted)} of {len(present)}"),
+        (
+            "Homework given",
+            f"{len(record.assignments)} assignments to {len(given)} of {len(present)} present",
+        ),
+        ("Safety concerns", safety),
+    ]

@@ -113,6 +113,14 @@ class ReviewStatus(StrEnum):
     PARTLY = "partly"
     NOT_DONE = "not_done"
 
+    @property
+    def label(self) -> str:
+        return {
+            ReviewStatus.DONE: "Done",
+            ReviewStatus.PARTLY: "Partly",
+            ReviewStatus.NOT_DONE: "Not done",
+        }[self]
+
 
 class Participation(StrEnum):
     ACTIVE = "active"

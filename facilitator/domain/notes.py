@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from facilitator.domain.enums import AttendanceStatus, Location, UseSinceLast
-from facilitator.domain.records import SessionRecord
+from facilitator.domain.records import MemberNoteRecord, SessionRecord
 
 USE_WORDS = {
     UseSinceLast.NO: "reported no use since the last session",
@@ -36,11 +36,7 @@ def prefill_note(record: SessionRecord, member_id: int) -> tuple[str, str, str]:
             ratings.append(f"craving {check_in.craving}/10")
         if ratings:
             data.append("Check-in: " + ", ".join(ratings) + ".")
-        use = (
-            USE_WORDS.get(UseSinceLast(check_in.use_since_last))
-            if check_in.use_since_last
-            else None
-        )
+        use = USE_WORDS.get(check_in.use_since_last)
         if use:
             detail = f" ({check_in.use_detail})" if check_in.use_detail else ""
             data.append(f"Member {use}{detail}.")
@@ -51,13 +47,13 @@ def prefill_note(record: SessionRecord, member_id: int) -> tuple[str, str, str]:
                 f"Safety concern raised; follow-up: {check_in.safety_follow_up or 'pending'}."
             )
     for review in reviews:
-        data.append(f"Homework review: {review.title} {review.status.replace('_', ' ')}.")
+        data.append(f"Homework review: {review.title} {review.status.label.lower()}.")
 
     topic = record.group_note.topic if record.group_note and record.group_note.topic else ""
     assessment: list[str] = []
     if note is not None and note.participation:
         skill = f" in the work on {topic}" if topic else ""
-        assessment.append(f"Participation{skill}: {note.participation}.")
+        assessment.append(f"Participation{skill}: {note.participation.value}.")
     if note is not None and note.goal_text:
         assessment.append(f"Progress toward the goal \u201c{note.goal_text}\u201d: ")
 
@@ -67,3 +63,18 @@ def prefill_note(record: SessionRecord, member_id: int) -> tuple[str, str, str]:
     ]
     plan.append("Continue the group as scheduled.")
     return " ".join(data), " ".join(assessment), " ".join(plan)
+
+
+def merge_draft(
+    current: MemberNoteRecord | None, draft: tuple[str, str, str]
+) -> tuple[str, str, str]:
+    """Data, assessment and plan with the draft added after what is already written, so a
+    draft never overwrites the facilitator's own words."""
+    if current is None:
+        return draft
+    written = (current.data, current.assessment, current.plan)
+    merged = (
+        f"{old}\n{new}".strip() if new else old for old, new in zip(written, draft, strict=True)
+    )
+    data, assessment, plan = merged
+    return data, assessment, plan

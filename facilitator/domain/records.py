@@ -9,17 +9,24 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from facilitator.domain.enums import (
     AttendanceStatus,
+    EnrollmentStatus,
+    GoalStatus,
     Location,
+    Participation,
     Phase,
+    ReviewStatus,
     Role,
     SessionMode,
     SessionState,
     SignatureKind,
     Track,
+    UseSinceLast,
 )
 
 
@@ -79,7 +86,7 @@ class CheckInRecord:
     member_id: int
     mood: int | None
     craving: int | None
-    use_since_last: str
+    use_since_last: UseSinceLast
     use_detail: str
     safety_concern: bool
     safety_follow_up: str
@@ -93,7 +100,7 @@ class MemberNoteRecord:
     data: str
     assessment: str
     plan: str
-    participation: str
+    participation: Participation | None
     goal_id: int | None
     goal_text: str
 
@@ -130,7 +137,7 @@ class ReviewRecord:
     assignment_id: int
     member_id: int
     title: str
-    status: str
+    status: ReviewStatus
     comment: str
 
 
@@ -190,6 +197,57 @@ class SessionRecord:
         return tuple(a for a in self.attendance if a.status is not None and a.status.attended)
 
 
+@dataclass(frozen=True)
+class MemberSlice:
+    """One member's rows of one session: what a change to that member may have touched."""
+
+    member_id: int
+    attendance: AttendanceRecord | None
+    check_in: CheckInRecord | None
+    note: MemberNoteRecord | None
+    assignments: tuple[AssignmentRecord, ...]
+    reviews: tuple[ReviewRecord, ...]
+
+
+def attendance_order(row: AttendanceRecord) -> tuple[str, int]:
+    """The roster's order on screen and paper: by name, then id."""
+    return row.display_name.lower(), row.member_id
+
+
+def with_members(record: SessionRecord, slices: Iterable[MemberSlice]) -> SessionRecord:
+    """The record with these members' rows replaced by the slices' (in the order a whole
+    session is read in), everyone else's kept as they were."""
+    by_member = {s.member_id: s for s in slices}
+    if not by_member:
+        return record
+
+    def kept(rows: tuple[Any, ...]) -> list[Any]:
+        return [row for row in rows if row.member_id not in by_member]
+
+    fresh = by_member.values()
+    attendance = kept(record.attendance) + [s.attendance for s in fresh if s.attendance]
+    check_ins = kept(record.check_ins) + [s.check_in for s in fresh if s.check_in]
+    notes = kept(record.member_notes) + [s.note for s in fresh if s.note]
+    assignments = kept(record.assignments) + [a for s in fresh for a in s.assignments]
+    reviews = kept(record.reviews) + [r for s in fresh for r in s.reviews]
+    return replace(
+        record,
+        attendance=tuple(sorted(attendance, key=attendance_order)),
+        check_ins=tuple(sorted(check_ins, key=lambda c: c.member_id)),
+        member_notes=tuple(sorted(notes, key=lambda n: n.member_id)),
+        assignments=tuple(sorted(assignments, key=lambda a: (a.member_id, a.id))),
+        reviews=tuple(sorted(reviews, key=lambda r: (r.member_id, r.assignment_id))),
+    )
+
+
+def homework_review_line(reviews: Iterable[ReviewRecord]) -> str:
+    """The check-in's one-line account of the homework reviewed, as the note and PDF show it."""
+    return "; ".join(
+        f"{r.title}: {r.status.label.lower()}" + (f" ({r.comment})" if r.comment else "")
+        for r in reviews
+    )
+
+
 def _plain(value: object) -> object:
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
@@ -223,7 +281,13 @@ CANONICAL_VERSION = max(CANONICAL_FIELDS)
 
 
 def _pick(record: object, names: tuple[str, ...]) -> dict[str, object]:
-    return {name: getattr(record, name) for name in names}
+    # A member note without a participation level was sealed as "" before it was typed as an
+    # optional enum; the bytes a signature covers stay as they were.
+    return {
+        name: "" if name == "participation" and value is None else value
+        for name in names
+        for value in (getattr(record, name),)
+    }
 
 
 def _member_order(row: dict[str, object]) -> tuple[object, ...]:
@@ -307,7 +371,7 @@ class EnrollmentInfo:
     group_id: int
     start_date: dt.date
     end_date: dt.date | None
-    status: str
+    status: EnrollmentStatus
     discharge_reason: str
 
 
@@ -316,7 +380,7 @@ class GoalInfo:
     id: int
     member_id: int
     text: str
-    status: str
+    status: GoalStatus
 
 
 @dataclass(frozen=True)
@@ -354,7 +418,7 @@ class OutstandingAssignment:
 class SessionMemberSummary:
     id: int
     name: str
-    attendance: str | None
+    attendance: AttendanceStatus | None
 
 
 @dataclass(frozen=True)
@@ -362,7 +426,7 @@ class SessionSummary:
     id: int
     group: str
     date: dt.date
-    state: str
+    state: SessionState
     members: tuple[SessionMemberSummary, ...]
 
 
@@ -373,16 +437,16 @@ class HistoryEntry:
     session_id: int
     date: dt.date
     group: str
-    state: str
-    attendance: str | None
-    location: str
+    state: SessionState
+    attendance: AttendanceStatus | None
+    location: Location
     mood: int | None
     craving: int | None
     safety_concern: bool
     current_issue: str
     note_plan: str
     homework: tuple[str, ...]
-    reviews: tuple[tuple[str, str], ...]
+    reviews: tuple[tuple[str, ReviewStatus], ...]
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,36 @@ def check_scale(field: str, value: int | None, *, allow_none: bool = False) -> i
     return value
 
 
+def parse_rating(field: str, text: object) -> int | None:
+    """A 0-10 rating typed into a cell: empty clears it, anything else must be a whole number."""
+    typed = str(text).strip() if text is not None else ""
+    if not typed:
+        return None
+    try:
+        value = int(typed)
+    except ValueError:
+        raise InvalidInput(
+            field, f"{field} must be a whole number from 0 to 10, not {typed!r}"
+        ) from None
+    return check_scale(field, value)
+
+
+def check_attendance_times(
+    arrival: dt.time | None, departure: dt.time | None, session_end: dt.time | None
+) -> None:
+    """An arrival before the session's end, and a departure after the arrival."""
+    if arrival is not None and session_end is not None and arrival >= session_end:
+        raise InvalidInput(
+            "arrival",
+            f"the arrival time {arrival:%H:%M} is not before the session's end at {session_end:%H:%M}",
+        )
+    if arrival is not None and departure is not None and departure <= arrival:
+        raise InvalidInput(
+            "departure",
+            f"the departure time {departure:%H:%M} must be after the arrival at {arrival:%H:%M}",
+        )
+
+
 def require_text(field: str, value: str | None, *, max_length: int = 200) -> str:
     text = (value or "").strip()
     if not text:
@@ -82,10 +112,6 @@ def thirds(length_minutes: int) -> tuple[int, int, int]:
     """SAMHSA's default plan: the session split into three near-equal parts."""
     base, extra = divmod(length_minutes, 3)
     return (base + (1 if extra > 0 else 0), base + (1 if extra > 1 else 0), base)
-
-
-def minutes_between(start: dt.time, end: dt.time) -> int:
-    return (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
 
 
 def next_meeting(weekdays: tuple[int, ...], after: dt.date) -> dt.date:

@@ -6,7 +6,7 @@ import contextlib
 import datetime as dt
 import math
 
-from facilitator.domain.audit import Action, AuditFacts
+from facilitator.domain.audit import Action, AuditFacts, RecordKind
 from facilitator.domain.changes import Changes
 from facilitator.domain.enums import Role
 from facilitator.domain.errors import (
@@ -67,7 +67,7 @@ def create_database(
         store.close()
         raise
     ws = Workspace(store, people.actor_for(username), recovery_key=key)
-    audit.record(ws, Action.CREATE, record_kind="database")
+    audit.record(ws, Action.CREATE, record_kind=RecordKind.DATABASE)
     return ws
 
 
@@ -168,7 +168,7 @@ def reset_with_recovery_key(
         audit.record(
             ws,
             Action.USER_CHANGE,
-            record_kind="user",
+            record_kind=RecordKind.USER,
             record_id=actor.user_id,
             detail="password reset with the recovery key",
         )
@@ -191,7 +191,7 @@ def _bring_library_up_to_date() -> None:
         library.load_shipped()
 
 
-@audited(Action.USER_CHANGE, "user")
+@audited(Action.USER_CHANGE, RecordKind.USER)
 def add_user(
     ws: Workspace,
     *,
@@ -230,12 +230,14 @@ def _other_user(ws: Workspace, username: str, doing: str) -> UserInfo:
             raise RuleViolation(f"you cannot {doing} for your own account")
     except FacilitatorError as exc:
         outcome = "denied" if isinstance(exc, PermissionDenied) else "refused"
-        audit.record(ws, Action.USER_CHANGE, record_kind="user", outcome=outcome, detail=doing)
+        audit.record(
+            ws, Action.USER_CHANGE, record_kind=RecordKind.USER, outcome=outcome, detail=doing
+        )
         raise
     return user
 
 
-@audited(Action.USER_CHANGE, "user", record="user_id")
+@audited(Action.USER_CHANGE, RecordKind.USER, record="user_id")
 def _reset(ws: Workspace, user_id: int, username: str, new_password: str) -> Changes:
     check_password(new_password)
     database.set_credential(ws.store, username, new_password)
@@ -250,7 +252,7 @@ def reset_password(ws: Workspace, username: str, new_password: str) -> Changes:
     return _reset(ws, user.id, user.username, new_password)
 
 
-@audited(Action.USER_CHANGE, "user", record="user_id")
+@audited(Action.USER_CHANGE, RecordKind.USER, record="user_id")
 def _deactivate(ws: Workspace, user_id: int, username: str) -> Changes:
     people.update_user(username, active=False)
     database.remove_credential(ws.store, username)
@@ -263,7 +265,7 @@ def deactivate_user(ws: Workspace, username: str) -> Changes:
     return _deactivate(ws, user.id, user.username)
 
 
-@audited(Action.USER_CHANGE, "user", record="user_id")
+@audited(Action.USER_CHANGE, RecordKind.USER, record="user_id")
 def _supervise(ws: Workspace, user_id: int, supervisor_id: int | None) -> Changes:
     people.update_user_by_id(
         user_id, requires_supervision=supervisor_id is not None, supervisor_id=supervisor_id
@@ -287,15 +289,6 @@ def set_supervision(ws: Workspace, username: str, supervisor_username: str | Non
     return _supervise(ws, user.id, supervisor_id)
 
 
-@audited(Action.USER_CHANGE, "user")
-def change_password(ws: Workspace, old_password: str, new_password: str) -> Changes:
-    """Rewrap the user's own key slot (or rehash on a server); the records are not re-encrypted."""
-    database.verify_password(ws.store, ws.actor.username, old_password)
-    check_password(new_password)
-    database.set_credential(ws.store, ws.actor.username, new_password)
-    return Changes(users=frozenset({ws.actor.user_id}))
-
-
 TIME_ZONE = "time_zone"
 
 
@@ -311,7 +304,7 @@ def time_zones() -> list[str]:
     return sorted(zoneinfo.available_timezones())
 
 
-@audited(Action.SETTING_CHANGE, "setting")
+@audited(Action.SETTING_CHANGE, RecordKind.SETTING)
 def set_time_zone(ws: Workspace, zone: str) -> Changes:
     """The clinic's zone, used to print and show stored (UTC) times; "" is this computer's."""
     ws.require_role(Role.ADMIN, doing="set the clinic's time zone")
@@ -324,10 +317,3 @@ def set_time_zone(ws: Workspace, zone: str) -> Changes:
 
 def program_name() -> str:
     return people.get_setting(PROGRAM_NAME, "Intensive Outpatient Program")
-
-
-@audited(Action.SETTING_CHANGE, "setting")
-def set_program_name(ws: Workspace, name: str) -> Changes:
-    ws.require_role(Role.ADMIN, Role.CLINICAL_LEAD, doing="rename the program")
-    people.set_setting(PROGRAM_NAME, require_text("program name", name))
-    return Changes(settings=True)

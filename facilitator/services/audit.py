@@ -11,10 +11,11 @@ import functools
 import inspect
 import socket
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ParamSpec, TypeVar
 
-from facilitator.domain.audit import Action, AuditEntryRecord, AuditFacts, first_broken
+from facilitator.domain.audit import Action, AuditEntryRecord, AuditFacts, RecordKind, first_broken
+from facilitator.domain.changes import Changes
 from facilitator.domain.enums import Role
 from facilitator.domain.errors import FacilitatorError, IntegrityProblem, PermissionDenied
 from facilitator.domain.rules import utcnow
@@ -29,10 +30,10 @@ def workstation() -> str:
 
 def record(
     ws: Workspace,
-    action: str,
+    action: Action,
     *,
     member_id: int | None = None,
-    record_kind: str = "",
+    record_kind: RecordKind = RecordKind.NONE,
     record_id: int | None = None,
     outcome: str = "ok",
     detail: str = "",
@@ -81,14 +82,18 @@ def entries(
     date_to: dt.date | None = None,
     user_id: int | None = None,
     member_id: int | None = None,
-    action: str | None = None,
+    action: Action | None = None,
+    after_id: int | None = None,
 ) -> list[AuditEntryRecord]:
-    """The trail, newest first, for a clinical lead or administrator."""
-    require(ws, "audit_trail", Role.CLINICAL_LEAD, Role.ADMIN, doing="read the audit trail")
-    return store.entries(date_from, date_to, user_id, member_id, action)
+    """The trail, newest first, for a clinical lead or administrator; ``after_id`` keeps only
+    entries newer than that one (what a screen already showing the rest needs)."""
+    require(
+        ws, RecordKind.AUDIT_TRAIL, Role.CLINICAL_LEAD, Role.ADMIN, doing="read the audit trail"
+    )
+    return store.entries(date_from, date_to, user_id, member_id, action, after_id=after_id)
 
 
-def require(ws: Workspace, kind: str, *roles: Role, doing: str) -> None:
+def require(ws: Workspace, kind: RecordKind, *roles: Role, doing: str) -> None:
     """Workspace.require_role, with the refusal written to the trail."""
     try:
         ws.require_role(*roles, doing=doing)
@@ -106,13 +111,24 @@ def _outcome(exc: FacilitatorError) -> str:
 
 
 def audited(
-    action: str, kind: str, *, record: str = "", member: str = ""
+    action: Action,
+    kind: RecordKind,
+    *,
+    record: str = "",
+    member: str = "",
+    span: str = "",
+    fields: tuple[str, ...] = (),
 ) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Record every call of a service that changes records: done (in the same transaction as
     the change) or refused (after the change was rolled back), with the ids it names.
 
     ``record`` and ``member`` name the service's parameters holding the record's and the
     member's ids; a service that creates a record reports it through ``Changes.created_id``.
+    ``fields`` names the parameters that carry a change; those given are named in the entry's
+    detail. ``span`` names a parameter holding an editing span's token (text saved as it is
+    typed): only the span's first successful save writes an entry, so the trail has one entry
+    per stretch of typing rather than one per autosave, and no change is ever unrecorded.
+    A service returning ``Changes`` has ``audit`` set when an entry was written.
     """
 
     def decorate(service: Callable[P, R]) -> Callable[P, R]:
@@ -126,12 +142,23 @@ def audited(
                 raise IntegrityProblem(ws.store.writes_stopped)
             record_id = bound.get(record) if record else None
             member_id = bound.get(member) if member else None
+            token = bound.get(span) if span else None
+            # A span belongs to one record's one kind of text: a token seen with another record
+            # (a reused editor) starts a span of its own.
+            span_key = None if token is None else (token, kind, record_id, member_id)
+            detail = ",".join(name for name in fields if bound.get(name) not in (None, ...))
             try:
                 with store.together():
                     result = service(*args, **kwargs)
+                    if span_key is not None and ws.span_recorded(span_key):
+                        return result
                     created = getattr(result, "created_id", None)
                     done_id = record_id if record_id is not None else created
-                    _append(ws, action, kind, done_id, member_id, "ok")
+                    _append(ws, action, kind, done_id, member_id, "ok", detail)
+                if span_key is not None:
+                    ws.record_span(span_key)
+                if isinstance(result, Changes):
+                    return replace(result, audit=True)
                 return result
             except FacilitatorError as exc:
                 _append(ws, action, kind, record_id, member_id, _outcome(exc), type(exc).__name__)
@@ -144,14 +171,14 @@ def audited(
 
 def _append(
     ws: Workspace,
-    action: str,
-    kind: str,
+    action: Action,
+    kind: RecordKind,
     record_id: Any,
     member_id: Any,
     outcome: str,
     detail: str = "",
 ) -> None:
-    if kind == "member" and member_id is None:
+    if kind is RecordKind.MEMBER and member_id is None:
         member_id = record_id
     record(
         ws,

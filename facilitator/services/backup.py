@@ -13,6 +13,7 @@ import os
 import threading
 from pathlib import Path
 
+from facilitator.domain.audit import Action
 from facilitator.domain.errors import FacilitatorError, IntegrityProblem, UsageError
 from facilitator.services import accounts, audit
 from facilitator.services.workspace import Workspace
@@ -31,9 +32,6 @@ __all__ = [
     "restore",
 ]
 
-ACTION_BACKUP = "backup"
-ACTION_RESTORE = "restore"
-
 
 def _embedded(ws: Workspace) -> None:
     if ws.store.is_postgres:
@@ -46,11 +44,11 @@ def backup_now(ws: Workspace, target: Path) -> BackupReport:
     try:
         report = store.backup_to(ws.store, Path(target))
     except FacilitatorError as exc:
-        audit.record(ws, ACTION_BACKUP, outcome="failed", detail=type(exc).__name__)
+        audit.record(ws, Action.BACKUP, outcome="failed", detail=type(exc).__name__)
         raise
     audit.record(
         ws,
-        ACTION_BACKUP,
+        Action.BACKUP,
         detail=f"{report.path.name}: {report.rows} rows in {report.tables} tables",
     )
     return report
@@ -128,7 +126,7 @@ def restore(backup_file: Path, new_location: str, username: str, password: str) 
     )
     ws = accounts.sign_in(str(report.path), username, password)
     try:
-        audit.record(ws, ACTION_RESTORE, detail=f"from {Path(backup_file).name}")
+        audit.record(ws, Action.RESTORE, detail=f"from {Path(backup_file).name}")
     finally:
         ws.close()
     return report

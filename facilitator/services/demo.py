@@ -414,7 +414,7 @@ class _Turn:
     departure: dt.time | None
     mood: int = 0
     craving: int | None = None
-    use: str = UseSinceLast.NOT_ASKED.value
+    use: UseSinceLast = UseSinceLast.NOT_ASKED
     use_detail: str = ""
     safety: str = ""
     issue: str = ""
@@ -704,7 +704,7 @@ class _GroupBuild:
         table.rows.append((table.new_id(), session_id, *_values(check_in)))
         reviews = self.w.table(m.HomeworkReview)
         for assignment_id, title, status, comment in turn.reviews:
-            content.reviews.append(ReviewRecord(assignment_id, p.id, title, status.value, comment))
+            content.reviews.append(ReviewRecord(assignment_id, p.id, title, status, comment))
             reviews.rows.append(
                 (reviews.new_id(), assignment_id, content.session_id, p.id, status.value, comment)
             )
@@ -738,8 +738,14 @@ class _GroupBuild:
         if self.track is not Track.MENTAL_HEALTH:
             turn.craving = _clamp(p.craving0 - 3 * progress + rng.gauss(0, 1.2))
             roll = rng.random()
-            turn.use = "yes" if roll < 0.06 else "declined" if roll < 0.1 else "no"
-            turn.use_detail = rng.choice(USE_DETAILS) if turn.use == "yes" else ""
+            turn.use = (
+                UseSinceLast.YES
+                if roll < 0.06
+                else UseSinceLast.DECLINED
+                if roll < 0.1
+                else UseSinceLast.NO
+            )
+            turn.use_detail = rng.choice(USE_DETAILS) if turn.use is UseSinceLast.YES else ""
         turn.issue = rng.choice(pool if rng.random() < 0.4 else ISSUES_COMMON)
         if rng.random() < 0.015:
             turn.safety = rng.choice(SAFETY_FOLLOW_UPS)
@@ -793,7 +799,7 @@ class _GroupBuild:
         while data + assessment + plan in written:  # never two identical notes in one session
             plan += " Continue as planned."
         written.add(data + assessment + plan)
-        return MemberNoteRecord(p.id, data, assessment, plan, level.value, goal_id, goal)
+        return MemberNoteRecord(p.id, data, assessment, plan, level, goal_id, goal)
 
     def _participation(self, turn: _Turn) -> Participation:
         score = turn.member.engagement + self.rng.gauss(0, 0.25)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from facilitator.domain.audit import Action
+from facilitator.domain.audit import Action, RecordKind
 from facilitator.domain.changes import Changes
 from facilitator.domain.documents import (
     DEFAULT_WEEKLY_MINIMUM_MINUTES,
@@ -43,7 +43,7 @@ def set_weekly_minimum(ws: Workspace, hours: float) -> Changes:
         raise InvalidInput("hours", "the weekly minimum is from 1 to 40 hours")
     people.set_setting(WEEKLY_MINIMUM, str(round(hours * 60)))
     audit.record(ws, Action.SETTING_CHANGE, detail=WEEKLY_MINIMUM)
-    return Changes(settings=True)
+    return Changes(settings=True, audit=True)
 
 
 def _signers(user_ids: set[int]) -> dict[int, str]:
@@ -124,7 +124,7 @@ def lead_report(
     """The lead's summary for a date range, one group (name or id) or all of them."""
     if group is None:
         audit.require(
-            ws, "lead_report", Role.CLINICAL_LEAD, Role.ADMIN, doing="report on all groups"
+            ws, RecordKind.LEAD_REPORT, Role.CLINICAL_LEAD, Role.ADMIN, doing="report on all groups"
         )
     ids = session_ids_between(date_from, date_to, group)
     records = list(session_store.load_sessions(ids, for_report=True).values())
@@ -143,7 +143,7 @@ def lead_report(
 
 def record_output(
     ws: Workspace,
-    kind: str,
+    kind: RecordKind,
     record_id: int | None,
     *,
     member_id: int | None = None,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from facilitator.domain.audit import Action
+from facilitator.domain.audit import Action, RecordKind
 from facilitator.domain.enums import ReviewStatus, Role, SessionState
 from facilitator.domain.records import (
     CurriculumPlan,
@@ -117,7 +118,11 @@ def view_member(ws: Workspace, member_id: int) -> MemberProfile:
     """The member's profile, the viewing noted in the audit trail."""
     profile = member_profile(member_id)
     audit.record(
-        ws, Action.VIEW_MEMBER, member_id=member_id, record_kind="member", record_id=member_id
+        ws,
+        Action.VIEW_MEMBER,
+        member_id=member_id,
+        record_kind=RecordKind.MEMBER,
+        record_id=member_id,
     )
     return profile
 
@@ -135,20 +140,31 @@ def _place_key(ws: Workspace) -> str:
     return f"last_place:{ws.actor.username}"
 
 
-def remember_place(ws: Workspace, session_id: int, part: str) -> None:
+class Place(NamedTuple):
+    """Where a user was in a session: the session, the part, and whose note was open."""
+
+    session_id: int
+    part: str
+    member_id: int | None = None
+
+
+def remember_place(ws: Workspace, session_id: int, part: str, member_id: int | None = None) -> None:
     """Where the user is in a session, so reopening the app returns there."""
-    people.set_setting(_place_key(ws), f"{session_id}:{part}")
+    member = "" if member_id is None else f":{member_id}"
+    people.set_setting(_place_key(ws), f"{session_id}:{part}{member}")
 
 
 def forget_place(ws: Workspace) -> None:
     people.set_setting(_place_key(ws), "")
 
 
-def last_place(ws: Workspace) -> tuple[int, str] | None:
-    """The draft session and part the user was last in, if that session is still a draft."""
+def last_place(ws: Workspace) -> Place | None:
+    """The draft session, part and note the user was last in, if that session is still a draft."""
     saved = people.get_setting(_place_key(ws))
-    if ":" not in saved:
+    parts = saved.split(":")
+    if len(parts) < 2 or not parts[0].isdigit():
         return None
-    session_id, part = saved.split(":", 1)
+    member = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else None
+    place = Place(int(parts[0]), parts[1], member)
     drafts = {s.id for s in my_unsigned(ws)}
-    return (int(session_id), part) if int(session_id) in drafts else None
+    return place if place.session_id in drafts else None

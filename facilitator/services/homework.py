@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
-from facilitator.domain.audit import Action
+from facilitator.domain.audit import Action, RecordKind
 from facilitator.domain.changes import Changes
 from facilitator.domain.enums import ReviewStatus
 from facilitator.domain.errors import RuleViolation
-from facilitator.domain.records import OutstandingAssignment, SessionRecord
+from facilitator.domain.records import (
+    OutstandingAssignment,
+    homework_review_line,
+)
 from facilitator.domain.rules import next_meeting, require_text
 from facilitator.services.audit import audited
-from facilitator.services.sessions import editable, require_attended
+from facilitator.services.sessions import editable, require_attended, save_check_in
 from facilitator.services.workspace import Workspace
 from facilitator.store import library, people
 from facilitator.store import sessions as store
 
 
-@audited(Action.CREATE, "homework", record="session_id")
+@audited(Action.CREATE, RecordKind.HOMEWORK, record="session_id")
 def assign_homework(
     ws: Workspace,
     session_id: int,
@@ -27,7 +31,8 @@ def assign_homework(
     instructions: dict[int, str] | None = None,
     due: dt.date | None = None,
 ) -> Changes:
-    """Give a library item's take-home part to the present members (or those named).
+    """Give a library item's take-home part to the members named, or else to each present
+    member who does not have it yet.
 
     The item's text is copied into each assignment, so editing the library later never changes
     what a member was given. ``instructions`` replaces the text for particular members.
@@ -40,20 +45,23 @@ def assign_homework(
     if due < date:
         raise RuleViolation("homework cannot be due before the session it is given in")
     record = store.load_session(session_id)
-    targets = members if members is not None else [a.member_id for a in record.present]
-    if not targets:
-        raise RuleViolation("no member is marked present to give homework to")
+    targets = members
+    if targets is None:
+        if not record.present:
+            raise RuleViolation("no member is marked present to give homework to")
+        given = {a.member_id for a in record.assignments if a.item_id == item_id}
+        targets = [a.member_id for a in record.present if a.member_id not in given]
+        if not targets:
+            raise RuleViolation("everyone present already has this homework")
     overrides = instructions or {}
-    given: set[int] = set()
     for member_id in targets:
         require_attended(session_id, member_id, "homework")
         text = overrides.get(member_id, item.take_home).strip() or item.take_home
         store.add_assignment(session_id, member_id, item.id, item.title, text, due)
-        given.add(member_id)
-    return Changes(sessions=frozenset({session_id}), homework=frozenset(given))
+    return Changes(sessions=frozenset({session_id}), homework=frozenset(targets))
 
 
-@audited(Action.CREATE, "homework", record="session_id", member="member_id")
+@audited(Action.CREATE, RecordKind.HOMEWORK, record="session_id", member="member_id")
 def assign_custom(
     ws: Workspace,
     session_id: int,
@@ -78,7 +86,7 @@ def assign_custom(
     return Changes(sessions=frozenset({session_id}), homework=frozenset({member_id}))
 
 
-@audited(Action.CHANGE, "homework", record="assignment_id")
+@audited(Action.CHANGE, RecordKind.HOMEWORK, record="assignment_id")
 def remove_assignment(ws: Workspace, assignment_id: int) -> Changes:
     session_id, member_id, _given = store.assignment_facts(assignment_id)
     editable(session_id, ws)
@@ -88,26 +96,52 @@ def remove_assignment(ws: Workspace, assignment_id: int) -> Changes:
 
 def outstanding_for_session(session_id: int) -> dict[int, list[OutstandingAssignment]]:
     """Each rostered member's homework from earlier sessions that has not been reviewed."""
-    return outstanding_for_record(store.load_session(session_id))
+    _state, _group, date, _track = store.session_facts(session_id)
+    return outstanding_for_members(sorted(store.roster_member_ids(session_id)), date)
 
 
-def outstanding_for_record(record: SessionRecord) -> dict[int, list[OutstandingAssignment]]:
-    """The same, for a session record already at hand."""
-    found: dict[int, list[OutstandingAssignment]] = {a.member_id: [] for a in record.attendance}
-    for assignment in store.outstanding_assignments(list(found), record.date):
+def outstanding_for_members(
+    member_ids: list[int], before: dt.date
+) -> dict[int, list[OutstandingAssignment]]:
+    """Each member's homework given before that day and not reviewed yet, in one read."""
+    found: dict[int, list[OutstandingAssignment]] = {m: [] for m in member_ids}
+    for assignment in store.outstanding_assignments(member_ids, before):
         found[assignment.member_id].append(assignment)
     return found
 
 
-def outstanding_for_member(member_id: int, before: dt.date) -> list[OutstandingAssignment]:
-    return store.outstanding_assignments([member_id], before)
-
-
-@audited(Action.CHANGE, "homework_review", record="session_id")
-def review_homework(
-    ws: Workspace, session_id: int, assignment_id: int, status: ReviewStatus, comment: str = ""
+@audited(Action.CHANGE, RecordKind.HOMEWORK_REVIEW, record="session_id", member="member_id")
+def review_at_check_in(
+    ws: Workspace,
+    session_id: int,
+    member_id: int,
+    reviews: Mapping[int, tuple[ReviewStatus, str | None]],
 ) -> Changes:
-    """Record at this session's check-in whether earlier homework was done, partly or not done."""
+    """Review a member's earlier homework at this check-in: each assignment done, partly or
+    not done (with a comment; None keeps the one written), and the check-in's homework line
+    rewritten to match, all as one change."""
+    editable(session_id, ws)
+    if not reviews:
+        raise RuleViolation("there is no homework from an earlier session to review")
+    stored = {
+        r.assignment_id: r
+        for r in store.load_member_slices(session_id, [member_id])[member_id].reviews
+    }
+    for assignment_id, (status, comment) in reviews.items():
+        _given_in, owner, _given_on = store.assignment_facts(assignment_id)
+        if owner != member_id:
+            raise RuleViolation("that homework was given to another member")
+        kept = stored[assignment_id].comment if assignment_id in stored else ""
+        _save_review(ws, session_id, assignment_id, status, kept if comment is None else comment)
+    slice_ = store.load_member_slices(session_id, [member_id])[member_id]
+    line = homework_review_line(slice_.reviews)
+    changes = save_check_in(ws, session_id, member_id, {"homework_review": line})
+    return changes | Changes(sessions=frozenset({session_id}), reviews=frozenset({member_id}))
+
+
+def _save_review(
+    ws: Workspace, session_id: int, assignment_id: int, status: ReviewStatus, comment: str
+) -> None:
     _group, date, _track = editable(session_id, ws)
     given_in, member_id, given_on = store.assignment_facts(assignment_id)
     if given_in == session_id or given_on >= date:
@@ -117,4 +151,3 @@ def review_homework(
     if reviewed_in is not None and reviewed_in != session_id:
         raise RuleViolation("this homework was already reviewed at another session")
     store.save_review(assignment_id, session_id, member_id, ReviewStatus(status), comment.strip())
-    return Changes(sessions=frozenset({session_id}), reviews=frozenset({member_id}))

@@ -9,7 +9,7 @@ from typing import Any
 
 import tomli_w
 
-from facilitator.domain.audit import Action
+from facilitator.domain.audit import Action, RecordKind
 from facilitator.domain.changes import Changes
 from facilitator.domain.enums import HomeworkCategory, Track
 from facilitator.domain.errors import InvalidInput, RuleViolation
@@ -191,7 +191,7 @@ def _refuse_same_title(title: str, slug: str | None) -> None:
             )
 
 
-@audited(Action.CHANGE, "library_item", record="item_id")
+@audited(Action.CHANGE, RecordKind.LIBRARY_ITEM, record="item_id")
 def save_clinic_item(ws: Workspace, fields: dict[str, Any], item_id: int | None = None) -> Changes:
     """Add a clinic item, or save an edit of one as its next version.
 
@@ -219,7 +219,7 @@ def _fields_of(item: HomeworkItemInfo) -> dict[str, Any]:
     return {key: getattr(item, key) for key in ITEM_KEYS}
 
 
-@audited(Action.CREATE, "library_item")
+@audited(Action.CREATE, RecordKind.LIBRARY_ITEM)
 def duplicate_item(ws: Workspace, item_id: int) -> Changes:
     """A clinic copy of any item, to adapt without touching the original."""
     fields = _fields_of(store.get_item(item_id))
@@ -232,7 +232,7 @@ def duplicate_item(ws: Workspace, item_id: int) -> Changes:
     return save_clinic_item(ws, {**fields, "title": title})
 
 
-@audited(Action.CHANGE, "library_item", record="item_id")
+@audited(Action.CHANGE, RecordKind.LIBRARY_ITEM, record="item_id")
 def archive_item(ws: Workspace, item_id: int, archived: bool = True) -> Changes:
     """Hide an item from choosing (or bring it back); sessions that used it are unchanged."""
     item = store.get_item(item_id)
@@ -263,7 +263,7 @@ def export_item(item_id: int) -> str:
     return header + tomli_w.dumps(document, multiline_strings=True)
 
 
-@audited(Action.CREATE, "library_item")
+@audited(Action.CREATE, RecordKind.LIBRARY_ITEM)
 def import_item(ws: Workspace, text: str, source_name: str) -> Changes:
     """Add the item in an exported file as a clinic item; a bad file adds nothing."""
     fields = parse_item(text, source_name)
@@ -290,7 +290,7 @@ def curriculum(group_id: int) -> CurriculumPlan:
     return CurriculumPlan(group_id, name, tuple(steps))
 
 
-@audited(Action.CHANGE, "curriculum", record="group_id")
+@audited(Action.CHANGE, RecordKind.CURRICULUM, record="group_id")
 def set_curriculum(ws: Workspace, group_id: int, name: str, item_ids: list[int]) -> Changes:
     """Replace the group's plan; each item once, in the order given."""
     slugs = [store.get_item(item_id).slug for item_id in item_ids]

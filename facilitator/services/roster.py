@@ -6,7 +6,7 @@ import dataclasses
 import datetime as dt
 from typing import Any, TypeVar
 
-from facilitator.domain.audit import Action
+from facilitator.domain.audit import Action, RecordKind
 from facilitator.domain.changes import Changes
 from facilitator.domain.enums import EnrollmentStatus, GoalStatus, GroupType, Track
 from facilitator.domain.errors import InvalidInput, RuleViolation
@@ -42,7 +42,7 @@ def _check_group(
         raise InvalidInput("meeting weekdays", "weekdays run from 0 (Monday) to 6 (Sunday)")
 
 
-@audited(Action.CREATE, "group")
+@audited(Action.CREATE, RecordKind.GROUP)
 def create_group(
     ws: Workspace,
     *,
@@ -74,7 +74,7 @@ def create_group(
     return Changes(groups=frozenset({group_id}), created_id=group_id)
 
 
-@audited(Action.CHANGE, "group", record="group_id")
+@audited(Action.CHANGE, RecordKind.GROUP, record="group_id")
 def update_group(ws: Workspace, group_id: int, **fields: Any) -> Changes:
     """Change some of a group's settings (any GroupInfo field but its id); the rest stay."""
     current = people.get_group(group_id)
@@ -101,7 +101,7 @@ def _edited(current: T, fields: dict[str, Any], what: str) -> T:
     return dataclasses.replace(current, **fields)  # type: ignore[type-var]
 
 
-@audited(Action.CREATE, "member")
+@audited(Action.CREATE, RecordKind.MEMBER)
 def create_member(
     ws: Workspace,
     *,
@@ -128,7 +128,7 @@ def create_member(
     return Changes(members=frozenset({member_id}), created_id=member_id)
 
 
-@audited(Action.CHANGE, "member", record="member_id", member="member_id")
+@audited(Action.CHANGE, RecordKind.MEMBER, record="member_id", member="member_id")
 def update_member(ws: Workspace, member_id: int, **fields: Any) -> Changes:
     """Change some of a member's profile (any MemberInfo field but its id)."""
     edited = _edited(people.get_member(member_id), fields, "member")
@@ -148,7 +148,7 @@ def update_member(ws: Workspace, member_id: int, **fields: Any) -> Changes:
     return Changes(members=frozenset({member_id}))
 
 
-@audited(Action.CREATE, "enrollment", member="member_id")
+@audited(Action.CREATE, RecordKind.ENROLLMENT, member="member_id")
 def enroll(ws: Workspace, member_id: int, group_id: int, start_date: dt.date) -> Changes:
     people.get_member(member_id)
     group: GroupInfo = people.get_group(group_id)
@@ -162,7 +162,7 @@ def enroll(ws: Workspace, member_id: int, group_id: int, start_date: dt.date) ->
     )
 
 
-@audited(Action.CHANGE, "enrollment", record="enrollment_id")
+@audited(Action.CHANGE, RecordKind.ENROLLMENT, record="enrollment_id")
 def discharge(ws: Workspace, enrollment_id: int, end_date: dt.date, reason: str) -> Changes:
     enrollment = people.get_enrollment(enrollment_id)
     if enrollment.status == EnrollmentStatus.DISCHARGED:
@@ -175,14 +175,14 @@ def discharge(ws: Workspace, enrollment_id: int, end_date: dt.date, reason: str)
     )
 
 
-@audited(Action.CREATE, "goal", member="member_id")
+@audited(Action.CREATE, RecordKind.GOAL, member="member_id")
 def add_goal(ws: Workspace, member_id: int, text: str) -> Changes:
     people.get_member(member_id)
     goal_id = people.add_goal(member_id, require_text("goal", text, max_length=500))
     return Changes(goals=frozenset({goal_id}), members=frozenset({member_id}), created_id=goal_id)
 
 
-@audited(Action.CHANGE, "goal", record="goal_id")
+@audited(Action.CHANGE, RecordKind.GOAL, record="goal_id")
 def update_goal(
     ws: Workspace, goal_id: int, *, text: str | None = None, status: GoalStatus | None = None
 ) -> Changes:

@@ -48,7 +48,7 @@ def set_lock_minutes(ws: Workspace, minutes: int) -> Changes:
         )
     people.set_setting(LOCK_MINUTES, str(minutes))
     audit.record(ws, Action.SETTING_CHANGE, detail=LOCK_MINUTES)
-    return Changes(settings=True)
+    return Changes(settings=True, audit=True)
 
 
 def check_password(ws: Workspace, password: str) -> None:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from dataclasses import replace
 from types import EllipsisType
+from typing import Any
 
-from facilitator.domain.audit import Action
+from facilitator.domain.audit import Action, RecordKind
 from facilitator.domain.changes import Changes
 from facilitator.domain.enums import (
     PHASE_ORDER,
@@ -26,8 +29,16 @@ from facilitator.domain.errors import (
     RuleViolation,
     SessionLocked,
 )
-from facilitator.domain.records import GroupNoteRecord, MemberNoteRecord, SessionRecord
-from facilitator.domain.rules import check_scale, utcnow
+from facilitator.domain.notes import merge_draft, prefill_note
+from facilitator.domain.records import (
+    CheckInRecord,
+    GroupNoteRecord,
+    MemberInfo,
+    MemberNoteRecord,
+    SessionRecord,
+    with_members,
+)
+from facilitator.domain.rules import check_attendance_times, check_scale, to_local, utcnow
 from facilitator.services import audit
 from facilitator.services.audit import audited
 from facilitator.services.workspace import Workspace
@@ -75,20 +86,17 @@ def _name(member_id: int) -> str:
         return f"member {member_id}"
 
 
-def view(ws: Workspace, session_id: int) -> None:
+def view(ws: Workspace, session_id: int) -> Changes:
     """Note in the audit trail that the session was opened on screen (the screen loads it)."""
-    audit.record(ws, Action.VIEW_SESSION, record_kind="session", record_id=session_id)
+    audit.record(ws, Action.VIEW_SESSION, record_kind=RecordKind.SESSION, record_id=session_id)
+    return Changes(audit=True)
 
 
 def load(session_id: int) -> SessionRecord:
     return store.load_session(session_id)
 
 
-def load_many(session_ids: list[int]) -> dict[int, SessionRecord]:
-    return store.load_sessions(session_ids)
-
-
-@audited(Action.CREATE, "session")
+@audited(Action.CREATE, RecordKind.SESSION)
 def start_session(
     ws: Workspace,
     group_id: int,
@@ -128,7 +136,29 @@ def start_session(
     return Changes(sessions=frozenset({session_id}), attendance=frozenset(), created_id=session_id)
 
 
-@audited(Action.CHANGE, "attendance", record="session_id", member="member_id")
+def late_joiner_choices(session_id: int) -> list[MemberInfo]:
+    """Members enrolled in the session's group on its day who are not on its roster yet
+    (enrolled after the session was started): the first a facilitator looks for."""
+    _state, group_id, date, _track = store.session_facts(session_id)
+    on_roster = store.roster_member_ids(session_id)
+    return [m for m in people.roster(group_id, date) if m.id not in on_roster]
+
+
+def find_late_joiner(session_id: int, text: str) -> MemberInfo:
+    """The one member not yet in the session whose name or record number matches ``text``."""
+    if not text.strip():
+        raise InvalidInput("late joiner", "type the name or record number of a member to add")
+    on_roster = store.roster_member_ids(session_id)
+    matches = [m for m in people.list_members(text.strip()) if m.id not in on_roster]
+    if not matches:
+        raise RuleViolation(f"no member outside this session matches {text.strip()!r}")
+    if len(matches) > 1:
+        names = ", ".join(m.display_name for m in matches[:5])
+        raise RuleViolation(f"several members match: {names}; type more of the name")
+    return matches[0]
+
+
+@audited(Action.CHANGE, RecordKind.ATTENDANCE, record="session_id", member="member_id")
 def add_late_joiner(
     ws: Workspace, session_id: int, member_id: int, *, location: Location = Location.IN_PERSON
 ) -> Changes:
@@ -142,19 +172,79 @@ def add_late_joiner(
     return Changes(sessions=frozenset({session_id}), attendance=frozenset({member_id}))
 
 
-@audited(Action.CHANGE, "attendance", record="session_id", member="member_id")
+@audited(
+    Action.CHANGE,
+    RecordKind.ATTENDANCE,
+    record="session_id",
+    member="member_id",
+    fields=("status", "arrival", "departure", "location"),
+)
 def record_attendance(
     ws: Workspace,
     session_id: int,
     member_id: int,
-    status: AttendanceStatus,
+    status: AttendanceStatus | EllipsisType = ...,
     *,
-    arrival: dt.time | None = None,
-    departure: dt.time | None = None,
-    location: Location | None = None,
+    arrival: dt.time | EllipsisType | None = ...,
+    departure: dt.time | EllipsisType | None = ...,
+    location: Location | EllipsisType = ...,
 ) -> Changes:
+    """Record a member's attendance: the parts given (the roster grid gives one cell at a
+    time); the rest keep what they hold. Marking someone late or leaving early while the
+    session is on stamps the time on the clinic's clock, if none is recorded."""
     editable(session_id, ws)
-    status = AttendanceStatus(status)
+    current = store.load_attendance(session_id, member_id)
+    if current is None:
+        raise RuleViolation(
+            f"{_name(member_id)} is not in this session; add them as a late joiner first"
+        )
+    new_status = current.status if isinstance(status, EllipsisType) else AttendanceStatus(status)
+    if new_status is None:
+        raise RuleViolation(f"mark {current.display_name}'s attendance first")
+    came = current.arrival if isinstance(arrival, EllipsisType) else arrival
+    went = current.departure if isinstance(departure, EllipsisType) else departure
+    if not isinstance(status, EllipsisType):
+        now = _clinic_clock_now(session_id)
+        if new_status is AttendanceStatus.LATE and came is None:
+            came = now
+        if new_status is AttendanceStatus.LEFT_EARLY and went is None:
+            went = now
+    where = current.location if isinstance(location, EllipsisType) else Location(location)
+    _save_attendance(session_id, member_id, new_status, came, went, where)
+    return Changes(sessions=frozenset({session_id}), attendance=frozenset({member_id}))
+
+
+def _clinic_clock_now(session_id: int) -> dt.time | None:
+    """Now, to the minute, on the clinic's clock, while the session is on; None on another
+    day or once it has ended (a time typed in afterwards is the facilitator's to give)."""
+    from facilitator.services.accounts import time_zone
+
+    now = to_local(utcnow(), time_zone()).replace(second=0, microsecond=0)
+    _state, _group, date, _track = store.session_facts(session_id)
+    end = _session_end(session_id)
+    if now.date() != date or (end is not None and now.time() >= end):
+        return None
+    return now.time()
+
+
+def _session_end(session_id: int) -> dt.time | None:
+    """When the session ended on the clinic's clock, or is scheduled to."""
+    from facilitator.services.accounts import time_zone
+
+    ended, scheduled = store.session_end(session_id)
+    if ended is not None:
+        return to_local(ended, time_zone()).time()
+    return scheduled
+
+
+def _save_attendance(
+    session_id: int,
+    member_id: int,
+    status: AttendanceStatus,
+    arrival: dt.time | None,
+    departure: dt.time | None,
+    location: Location | None,
+) -> None:
     on_roster, _old = store.attendance_status(session_id, member_id)
     if not on_roster:
         raise RuleViolation(
@@ -164,8 +254,8 @@ def record_attendance(
         raise InvalidInput("arrival", "a late arrival needs the time they arrived")
     if status is AttendanceStatus.LEFT_EARLY and departure is None:
         raise InvalidInput("departure", "leaving early needs the time they left")
-    if arrival is not None and departure is not None and departure <= arrival:
-        raise InvalidInput("departure", "the departure time must be after the arrival time")
+    if status.attended:
+        check_attendance_times(arrival, departure, _session_end(session_id))
     if not status.attended and store.has_clinical_content(session_id, member_id):
         raise RuleViolation(
             f"{_name(member_id)} has a check-in, note or homework in this session; an absent member cannot. "
@@ -179,32 +269,75 @@ def record_attendance(
     if location is not None:
         fields["location"] = Location(location)
     store.update_attendance(session_id, member_id, fields)
-    return Changes(sessions=frozenset({session_id}), attendance=frozenset({member_id}))
 
 
-@audited(Action.CHANGE, "check_in", record="session_id", member="member_id")
+CHECK_IN_FIELDS = (
+    "mood",
+    "craving",
+    "use_since_last",
+    "use_detail",
+    "safety_concern",
+    "safety_follow_up",
+    "homework_review",
+    "current_issue",
+)
+
+
+@audited(
+    Action.CHANGE,
+    RecordKind.CHECK_IN,
+    record="session_id",
+    member="member_id",
+    fields=CHECK_IN_FIELDS,
+)
 def record_check_in(
     ws: Workspace,
     session_id: int,
     member_id: int,
     *,
-    mood: int | None = None,
-    craving: int | None = None,
-    use_since_last: UseSinceLast = UseSinceLast.NOT_ASKED,
-    use_detail: str = "",
-    safety_concern: bool = False,
-    safety_follow_up: str = "",
-    homework_review: str = "",
-    current_issue: str = "",
+    mood: int | EllipsisType | None = ...,
+    craving: int | EllipsisType | None = ...,
+    use_since_last: UseSinceLast | EllipsisType = ...,
+    use_detail: str | EllipsisType = ...,
+    safety_concern: bool | EllipsisType = ...,
+    safety_follow_up: str | EllipsisType = ...,
+    homework_review: str | EllipsisType = ...,
+    current_issue: str | EllipsisType = ...,
 ) -> Changes:
-    """Save a member's check-in; a member not yet marked is marked present by it."""
+    """Save the given parts of a member's check-in; the others keep what they hold (a new
+    check-in starts empty). A member not yet marked is marked present by it."""
+    given = {
+        name: value
+        for name, value in (
+            ("mood", mood),
+            ("craving", craving),
+            ("use_since_last", use_since_last),
+            ("use_detail", use_detail),
+            ("safety_concern", safety_concern),
+            ("safety_follow_up", safety_follow_up),
+            ("homework_review", homework_review),
+            ("current_issue", current_issue),
+        )
+        if not isinstance(value, EllipsisType)
+    }
+    return save_check_in(ws, session_id, member_id, given)
+
+
+def save_check_in(
+    ws: Workspace, session_id: int, member_id: int, given: Mapping[str, Any]
+) -> Changes:
+    """record_check_in's work, for a service that audits it as part of its own change."""
     _group, _date, track = editable(session_id, ws)
     require_attended(session_id, member_id, "a check-in")
-    check_scale("mood", mood, allow_none=True)
-    check_scale("craving", craving, allow_none=True)
-    if track is Track.MENTAL_HEALTH and craving is not None:
+    current = store.load_check_in(session_id, member_id) or EMPTY_CHECK_IN
+    merged: dict[str, Any] = {
+        name: given.get(name, getattr(current, name)) for name in CHECK_IN_FIELDS
+    }
+    check_scale("mood", merged["mood"], allow_none=True)
+    check_scale("craving", merged["craving"], allow_none=True)
+    if track is Track.MENTAL_HEALTH and merged["craving"] is not None:
         raise InvalidInput("craving", "craving is not asked in a mental-health group")
-    use = UseSinceLast(use_since_last)
+    use = UseSinceLast(merged["use_since_last"])
     changes = Changes(sessions=frozenset({session_id}), check_ins=frozenset({member_id}))
     _on, status = store.attendance_status(session_id, member_id)
     if status is None:
@@ -214,20 +347,23 @@ def record_check_in(
         session_id,
         member_id,
         {
-            "mood": mood,
-            "craving": craving,
+            "mood": merged["mood"],
+            "craving": merged["craving"],
             "use_since_last": use,
-            "use_detail": use_detail.strip() if use is UseSinceLast.YES else "",
-            "safety_concern": bool(safety_concern),
-            "safety_follow_up": safety_follow_up.strip(),
-            "homework_review": homework_review.strip(),
-            "current_issue": current_issue.strip(),
+            "use_detail": str(merged["use_detail"]).strip() if use is UseSinceLast.YES else "",
+            "safety_concern": bool(merged["safety_concern"]),
+            "safety_follow_up": str(merged["safety_follow_up"]).strip(),
+            "homework_review": str(merged["homework_review"]).strip(),
+            "current_issue": str(merged["current_issue"]).strip(),
         },
     )
     return changes
 
 
-@audited(Action.CHANGE, "phase", record="session_id")
+EMPTY_CHECK_IN = CheckInRecord(0, None, None, UseSinceLast.NOT_ASKED, "", False, "", "", "")
+
+
+@audited(Action.CHANGE, RecordKind.PHASE, record="session_id")
 def advance_phase(
     ws: Workspace, session_id: int, to: Phase | None = None, *, at: dt.datetime | None = None
 ) -> Changes:
@@ -255,7 +391,7 @@ def advance_phase(
     return Changes(sessions=frozenset({session_id}), phases=True)
 
 
-@audited(Action.CHANGE, "phase", record="session_id")
+@audited(Action.CHANGE, RecordKind.PHASE, record="session_id")
 def end_session(ws: Workspace, session_id: int, *, at: dt.datetime | None = None) -> Changes:
     """Close the running part and record the actual end time."""
     editable(session_id, ws)
@@ -265,7 +401,13 @@ def end_session(ws: Workspace, session_id: int, *, at: dt.datetime | None = None
     return Changes(sessions=frozenset({session_id}), phases=True)
 
 
-@audited(Action.CHANGE, "group_note", record="session_id")
+@audited(
+    Action.CHANGE,
+    RecordKind.GROUP_NOTE,
+    record="session_id",
+    span="span",
+    fields=("topic_item_id", "topic", "interventions", "narrative", "summary"),
+)
 def write_group_note(
     ws: Workspace,
     session_id: int,
@@ -275,14 +417,16 @@ def write_group_note(
     interventions: str | None = None,
     narrative: str | None = None,
     summary: str | None = None,
+    span: int | None = None,
 ) -> Changes:
     """Change the parts of the group note that are given; the others keep what they hold.
 
     Choosing a library item (``topic_item_id``) also sets the topic to its title unless a topic
     is given; ``topic_item_id=None`` clears the item (a topic of the facilitator's own).
+    ``span`` is the token of a stretch of typing (see services.audit.audited).
     """
     editable(session_id, ws)
-    current = store.load_session(session_id).group_note or GroupNoteRecord(None, "", "", "", "")
+    current = store.load_group_note(session_id) or GroupNoteRecord(None, "", "", "", "")
     item_id = current.topic_item_id if isinstance(topic_item_id, EllipsisType) else topic_item_id
     if not isinstance(topic_item_id, EllipsisType) and topic_item_id is not None and topic is None:
         topic = library.get_item(topic_item_id).title
@@ -303,7 +447,14 @@ def _kept(new: str | None, old: str) -> str:
     return old if new is None else new.strip()
 
 
-@audited(Action.CHANGE, "member_note", record="session_id", member="member_id")
+@audited(
+    Action.CHANGE,
+    RecordKind.MEMBER_NOTE,
+    record="session_id",
+    member="member_id",
+    span="span",
+    fields=("data", "assessment", "plan", "participation", "goal_id"),
+)
 def write_member_note(
     ws: Workspace,
     session_id: int,
@@ -314,20 +465,22 @@ def write_member_note(
     plan: str | None = None,
     participation: Participation | str | None = None,
     goal_id: int | EllipsisType | None = ...,
+    span: int | None = None,
 ) -> Changes:
     """Change the given parts of a member's individual note (data / assessment / plan,
-    participation, goal); never for an absent member. Parts not given keep what they hold."""
+    participation, goal); never for an absent member. Parts not given keep what they hold;
+    ``participation=""`` clears the level. ``span``: see write_group_note."""
     editable(session_id, ws)
     require_attended(session_id, member_id, "a clinical note")
-    record = store.load_session(session_id)
-    current = next(
-        (n for n in record.member_notes if n.member_id == member_id), None
-    ) or MemberNoteRecord(member_id, "", "", "", "", None, "")
+    current = store.load_member_note(session_id, member_id) or MemberNoteRecord(
+        member_id, "", "", "", None, None, ""
+    )
     goal = current.goal_id if isinstance(goal_id, EllipsisType) else goal_id
     if goal is not None and people.get_goal(goal).member_id != member_id:
         raise RuleViolation("the linked goal belongs to another member")
-    if participation:
-        participation = Participation(participation)
+    level = current.participation
+    if participation is not None:
+        level = Participation(participation) if participation else None
     store.save_member_note(
         session_id,
         member_id,
@@ -335,9 +488,49 @@ def write_member_note(
             "data": _kept(data, current.data),
             "assessment": _kept(assessment, current.assessment),
             "plan": _kept(plan, current.plan),
-            "participation": current.participation if participation is None else participation,
+            "participation": level or "",
             "goal": goal,
             "author": ws.actor.user_id,
         },
     )
     return Changes(sessions=frozenset({session_id}), member_notes=frozenset({member_id}))
+
+
+def draft_member_note(ws: Workspace, session_id: int, member_id: int) -> Changes:
+    """Draft the member's note from what the session recorded about them; what the
+    facilitator already wrote is kept, with the draft added after it."""
+    record = store.load_session(session_id)
+    data, assessment, plan = merge_draft(
+        next((n for n in record.member_notes if n.member_id == member_id), None),
+        prefill_note(record, member_id),
+    )
+    return write_member_note(ws, session_id, member_id, data=data, assessment=assessment, plan=plan)
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+def refreshed(record: SessionRecord, changes: Changes) -> SessionRecord:
+    """The record with what ``changes`` names read again and everything else kept: what an
+    open session needs after a change, here or elsewhere, without reading it all again."""
+    here = record.id in changes.sessions
+    if (here and (changes.signatures or changes.addenda)) or record.group_id in changes.groups:
+        return store.load_session(record.id)  # rare: a signature, an addendum, group settings
+    on_roster = {a.member_id for a in record.attendance}
+    members: set[int] = set(changes.members & on_roster)
+    if here:
+        members |= (
+            changes.attendance
+            | changes.check_ins
+            | changes.member_notes
+            | changes.homework
+            | changes.reviews
+        )
+    if changes.goals:
+        members |= {n.member_id for n in record.member_notes if n.goal_id in changes.goals}
+    fresh = with_members(record, store.load_member_slices(record.id, members).values())
+    if here and changes.group_note:
+        fresh = replace(fresh, group_note=store.load_group_note(record.id))
+    if here and changes.phases:
+        fresh = store.load_session_head(fresh)
+    return fresh

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from facilitator.domain.audit import Action
+from facilitator.domain.audit import Action, RecordKind
 from facilitator.domain.changes import Changes
 from facilitator.domain.checklist import missing_before_signing
 from facilitator.domain.enums import Role, SessionState, SignatureKind
@@ -23,7 +23,7 @@ from facilitator.store import database, reports
 from facilitator.store import sessions as store
 
 
-@audited(Action.SIGN, "session", record="session_id")
+@audited(Action.SIGN, RecordKind.SESSION, record="session_id")
 def sign_session(
     ws: Workspace, session_id: int, password: str, *, at: dt.datetime | None = None
 ) -> Changes:
@@ -40,7 +40,7 @@ def sign_session(
     return Changes(sessions=frozenset({session_id}), signatures=True, phases=True)
 
 
-@audited(Action.COSIGN, "session", record="session_id")
+@audited(Action.COSIGN, RecordKind.SESSION, record="session_id")
 def cosign_session(ws: Workspace, session_id: int, password: str) -> Changes:
     """A supervisor's co-signature on a signed note (for notes written by unlicensed staff).
 
@@ -68,7 +68,7 @@ def cosign_session(ws: Workspace, session_id: int, password: str) -> Changes:
     return Changes(sessions=frozenset({session_id}), signatures=True)
 
 
-@audited(Action.ADDENDUM, "session", record="session_id")
+@audited(Action.ADDENDUM, RecordKind.SESSION, record="session_id")
 def add_addendum(
     ws: Workspace, session_id: int, password: str, *, reason: str, text: str
 ) -> Changes:
@@ -86,12 +86,6 @@ def add_addendum(
     digest = addendum_hash(record.signatures[0].content_hash, ws.actor.user_id, at, reason, text)
     addendum_id = store.add_addendum(session_id, ws.actor.user_id, at, reason, text, digest)
     return Changes(sessions=frozenset({session_id}), addenda=True, created_id=addendum_id)
-
-
-def review_queue(ws: Workspace) -> list[int]:
-    """Sessions waiting for this lead's co-signature, oldest first."""
-    ws.require_role(Role.CLINICAL_LEAD, Role.ADMIN, doing="review notes for co-signature")
-    return reports.awaiting_cosign(ws.actor.user_id)
 
 
 def verify_seal(record: SessionRecord) -> list[str]:

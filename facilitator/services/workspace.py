@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Hashable
+from dataclasses import dataclass, field
 
 from facilitator.domain.enums import Role
 from facilitator.domain.errors import PermissionDenied
@@ -12,6 +13,8 @@ from facilitator.store.database import Store
 
 # Set on databases made by `facilitator demo`; the window marks them DEMO everywhere.
 DEMO_SETTING = "demo"
+# Editing spans whose entry is written; only the newest few can still be under way.
+SPANS_KEPT = 256
 
 
 @dataclass
@@ -20,6 +23,9 @@ class Workspace:
     actor: Actor
     # Set only on the workspace create_database returns: shown once at setup, then forgotten.
     recovery_key: str | None = None
+    # Tokens of the editing spans (stretches of typing in one field) already in the audit
+    # trail: services.audit writes one entry per span, not one per autosave.
+    _recorded_spans: dict[Hashable, None] = field(default_factory=dict, repr=False)
 
     @property
     def demo(self) -> bool:
@@ -34,6 +40,14 @@ class Workspace:
         """Facilitators and clinical leads; an administrator only if also a clinician."""
         if not self.actor.signs_clinically:
             raise PermissionDenied(f"an administrator who is not a clinician cannot {doing}")
+
+    def span_recorded(self, token: Hashable) -> bool:
+        return token in self._recorded_spans
+
+    def record_span(self, token: Hashable) -> None:
+        self._recorded_spans[token] = None
+        while len(self._recorded_spans) > SPANS_KEPT:  # oldest first: dicts keep insertion order
+            del self._recorded_spans[next(iter(self._recorded_spans))]
 
     def close(self) -> None:
         self.store.close()

@@ -8,7 +8,14 @@ from typing import Any
 
 from peewee import PostgresqlDatabase
 
-from facilitator.domain.audit import GENESIS, AuditEntryRecord, AuditFacts, entry_hash
+from facilitator.domain.audit import (
+    GENESIS,
+    Action,
+    AuditEntryRecord,
+    AuditFacts,
+    RecordKind,
+    entry_hash,
+)
 from facilitator.store.database import clear_errors
 from facilitator.store.models import AuditEntry, database
 
@@ -61,9 +68,9 @@ def _record(row: AuditEntry) -> AuditEntryRecord:
             user_id=row.user_id,
             username=row.username,
             workstation=row.workstation,
-            action=row.action,
+            action=Action(row.action),
             member_id=row.member_id,
-            record_kind=row.record_kind,
+            record_kind=RecordKind(row.record_kind),
             record_id=row.record_id,
             outcome=row.outcome,
             detail=row.detail,
@@ -83,10 +90,14 @@ def entries(
     date_to: dt.date | None = None,
     user_id: int | None = None,
     member_id: int | None = None,
-    action: str | None = None,
+    action: Action | None = None,
     limit: int = 5000,
+    *,
+    after_id: int | None = None,
 ) -> list[AuditEntryRecord]:
     query = AuditEntry.select().order_by(AuditEntry.id.desc()).limit(limit)
+    if after_id is not None:
+        query = query.where(AuditEntry.id > after_id)
     if date_from:
         query = query.where(AuditEntry.at >= dt.datetime.combine(date_from, dt.time()))
     if date_to:

@@ -6,18 +6,20 @@ The window's first screen needs these before anything opens, and importing the d
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 from pathlib import Path
 from urllib.parse import urlparse
 
-import platformdirs
+# platformdirs and hashlib (OpenSSL) are imported where used: the sign-in window on a given
+# database file needs neither, and together they cost more than its first frame.
 
 APP_NAME = "Facilitator"
 
 
 def default_database_path() -> Path:
+    import platformdirs
+
     return platformdirs.user_data_path(APP_NAME, appauthor=False) / "facilitator.db"
 
 
@@ -44,6 +46,8 @@ def instance_lock_path(location: str) -> Path:
         path = Path(location).expanduser().absolute()
         return path.with_name(path.name + ".lock")
     # The per-user runtime folder where there is one (Linux), else the (per-user) temp folder.
+    import hashlib
+
     folder = Path(os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir())
     digest = hashlib.sha256(describe(location).encode()).hexdigest()[:24]
     return folder / f"facilitator-{digest}.lock"

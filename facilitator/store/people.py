@@ -7,7 +7,7 @@ from typing import Any
 
 from peewee import fn
 
-from facilitator.domain.enums import EnrollmentStatus, Role, Track
+from facilitator.domain.enums import EnrollmentStatus, GoalStatus, Role, Track
 from facilitator.domain.errors import NotFound
 from facilitator.domain.records import (
     Actor,
@@ -123,10 +123,6 @@ def actor_by_id(user_id: int) -> Actor:
     if user is None:
         raise NotFound(f"no user with id {user_id}")
     return _actor(user)
-
-
-def list_actors() -> list[Actor]:
-    return [_actor(u) for u in User.select().order_by(User.full_name)]
 
 
 # ----------------------------------------------------------------------------- groups
@@ -298,7 +294,7 @@ def _enrollment_info(row: Enrollment) -> EnrollmentInfo:
         row.group_id,
         row.start_date,
         row.end_date,
-        row.status,
+        EnrollmentStatus(row.status),
         row.discharge_reason,
     )
 
@@ -374,11 +370,11 @@ def get_goal(goal_id: int) -> GoalInfo:
     row = TreatmentGoal.get_or_none(TreatmentGoal.id == goal_id)
     if row is None:
         raise NotFound(f"no goal with id {goal_id}")
-    return GoalInfo(row.id, row.member_id, row.text, row.status)
+    return GoalInfo(row.id, row.member_id, row.text, GoalStatus(row.status))
 
 
 def goals_of(member_id: int) -> list[GoalInfo]:
     rows = (
         TreatmentGoal.select().where(TreatmentGoal.member == member_id).order_by(TreatmentGoal.id)
     )
-    return [GoalInfo(r.id, r.member_id, r.text, r.status) for r in rows]
+    return [GoalInfo(r.id, r.member_id, r.text, GoalStatus(r.status)) for r in rows]

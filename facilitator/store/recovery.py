@@ -38,14 +38,6 @@ def set_recovery_key(store: database.Store, recovery_key: str) -> None:
             models.ProgramSetting.create(key=RECOVERY_SETTING, value=digest)
 
 
-def has_recovery_key(store: database.Store) -> bool:
-    if store.slots is not None:
-        return RECOVERY_SLOT in store.slots.usernames
-    return (
-        models.ProgramSetting.get_or_none(models.ProgramSetting.key == RECOVERY_SETTING) is not None
-    )
-
-
 def open_with_recovery_key(location: str, recovery_key: str, username: str) -> database.Store:
     """Open the database with the recovery key, acting for the administrator ``username``."""
     if not recovery_key.strip():

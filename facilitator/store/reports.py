@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from peewee import JOIN, PostgresqlDatabase
 
+from facilitator.domain.enums import AttendanceStatus, Location, ReviewStatus, SessionState
 from facilitator.domain.records import (
     HistoryEntry,
     SessionMemberSummary,
@@ -83,14 +84,18 @@ def list_sessions(
         )
         for session_id, member_id, preferred, first, last, status in rows:
             members[session_id].append(
-                SessionMemberSummary(member_id, display_name(preferred, first, last), status)
+                SessionMemberSummary(
+                    member_id,
+                    display_name(preferred, first, last),
+                    None if status is None else AttendanceStatus(status),
+                )
             )
     return [
         SessionSummary(
             sid,
             group,
             date,
-            state,
+            SessionState(state),
             tuple(sorted(members[sid], key=lambda m: (m.name.lower(), m.id))),
         )
         for sid, group, date, state in heads
@@ -141,7 +146,7 @@ def member_history(member_id: int) -> list[HistoryEntry]:
             .tuples()
         ):
             homework[session_id].append(title)
-        reviews: dict[int, list[tuple[str, str]]] = defaultdict(list)
+        reviews: dict[int, list[tuple[str, ReviewStatus]]] = defaultdict(list)
         for session_id, title, status in (
             HomeworkReview.select(
                 HomeworkReview.session, HomeworkAssignment.title, HomeworkReview.status
@@ -151,15 +156,15 @@ def member_history(member_id: int) -> list[HistoryEntry]:
             .order_by(HomeworkReview.id)
             .tuples()
         ):
-            reviews[session_id].append((title, status))
+            reviews[session_id].append((title, ReviewStatus(status)))
     return [
         HistoryEntry(
             session_id=r[0],
             date=r[1],
             group=r[2],
-            state=r[3],
-            attendance=r[4],
-            location=r[5],
+            state=SessionState(r[3]),
+            attendance=None if r[4] is None else AttendanceStatus(r[4]),
+            location=Location(r[5]),
             mood=r[6],
             craving=r[7],
             safety_concern=bool(r[8]),
@@ -194,23 +199,11 @@ def topics_used(group_id: int) -> list[int]:
     return [row[0] for row in rows]
 
 
-def count_sessions(state: str) -> int:
-    return int(Session.select().where(Session.state == state).count())
-
-
 def signed_session_ids() -> Iterator[int]:
     for (session_id,) in (
         Session.select(Session.id).where(Session.state == "signed").order_by(Session.id).tuples()
     ):
         yield int(session_id)
-
-
-def signatures_by_session() -> dict[int, list[str]]:
-    """Every recorded signature hash, by session."""
-    found: dict[int, list[str]] = defaultdict(list)
-    for session_id, digest in Signature.select(Signature.session, Signature.content_hash).tuples():
-        found[session_id].append(digest)
-    return found
 
 
 def engine_integrity() -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import Any
 
 from peewee import JOIN, Model
@@ -11,11 +12,14 @@ from peewee import JOIN, Model
 from facilitator.domain.enums import (
     AttendanceStatus,
     Location,
+    Participation,
     Phase,
+    ReviewStatus,
     SessionMode,
     SessionState,
     SignatureKind,
     Track,
+    UseSinceLast,
 )
 from facilitator.domain.errors import NotFound
 from facilitator.domain.records import (
@@ -25,11 +29,13 @@ from facilitator.domain.records import (
     CheckInRecord,
     GroupNoteRecord,
     MemberNoteRecord,
+    MemberSlice,
     OutstandingAssignment,
     PhaseRecord,
     ReviewRecord,
     SessionRecord,
     SignatureRecord,
+    attendance_order,
     display_name,
     signer_line,
 )
@@ -134,6 +140,15 @@ def attendance_status(session_id: int, member_id: int) -> tuple[bool, Attendance
     if row is None:
         return False, None
     return True, None if row[0] is None else AttendanceStatus(row[0])
+
+
+def roster_member_ids(session_id: int) -> set[int]:
+    return {
+        int(r[0])
+        for r in Attendance.select(Attendance.member)
+        .where(Attendance.session == session_id)
+        .tuples()
+    }
 
 
 def add_to_roster(session_id: int, member_id: int, location: Location, late_joiner: bool) -> None:
@@ -496,18 +511,15 @@ def _load_chunk(ids: list[int], for_report: bool = False) -> dict[int, SessionRe
             attendance=tuple(
                 sorted(
                     (_attendance_record(r) for r in attendance.get(sid, ())),
-                    key=lambda a: (a.display_name.lower(), a.member_id),
+                    key=attendance_order,
                 )
             ),
-            check_ins=tuple(
-                CheckInRecord(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6], r[7], r[8])
-                for r in check_ins.get(sid, ())
-            ),
-            member_notes=tuple(MemberNoteRecord(*r[:6], r[6] or "") for r in notes.get(sid, ())),
+            check_ins=tuple(_check_in_record(r) for r in check_ins.get(sid, ())),
+            member_notes=tuple(_note_record(r) for r in notes.get(sid, ())),
             group_note=GroupNoteRecord(*group_note[0]) if group_note else None,
             phases=tuple(PhaseRecord(Phase(r[0]), r[1], r[2], r[3]) for r in phases.get(sid, ())),
             assignments=tuple(AssignmentRecord(*r) for r in assignments.get(sid, ())),
-            reviews=tuple(ReviewRecord(*r) for r in reviews.get(sid, ())),
+            reviews=tuple(_review_record(r) for r in reviews.get(sid, ())),
             signatures=tuple(
                 SignatureRecord(
                     r[0], signer_line(r[1], r[2]), SignatureKind(r[3]), r[4], r[5], r[6]
@@ -520,6 +532,120 @@ def _load_chunk(ids: list[int], for_report: bool = False) -> dict[int, SessionRe
             ),
         )
     return records
+
+
+# ----------------------------------------------------------------------------- reading a part of one
+
+
+def load_member_slices(session_id: int, member_ids: Iterable[int]) -> dict[int, MemberSlice]:
+    """Each named member's rows of one session (attendance, check-in, note, homework given
+    and reviewed), read in one snapshot: what a screen needs after a change to those members."""
+    ids = sorted(set(member_ids))
+    found = {m: MemberSlice(m, None, None, None, (), ()) for m in ids}
+    if not ids:
+        return found
+    with database.atomic():
+        attendance = {
+            r[1]: _attendance_record(r[1:])
+            for r in _attendance_rows([session_id]).where(Attendance.member.in_(ids))
+        }
+        check_ins = {
+            r[1]: _check_in_record(r[1:])
+            for r in _check_in_rows([session_id]).where(CheckIn.member.in_(ids))
+        }
+        notes = {
+            r[1]: _note_record(r[1:])
+            for r in _note_rows([session_id]).where(MemberNote.member.in_(ids))
+        }
+        assignments: dict[int, list[AssignmentRecord]] = {}
+        for r in _assignment_rows([session_id]).where(HomeworkAssignment.member.in_(ids)):
+            assignments.setdefault(r[2], []).append(AssignmentRecord(*r[1:]))
+        reviews: dict[int, list[ReviewRecord]] = {}
+        for r in _review_rows([session_id]).where(HomeworkReview.member.in_(ids)):
+            reviews.setdefault(r[2], []).append(_review_record(r[1:]))
+    return {
+        m: MemberSlice(
+            m,
+            attendance.get(m),
+            check_ins.get(m),
+            notes.get(m),
+            tuple(assignments.get(m, ())),
+            tuple(reviews.get(m, ())),
+        )
+        for m in ids
+    }
+
+
+def load_session_head(record: SessionRecord) -> SessionRecord:
+    """The record with its session row (times, state, part) and part times read again."""
+    row = (
+        Session.select(
+            Session.actual_start, Session.actual_end, Session.state, Session.current_phase
+        )
+        .where(Session.id == record.id)
+        .tuples()
+        .first()
+    )
+    if row is None:
+        raise NotFound(f"no session with id {record.id}")
+    return replace(
+        record,
+        actual_start=row[0],
+        actual_end=row[1],
+        state=SessionState(row[2]),
+        current_phase=Phase(row[3]),
+        phases=load_phases(record.id),
+    )
+
+
+def session_end(session_id: int) -> tuple[dt.datetime | None, dt.time | None]:
+    """When the session actually ended (UTC), and when it is scheduled to end (clinic clock)."""
+    row = (
+        Session.select(Session.actual_end, Session.scheduled_end)
+        .where(Session.id == session_id)
+        .tuples()
+        .first()
+    )
+    if row is None:
+        raise NotFound(f"no session with id {session_id}")
+    return row[0], _time(row[1])
+
+
+def load_member_note(session_id: int, member_id: int) -> MemberNoteRecord | None:
+    row = _note_rows([session_id]).where(MemberNote.member == member_id).first()
+    return None if row is None else _note_record(row[1:])
+
+
+def load_check_in(session_id: int, member_id: int) -> CheckInRecord | None:
+    row = _check_in_rows([session_id]).where(CheckIn.member == member_id).first()
+    return None if row is None else _check_in_record(row[1:])
+
+
+def load_attendance(session_id: int, member_id: int) -> AttendanceRecord | None:
+    row = _attendance_rows([session_id]).where(Attendance.member == member_id).first()
+    return None if row is None else _attendance_record(row[1:])
+
+
+def load_group_note(session_id: int) -> GroupNoteRecord | None:
+    row = _group_note_rows([session_id]).first()
+    return None if row is None else GroupNoteRecord(*row[1:])
+
+
+def load_phases(session_id: int) -> tuple[PhaseRecord, ...]:
+    return tuple(PhaseRecord(Phase(r[1]), r[2], r[3], r[4]) for r in _phase_rows([session_id]))
+
+
+def _check_in_record(r: tuple[Any, ...]) -> CheckInRecord:
+    return CheckInRecord(r[0], r[1], r[2], UseSinceLast(r[3]), r[4], bool(r[5]), r[6], r[7], r[8])
+
+
+def _note_record(r: tuple[Any, ...]) -> MemberNoteRecord:
+    participation = Participation(r[4]) if r[4] else None
+    return MemberNoteRecord(r[0], r[1], r[2], r[3], participation, r[5], r[6] or "")
+
+
+def _review_record(r: tuple[Any, ...]) -> ReviewRecord:
+    return ReviewRecord(r[0], r[1], r[2], ReviewStatus(r[3]), r[4])
 
 
 def _attendance_record(r: tuple[Any, ...]) -> AttendanceRecord:

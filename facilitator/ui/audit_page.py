@@ -24,20 +24,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from facilitator.domain.audit import Action, AuditEntryRecord
+from facilitator.domain.audit import Action, AuditEntryRecord, RecordKind
+from facilitator.domain.changes import Changes
 from facilitator.domain.errors import FacilitatorError
 from facilitator.domain.rules import to_local
 from facilitator.services import accounts, audit, roster
 from facilitator.services.workspace import Workspace
+from facilitator.ui.bus import ChangeBus, Screen
 from facilitator.ui.documents import audited_preview
 from facilitator.ui.models import RowsModel
 from facilitator.ui.preview import PdfPreview
 from facilitator.ui.widgets import date_edit, date_of, message_label
 
 DAYS_BACK = 30
-ACTIONS = tuple(
-    value for name, value in vars(Action).items() if name.isupper() and isinstance(value, str)
-)
+ACTIONS = tuple(Action)
 ANYONE = "Anyone"
 ANY_MEMBER = "Any member"
 ANY_ACTION = "Any action"
@@ -71,9 +71,8 @@ class AuditModel(RowsModel):
     def cells(self, row: AuditEntryRecord) -> tuple[str, ...]:
         facts = row.facts
         local = to_local(facts.at, self.time_zone)
-        record = facts.record_kind
-        if facts.record_id is not None:
-            record = f"{record} {facts.record_id}".strip()
+        number = "" if facts.record_id is None else str(facts.record_id)
+        record = f"{facts.record_kind} {number}".strip()
         return (
             f"{local:%Y-%m-%d %H:%M:%S}",
             facts.username,
@@ -102,10 +101,14 @@ class AuditModel(RowsModel):
         return text
 
 
-class AuditPage(QWidget):
-    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ws = workspace
+class AuditPage(Screen):
+    """The trail, filtered; entries written while it is open (here or on any other screen)
+    appear at the top as they are written, if the filters let them through."""
+
+    def __init__(
+        self, workspace: Workspace, parent: QWidget | None = None, *, bus: ChangeBus | None = None
+    ) -> None:
+        super().__init__(workspace, parent, bus=bus)
         self.preview: PdfPreview | None = None
         today = dt.date.today()
         self.date_from = date_edit(self, "From", today - dt.timedelta(days=DAYS_BACK))
@@ -181,12 +184,12 @@ class AuditPage(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.verify_button)
         buttons.addWidget(self.export_button)
-        column = QVBoxLayout(self)
-        column.addLayout(filters)
-        column.addWidget(self.table, 1)
-        column.addLayout(buttons)
-        column.addWidget(self.chain)
-        column.addWidget(self.message)
+        page = QVBoxLayout(self)
+        page.addLayout(filters)
+        page.addWidget(self.table, 1)
+        page.addLayout(buttons)
+        page.addWidget(self.chain)
+        page.addWidget(self.message)
         for first, second in (
             (self.date_from, self.date_to),
             (self.date_to, self.user),
@@ -258,13 +261,27 @@ class AuditPage(QWidget):
         lines.append(("Action", values["action"] or ANY_ACTION))
         return lines
 
-    def refresh(self) -> None:
+    def cares(self, changes: Changes) -> bool:
+        return bool(changes.audit or changes.users or changes.members)
+
+    def follow(self, changes: Changes) -> None:
+        if changes.users:
+            chosen = self.user.currentData()
+            self.user.blockSignals(True)
+            self._fill_users()
+            self.user.setCurrentIndex(max(self.user.findData(chosen), 0))
+            self.user.blockSignals(False)
+        if changes.members:
+            self._fill_members(self.member_search.text())
+        self.add_new_entries()
+
+    def _query(self, after_id: int | None = None) -> list[AuditEntryRecord] | None:
+        """The entries the filters let through (newer than ``after_id``), newest first; None
+        when the filters cannot be met or the trail cannot be read (the message says why)."""
         values = self.filters()
         if values["date_to"] < values["date_from"]:
             self.message.setText("The From date is after the To date.")
-            self.model.set_rows([])
-            self.count.setText("")
-            return
+            return None
         # The trail keeps UTC; the dates chosen are the clinic's. Ask for a day either side
         # and keep the entries whose local date is in the range.
         first, last = values["date_from"], values["date_to"]
@@ -275,17 +292,33 @@ class AuditPage(QWidget):
         }
         zone = self.model.time_zone
         try:
-            rows = [
-                entry
-                for entry in audit.entries(self.ws, **query)
-                if first <= to_local(entry.facts.at, zone).date() <= last
-            ]
+            found = audit.entries(self.ws, **query, after_id=after_id)
         except FacilitatorError as exc:
             self.message.setText(exc.message)
-            return
+            return None
         self.message.setText("")
-        self.model.set_rows(rows)
-        self.count.setText(f"{len(rows)} entr{'y' if len(rows) == 1 else 'ies'}, newest first")
+        return [e for e in found if first <= to_local(e.facts.at, zone).date() <= last]
+
+    def refresh(self) -> None:
+        rows = self._query()
+        self.model.set_rows(rows or [])
+        self._count()
+
+    def add_new_entries(self) -> None:
+        """Entries written since the newest shown, at the top: nothing else is read again."""
+        shown = self.model.rows()
+        rows = self._query(after_id=shown[0].id if shown else None)
+        if rows is None:
+            return
+        if shown:
+            self.model.prepend_rows(rows)
+        else:
+            self.model.set_rows(rows)
+        self._count()
+
+    def _count(self) -> None:
+        count = self.model.rowCount()
+        self.count.setText(f"{count} entr{'y' if count == 1 else 'ies'}, newest first")
 
     # ------------------------------------------------------------------------- actions
 
@@ -323,7 +356,7 @@ class AuditPage(QWidget):
             f"Audit trail, {values['date_from']:%d %b} to {values['date_to']:%d %b %Y}",
             pdf,
             f"audit-{values['date_from'].isoformat()}-to-{values['date_to'].isoformat()}.pdf",
-            "audit_report",
+            RecordKind.AUDIT_REPORT,
             None,
             self,
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
@@ -29,6 +29,8 @@ from facilitator.ui.members_page import SavingDialog, chain_tabs, push_button, s
 from facilitator.ui.models import day
 
 ITEM_ID = Qt.ItemDataRole.UserRole
+# A screen's way to change records through the change bus: run(service, *args) -> Changes.
+Run = Callable[..., Changes]
 
 
 def step_text(position: int, item: HomeworkItemInfo, covered_on: dt.date | None) -> str:
@@ -39,11 +41,10 @@ def step_text(position: int, item: HomeworkItemInfo, covered_on: dt.date | None)
 class CurriculumPanel(QGroupBox):
     """The chosen group's plan with covered marks, its homework completion, and Plan…"""
 
-    changed = Signal(object)
-
-    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+    def __init__(self, workspace: Workspace, run: Run, parent: QWidget | None = None) -> None:
         super().__init__("Curriculum", parent)
         self.ws = workspace
+        self.run = run  # the Groups screen's way to change records (through the change bus)
         self.group_id: int | None = None
         self.plan: CurriculumPlan | None = None
         self.summary = QLabel("", self)
@@ -88,7 +89,7 @@ class CurriculumPanel(QGroupBox):
     def dialog(self) -> CurriculumDialog | None:
         if self.group_id is None or self.plan is None:
             return None
-        self._dialog = CurriculumDialog(self.ws, self.plan, self._saved, self)
+        self._dialog = CurriculumDialog(self.ws, self.plan, self._save, self)
         return self._dialog
 
     def edit(self) -> None:
@@ -96,10 +97,11 @@ class CurriculumPanel(QGroupBox):
         if dialog is not None:
             dialog.open()
 
-    def _saved(self, changes: Changes) -> None:
+    def _save(self, name: str, item_ids: list[int]) -> None:
+        assert self.group_id is not None
+        self.run(library.set_curriculum, self.ws, self.group_id, name, item_ids)
         self.show_group(self.group_id)
         say(self.message, "Curriculum saved.")
-        self.changed.emit(changes)
 
 
 class CurriculumDialog(SavingDialog):
@@ -109,13 +111,13 @@ class CurriculumDialog(SavingDialog):
         self,
         workspace: Workspace,
         plan: CurriculumPlan,
-        saved: Callable[[Changes], None],
+        save: Callable[[str, list[int]], None],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__("Plan the curriculum", "&Save plan", parent)
         self.ws = workspace
         self.group_id = plan.group_id
-        self._on_saved = saved
+        self._save = save
         self.name = QLineEdit(plan.name, self)
         self.name.setAccessibleName("Plan name")
         self.name.setPlaceholderText("e.g. 12-week relapse prevention")
@@ -136,8 +138,8 @@ class CurriculumDialog(SavingDialog):
             for text, name, slot in (
                 ("&Add →", "Add to plan", self.add_selected),
                 ("&Remove", "Remove from plan", self.remove_selected),
-                ("Move &up", "Move up", lambda: self.move(-1)),
-                ("Move do&wn", "Move down", lambda: self.move(1)),
+                ("Move &up", "Move up", lambda: self.move_step(-1)),
+                ("Move do&wn", "Move down", lambda: self.move_step(1)),
             )
         }
         self.add_button = buttons["Add to plan"]
@@ -198,7 +200,7 @@ class CurriculumDialog(SavingDialog):
         if row >= 0:
             self.planned.takeItem(row)
 
-    def move(self, step: int) -> None:
+    def move_step(self, step: int) -> None:
         row = self.planned.currentRow()
         target = row + step
         if row < 0 or not 0 <= target < self.planned.count():
@@ -207,7 +209,4 @@ class CurriculumDialog(SavingDialog):
         self.planned.setCurrentRow(target)
 
     def save(self) -> None:
-        changes = library.set_curriculum(
-            self.ws, self.group_id, self.name.text(), self.planned_ids()
-        )
-        self._on_saved(changes)
+        self._save(self.name.text(), self.planned_ids())

@@ -10,8 +10,11 @@ import datetime as dt
 
 from PySide6.QtWidgets import QWidget
 
+from facilitator.domain.audit import RecordKind
+from facilitator.domain.changes import Changes
 from facilitator.services import documents
 from facilitator.services.workspace import Workspace
+from facilitator.ui.bus import bus_of
 from facilitator.ui.preview import PdfPreview
 
 
@@ -20,7 +23,7 @@ def audited_preview(
     title: str,
     pdf: bytes,
     file_name: str,
-    kind: str,
+    kind: RecordKind,
     record_id: int | None,
     parent: QWidget | None,
     member_id: int | None = None,
@@ -29,6 +32,9 @@ def audited_preview(
 
     def audit(printed: bool) -> None:
         documents.record_output(ws, kind, record_id, member_id=member_id, printed=printed)
+        bus = bus_of(parent)
+        if bus is not None:  # the Audit tab shows the print or save at once
+            bus.publish(Changes(audit=True))
 
     return PdfPreview(title, pdf, file_name, audit, parent)
 
@@ -42,7 +48,7 @@ def session_record(ws: Workspace, session_id: int, parent: QWidget | None) -> Pd
         f"Session record — {doc.record.group_name}, {doc.record.date:%d %b %Y}",
         session_record_bytes(doc),
         f"session-{session_id}-{doc.record.date.isoformat()}.pdf",
-        "session",
+        RecordKind.SESSION,
         session_id,
         parent,
     )
@@ -60,7 +66,7 @@ def member_note(
         member_note_bytes(doc),
         # The file name carries ids, not the member's name: file names end up in many places.
         f"member-{member_id}-session-{session_id}.pdf",
-        "member_note",
+        RecordKind.MEMBER_NOTE,
         session_id,
         parent,
         member_id,
@@ -76,7 +82,7 @@ def sign_in_sheet(ws: Workspace, session_id: int, parent: QWidget | None) -> Pdf
         f"Sign-in sheet — {sheet.group_name}, {sheet.date:%d %b %Y}",
         sign_in_bytes(sheet),
         f"sign-in-{session_id}-{sheet.date.isoformat()}.pdf",
-        "sign_in",
+        RecordKind.SIGN_IN,
         session_id,
         parent,
     )
@@ -97,7 +103,7 @@ def lead_report(
         f"Clinical lead summary — {report.scope}, {date_from:%d %b} to {date_to:%d %b %Y}",
         lead_report_bytes(report),
         f"summary-{date_from.isoformat()}-to-{date_to.isoformat()}.pdf",
-        "lead_report",
+        RecordKind.LEAD_REPORT,
         None,
         parent,
     )

@@ -38,6 +38,7 @@ from facilitator.domain.rules import thirds
 from facilitator.services import directory, roster
 from facilitator.services.directory import GroupRoster
 from facilitator.services.workspace import Workspace
+from facilitator.ui.bus import ChangeBus, Screen
 from facilitator.ui.curriculum import CurriculumPanel
 from facilitator.ui.members_page import (
     MemberFields,
@@ -409,15 +410,15 @@ class DischargeDialog(SavingDialog):
 # ----------------------------------------------------------------------------- the page
 
 
-class GroupsPage(QWidget):
+class GroupsPage(Screen):
     """The program's groups; for the chosen one, its settings and roster."""
 
-    changed = Signal(object)  # the Changes of an edit made here, for other pages to redraw
     open_member = Signal(int)  # a roster row was activated: show that member's profile
 
-    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ws = workspace
+    def __init__(
+        self, workspace: Workspace, parent: QWidget | None = None, *, bus: ChangeBus | None = None
+    ) -> None:
+        super().__init__(workspace, parent, bus=bus)
         self.group_id: int | None = None
         self.overview: GroupRoster | None = None
         self._dialog: QDialog | None = None
@@ -466,8 +467,7 @@ class GroupsPage(QWidget):
         column = QVBoxLayout(left)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self._build_settings())
-        self.curriculum = CurriculumPanel(self.ws, left)
-        self.curriculum.changed.connect(self.changed.emit)
+        self.curriculum = CurriculumPanel(self.ws, self.run, left)
         column.addWidget(self.curriculum, 1)
         split.addWidget(left)
         split.addWidget(self._build_roster())
@@ -539,6 +539,21 @@ class GroupsPage(QWidget):
         return panel
 
     # ------------------------------------------------------------------------- loading
+
+    def cares(self, changes: Changes) -> bool:
+        # Names, rosters, settings; curricula follow the topics sessions use, and the
+        # homework completion follows reviews.
+        return bool(
+            changes.groups
+            or changes.enrollments
+            or changes.members
+            or changes.library
+            or changes.group_note
+            or changes.reviews
+        )
+
+    def follow(self, changes: Changes) -> None:
+        self.refresh()
 
     def refresh(self) -> None:
         """Read the groups and the chosen group's roster again."""
@@ -702,32 +717,31 @@ class GroupsPage(QWidget):
 
     def _save_group(self, group_id: int | None, values: dict[str, Any]) -> None:
         if group_id is None:
-            changes = roster.create_group(self.ws, **values)
+            changes = self.run(roster.create_group, self.ws, **values)
             group_id = changes.created_id
         else:
-            changes = roster.update_group(self.ws, group_id, **values)
+            self.run(roster.update_group, self.ws, group_id, **values)
         self.group_id = group_id
-        self._changed(changes, f"Saved {values['name'].strip()}.")
+        self._changed(f"Saved {values['name'].strip()}.")
 
     def _enroll(self, member_id: int, group_id: int, start: dt.date) -> None:
-        changes = roster.enroll(self.ws, member_id, group_id, start)
+        changes = self.run(roster.enroll, self.ws, member_id, group_id, start)
         self._enrolled(changes, roster.get_member(member_id), start)
 
     def _enroll_new(self, values: dict[str, Any], group_id: int, start: dt.date) -> None:
-        changes = directory.enroll_new_member(self.ws, group_id, start, **values)
+        changes = self.run(directory.enroll_new_member, self.ws, group_id, start, **values)
         assert changes.created_id is not None
         self._enrolled(changes, roster.get_member(changes.created_id), start)
 
     def _enrolled(self, changes: Changes, member: MemberInfo, start: dt.date) -> None:
-        self._changed(changes, f"Enrolled {member.display_name} from {day(start)}.")
+        self._changed(f"Enrolled {member.display_name} from {day(start)}.")
         (enrollment_id,) = changes.enrollments
         self.select_enrollment(enrollment_id)
 
     def _discharge(self, enrollment_id: int, member: MemberInfo, end: dt.date, reason: str) -> None:
-        changes = roster.discharge(self.ws, enrollment_id, end, reason)
-        self._changed(changes, f"Discharged {member.display_name} on {day(end)}.")
+        self.run(roster.discharge, self.ws, enrollment_id, end, reason)
+        self._changed(f"Discharged {member.display_name} on {day(end)}.")
 
-    def _changed(self, changes: Changes, text: str) -> None:
+    def _changed(self, text: str) -> None:
         self.refresh()
         say(self.message, text)
-        self.changed.emit(changes)

@@ -1,4 +1,8 @@
-"""Home: today's groups with Start or Resume, my unsigned sessions, recent sessions."""
+"""Home: today's groups with Start or Resume, my unsigned sessions, recent sessions.
+
+It follows the change bus: a group created on the Groups tab that meets today is here with
+Start at once, and a session started, signed or co-signed elsewhere moves between the lists.
+"""
 
 from __future__ import annotations
 
@@ -12,23 +16,24 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QVBoxLayout,
-    QWidget,
 )
 
+from facilitator.domain.changes import Changes
 from facilitator.domain.enums import Role
 from facilitator.domain.errors import FacilitatorError
 from facilitator.services import home, sessions
+from facilitator.ui.bus import ChangeBus, Screen
 from facilitator.ui.widgets import message_label
 
 if TYPE_CHECKING:
     from facilitator.ui.main_window import MainWindow
 
 
-class TodayPage(QWidget):
+class TodayPage(Screen):
     """Today's groups with Start or Resume, my unsigned sessions, recent sessions."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, window: MainWindow, *, bus: ChangeBus | None = None) -> None:
+        super().__init__(window.workspace, window, bus=bus)
         self.window_ = window
         column = QVBoxLayout(self)
         self.today_label = QLabel("", self)
@@ -59,6 +64,20 @@ class TodayPage(QWidget):
         column.addWidget(QLabel("Recent sessions", self))
         column.addWidget(self.recent, 2)
         column.addWidget(self.message)
+        self.refresh()
+
+    def cares(self, changes: Changes) -> bool:
+        return bool(
+            changes.groups
+            or changes.sessions
+            or changes.attendance
+            or changes.signatures
+            or changes.users
+            or changes.members
+        )
+
+    def follow(self, changes: Changes) -> None:
+        self.refresh()
 
     def refresh(self) -> None:
         on = dt.date.today()
@@ -71,19 +90,18 @@ class TodayPage(QWidget):
             self.groups.addItem(item)
         if self.groups.count():
             self.groups.setCurrentRow(0)
-        queue = home.awaiting_my_cosign(self.window_.workspace)
+            self.message.setText("")
+        queue = home.awaiting_my_cosign(self.ws)
         for widget in (self.review, self.review_label):  # only a lead supervises
-            widget.setVisible(self.window_.workspace.actor.role is Role.CLINICAL_LEAD)
+            widget.setVisible(self.ws.actor.role is Role.CLINICAL_LEAD)
         for widget, rows in (
-            (self.worklist, home.my_unsigned(self.window_.workspace)),
+            (self.worklist, home.my_unsigned(self.ws)),
             (self.review, queue),
             (self.recent, home.recent()),
         ):
             widget.clear()
             for summary in rows:
-                present = sum(
-                    1 for m in summary.members if m.attendance in ("present", "late", "left_early")
-                )
+                present = sum(1 for m in summary.members if m.attendance and m.attendance.attended)
                 item = QListWidgetItem(
                     f"{summary.date:%a %d %b %Y}  {summary.group}  ({summary.state}, {present} present)"
                 )
@@ -97,9 +115,9 @@ class TodayPage(QWidget):
         group_id, session_id = item.data(Qt.ItemDataRole.UserRole)
         if session_id is None:
             try:
-                session_id = sessions.start_session(self.window_.workspace, group_id).created_id
+                session_id = self.run(sessions.start_session, self.ws, group_id).created_id
                 # Start is pressed as the group begins: the check-in's clock starts now.
-                sessions.advance_phase(self.window_.workspace, session_id)
+                self.run(sessions.advance_phase, self.ws, session_id)
             except FacilitatorError as exc:
                 self.message.setText(exc.message)
                 return

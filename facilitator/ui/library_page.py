@@ -17,7 +17,6 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
     QTimer,
-    Signal,
 )
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -39,12 +38,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from facilitator.domain.changes import Changes
 from facilitator.domain.enums import HomeworkCategory, Track
 from facilitator.domain.errors import FacilitatorError
 from facilitator.domain.records import Completion, HomeworkItemInfo
 from facilitator.domain.worksheet import from_text, to_text
 from facilitator.services import accounts, library
 from facilitator.services.workspace import Workspace
+from facilitator.ui.bus import ChangeBus, Screen
 from facilitator.ui.models import TRACK_LABELS
 from facilitator.ui.widgets import message_label
 
@@ -239,12 +240,11 @@ class ItemDialog(QDialog):
         }
 
 
-class LibraryPage(QWidget):
-    changed = Signal(object)
-
-    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ws = workspace
+class LibraryPage(Screen):
+    def __init__(
+        self, workspace: Workspace, parent: QWidget | None = None, *, bus: ChangeBus | None = None
+    ) -> None:
+        super().__init__(workspace, parent, bus=bus)
         self.search = QLineEdit(self)
         self.search.setAccessibleName("Search the library")
         self.search.setPlaceholderText("Search: urge, sleep, wise mind…")
@@ -336,9 +336,16 @@ class LibraryPage(QWidget):
 
     # ------------------------------------------------------------------------- showing
 
+    def cares(self, changes: Changes) -> bool:
+        return bool(changes.library or changes.reviews)  # items, and how often they are done
+
+    def follow(self, changes: Changes) -> None:
+        self.refresh()
+
     def refresh(self, select_id: int | None = None) -> None:
         self.pause.stop()  # this refresh covers whatever the pending one would have shown
-        current = select_id or (self.selected().id if self.selected() else None)
+        chosen = self.selected()
+        current = select_id or (chosen.id if chosen else None)
         try:
             items = library.search(
                 self.search.text(),
@@ -375,9 +382,8 @@ class LibraryPage(QWidget):
 
     # ------------------------------------------------------------------------- changing
 
-    def _done(self, changes: Any) -> None:
+    def _done(self, changes: Changes) -> None:
         self.message.setText("")
-        self.changed.emit(changes)
         self.refresh(changes.created_id)
 
     def item_dialog(self, item: HomeworkItemInfo | None = None) -> ItemDialog:
@@ -387,7 +393,7 @@ class LibraryPage(QWidget):
     def save_dialog(self, dialog: ItemDialog, item_id: int | None) -> bool:
         """Save what the dialog holds; on a refusal the dialog shows why and stays open."""
         try:
-            changes = library.save_clinic_item(self.ws, dialog.fields(), item_id)
+            changes = self.run(library.save_clinic_item, self.ws, dialog.fields(), item_id)
         except FacilitatorError as exc:
             dialog.message.setText(exc.message)
             return False
@@ -412,9 +418,9 @@ class LibraryPage(QWidget):
         if item is not None:
             self._act(library.archive_item, self.ws, item.id, not item.archived)
 
-    def _act(self, action: Any, *args: Any) -> None:
+    def _act(self, action: Callable[..., Changes], *args: Any) -> None:
         try:
-            changes = action(*args)
+            changes = self.run(action, *args)
         except FacilitatorError as exc:
             self.message.setText(exc.message)
             return

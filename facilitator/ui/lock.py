@@ -9,8 +9,10 @@ touch input anywhere in the application.
 from __future__ import annotations
 
 import contextlib
+from functools import cache
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QLockFile, QObject, QTimer, Signal
+from PySide6.QtCore import QLockFile, QObject, QTimer, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
@@ -24,21 +26,33 @@ from PySide6.QtWidgets import (
 from facilitator.services import startup
 from facilitator.ui.widgets import message_label
 
+if TYPE_CHECKING:
+    from PySide6.QtCore import QEvent
+
 ALREADY_OPEN = "Facilitator is already open on this database"
 
-# Input that counts as someone at the keyboard. Moves count too: reading a long note is work.
-ACTIVITY = frozenset(
-    {
-        QEvent.Type.KeyPress,
-        QEvent.Type.MouseButtonPress,
-        QEvent.Type.MouseButtonDblClick,
-        QEvent.Type.MouseMove,
-        QEvent.Type.Wheel,
-        QEvent.Type.TouchBegin,
-        QEvent.Type.TouchUpdate,
-        QEvent.Type.TabletPress,
-    }
-)
+
+@cache
+def activity() -> frozenset[QEvent.Type]:
+    """Input that counts as someone at the keyboard. Moves count too: reading a long note is work.
+
+    Made at the first sign-in, not on import: loading QEvent (its 179 event types) costs
+    a few milliseconds the sign-in window does not need.
+    """
+    from PySide6.QtCore import QEvent
+
+    return frozenset(
+        {
+            QEvent.Type.KeyPress,
+            QEvent.Type.MouseButtonPress,
+            QEvent.Type.MouseButtonDblClick,
+            QEvent.Type.MouseMove,
+            QEvent.Type.Wheel,
+            QEvent.Type.TouchBegin,
+            QEvent.Type.TouchUpdate,
+            QEvent.Type.TabletPress,
+        }
+    )
 
 
 class InactivityWatch(QObject):
@@ -48,9 +62,10 @@ class InactivityWatch(QObject):
         super().__init__(parent)
         self.timer = timer
         self.enabled = False
+        self.activity = activity()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if self.enabled and event.type() in ACTIVITY:
+        if self.enabled and event.type() in self.activity:
             self.timer.start()  # restarts from the full interval
         return False
 

@@ -20,7 +20,6 @@ from PySide6.QtCore import (
     Qt,
     QTime,
     QTimer,
-    Signal,
 )
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
@@ -50,6 +49,7 @@ from facilitator.domain.records import EnrollmentInfo, GoalInfo, HistoryEntry, M
 from facilitator.services import directory, home, roster
 from facilitator.services.home import MemberProfile
 from facilitator.services.workspace import Workspace
+from facilitator.ui.bus import ChangeBus, Screen
 from facilitator.ui.models import (
     GOAL_LABELS,
     GoalsModel,
@@ -369,14 +369,13 @@ def homework_summary(profile: MemberProfile) -> str:
 # ----------------------------------------------------------------------------- the page
 
 
-class MembersPage(QWidget):
+class MembersPage(Screen):
     """Find a member; see and keep up their profile and treatment goals."""
 
-    changed = Signal(object)  # the Changes of an edit made here, for other pages to redraw
-
-    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ws = workspace
+    def __init__(
+        self, workspace: Workspace, parent: QWidget | None = None, *, bus: ChangeBus | None = None
+    ) -> None:
+        super().__init__(workspace, parent, bus=bus)
         self.member_id: int | None = None
         self.profile: MemberProfile | None = None
         self._dialog: QDialog | None = None
@@ -608,8 +607,36 @@ class MembersPage(QWidget):
 
     # ------------------------------------------------------------------------- loading
 
+    def cares(self, changes: Changes) -> bool:
+        return bool(
+            changes.members
+            or changes.enrollments
+            or changes.goals
+            or changes.groups
+            or changes.signatures
+            or self.member_id in self._session_members(changes)
+        )
+
+    @staticmethod
+    def _session_members(changes: Changes) -> frozenset[int]:
+        """The members whose history a change in a session touched."""
+        return (
+            changes.attendance
+            | changes.check_ins
+            | changes.member_notes
+            | changes.homework
+            | changes.reviews
+        )
+
+    def follow(self, changes: Changes) -> None:
+        if changes.members or changes.enrollments:
+            self.run_search(keep=self.member_id)  # names and the list's order may have changed
+        if self.member_id is not None:
+            self._load_profile(self.member_id)
+        self._enable()
+
     def refresh(self) -> None:
-        """Read the list and the open profile again (after changes made elsewhere)."""
+        """Read the list and the open profile again."""
         self.run_search(keep=self.member_id)
         if self.member_id is not None:
             self._load_profile(self.member_id)
@@ -654,11 +681,11 @@ class MembersPage(QWidget):
     def _load_profile(self, member_id: int) -> None:
         try:
             # Choosing another member is a viewing, noted in the trail; redrawing is not.
-            profile = (
-                home.member_profile(member_id)
-                if member_id == self.member_id
-                else home.view_member(self.ws, member_id)
-            )
+            if member_id == self.member_id:
+                profile = home.member_profile(member_id)
+            else:
+                profile = home.view_member(self.ws, member_id)
+                self.bus.publish(Changes(audit=True), self)
         except FacilitatorError as exc:
             say(self.message, exc.message, error=True)
             return
@@ -728,13 +755,13 @@ class MembersPage(QWidget):
         if self.member_id is None:
             return
         try:
-            changes = roster.add_goal(self.ws, self.member_id, self.goal_text.text())
+            changes = self.run(roster.add_goal, self.ws, self.member_id, self.goal_text.text())
         except FacilitatorError as exc:
             say(self.message, exc.message, error=True)
             self.goal_text.setFocus()
             return
         self.goal_text.clear()
-        self._changed(changes, "Goal added.")
+        self._changed("Goal added.")
         if changes.created_id is not None:
             self.select_goal(changes.created_id)
 
@@ -745,11 +772,11 @@ class MembersPage(QWidget):
             return
         status = status or GoalStatus(self.goal_status.currentData())
         try:
-            changes = roster.update_goal(self.ws, goal.id, status=status)
+            self.run(roster.update_goal, self.ws, goal.id, status=status)
         except FacilitatorError as exc:
             say(self.message, exc.message, error=True)
             return
-        self._changed(changes, f"Goal marked {GOAL_LABELS[status].lower()}.")
+        self._changed(f"Goal marked {GOAL_LABELS[status].lower()}.")
 
     # ------------------------------------------------------------------------- profile
 
@@ -770,13 +797,12 @@ class MembersPage(QWidget):
             dialog.open()
 
     def _save_member(self, member_id: int, values: dict[str, Any]) -> None:
-        changes = roster.update_member(self.ws, member_id, **values)
-        self._changed(changes, "Profile saved.")
+        self.run(roster.update_member, self.ws, member_id, **values)
+        self._changed("Profile saved.")
 
-    def _changed(self, changes: Changes, text: str) -> None:
+    def _changed(self, text: str) -> None:
         self.refresh()
         say(self.message, text)
-        self.changed.emit(changes)
 
 
 def _enrollment_line(enrollment: EnrollmentInfo, names: dict[int, str]) -> str:

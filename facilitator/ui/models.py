@@ -112,6 +112,14 @@ class RowsModel(QAbstractTableModel):
         self._rows = list(rows)
         self.endResetModel()
 
+    def prepend_rows(self, rows: Iterable[Any]) -> None:
+        """New rows at the top; the rows shown, and the selection among them, stay."""
+        new = list(rows)
+        if new:
+            self.beginInsertRows(QModelIndex(), 0, len(new) - 1)
+            self._rows[:0] = new
+            self.endInsertRows()
+
     def rows(self) -> list[Any]:
         return list(self._rows)
 

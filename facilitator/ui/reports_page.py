@@ -15,21 +15,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from facilitator.domain.changes import Changes
 from facilitator.domain.enums import Role
 from facilitator.domain.errors import FacilitatorError
 from facilitator.services import documents, roster
 from facilitator.services.workspace import Workspace
 from facilitator.ui import documents as previews
+from facilitator.ui.bus import ChangeBus, Screen
 from facilitator.ui.preview import PdfPreview
 from facilitator.ui.widgets import date_edit, date_of, message_label
 
 WEEKS_BACK = 13  # a quarter: the usual span of a lead's review
 
 
-class ReportsPage(QWidget):
-    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ws = workspace
+class ReportsPage(Screen):
+    def __init__(
+        self, workspace: Workspace, parent: QWidget | None = None, *, bus: ChangeBus | None = None
+    ) -> None:
+        super().__init__(workspace, parent, bus=bus)
         self.preview: PdfPreview | None = None
         today = dt.date.today()
         self.date_from = date_edit(self, "From", today - dt.timedelta(weeks=WEEKS_BACK))
@@ -81,6 +84,12 @@ class ReportsPage(QWidget):
     def may_see_all(self) -> bool:
         return self.ws.actor.role in (Role.CLINICAL_LEAD, Role.ADMIN)
 
+    def cares(self, changes: Changes) -> bool:
+        return bool(changes.groups or changes.settings)
+
+    def follow(self, changes: Changes) -> None:
+        self.refresh()
+
     def refresh(self) -> None:
         chosen = self.group.currentData()
         self.group.clear()
@@ -96,7 +105,7 @@ class ReportsPage(QWidget):
 
     def set_minimum(self) -> None:
         try:
-            documents.set_weekly_minimum(self.ws, self.minimum.value())
+            self.run(documents.set_weekly_minimum, self.ws, self.minimum.value())
         except FacilitatorError as exc:
             self.message.setText(exc.message)
             return

@@ -26,11 +26,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from facilitator.domain.changes import Changes
 from facilitator.domain.enums import Role
 from facilitator.domain.errors import FacilitatorError, InvalidInput
 from facilitator.domain.records import UserInfo
 from facilitator.services import accounts, security
 from facilitator.services.workspace import Workspace
+from facilitator.ui.bus import ChangeBus, Screen, run_for
 from facilitator.ui.members_page import SavingDialog
 from facilitator.ui.models import RowsModel
 from facilitator.ui.widgets import message_label
@@ -134,7 +136,9 @@ class AddUserDialog(SavingDialog):
         if self.password.text() != self.again.text():
             self.again.setFocus()
             raise InvalidInput("password", "the two passwords differ")
-        accounts.add_user(
+        run_for(
+            self,
+            accounts.add_user,
             self.ws,
             username=self.username.text(),
             password=self.password.text(),
@@ -168,7 +172,7 @@ class ResetPasswordDialog(SavingDialog):
         if self.password.text() != self.again.text():
             self.again.setFocus()
             raise InvalidInput("password", "the two passwords differ")
-        accounts.reset_password(self.ws, self.username, self.password.text())
+        run_for(self, accounts.reset_password, self.ws, self.username, self.password.text())
         self.password.clear()
         self.again.clear()
 
@@ -197,13 +201,20 @@ class SupervisionDialog(SavingDialog):
         self.finish()
 
     def save(self) -> None:
-        accounts.set_supervision(self.ws, self.user.username, self.supervisor.currentData())
+        run_for(
+            self,
+            accounts.set_supervision,
+            self.ws,
+            self.user.username,
+            self.supervisor.currentData(),
+        )
 
 
-class UsersPage(QWidget):
-    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ws = workspace
+class UsersPage(Screen):
+    def __init__(
+        self, workspace: Workspace, parent: QWidget | None = None, *, bus: ChangeBus | None = None
+    ) -> None:
+        super().__init__(workspace, parent, bus=bus)
         self.dialog: QDialog | None = None
         self.model = UsersModel(self)
         self.table = QTableView(self)
@@ -271,18 +282,18 @@ class UsersPage(QWidget):
         settings = QFormLayout()
         settings.addRow(lock_label, lock_row)
         settings.addRow("Clinic time zone", zone_row)
-        column = QVBoxLayout(self)
-        column.addWidget(
+        page = QVBoxLayout(self)
+        page.addWidget(
             QLabel(
                 "Who may sign in. Deactivating a user stops their sign-in; everything they "
                 "wrote and signed stays in the record under their name.",
                 self,
             )
         )
-        column.addWidget(self.table, 1)
-        column.addLayout(buttons)
-        column.addLayout(settings)
-        column.addWidget(self.message)
+        page.addWidget(self.table, 1)
+        page.addLayout(buttons)
+        page.addLayout(settings)
+        page.addWidget(self.message)
         for first, second in (
             (self.table, self.add_button),
             (self.add_button, self.reset_button),
@@ -298,6 +309,12 @@ class UsersPage(QWidget):
         self.refresh()
 
     # ------------------------------------------------------------------------- state
+
+    def cares(self, changes: Changes) -> bool:
+        return bool(changes.users or changes.settings)
+
+    def follow(self, changes: Changes) -> None:
+        self.refresh()
 
     def refresh(self) -> None:
         chosen = self.selected()
@@ -405,7 +422,7 @@ class UsersPage(QWidget):
         if not self.confirm_deactivate(user):
             return
         try:
-            accounts.deactivate_user(self.ws, user.username)
+            self.run(accounts.deactivate_user, self.ws, user.username)
         except FacilitatorError as exc:
             self.message.setText(exc.message)
             return
@@ -420,7 +437,7 @@ class UsersPage(QWidget):
             else typed
         )
         try:
-            accounts.set_time_zone(self.ws, zone or "")
+            self.run(accounts.set_time_zone, self.ws, zone or "")
         except FacilitatorError as exc:
             self.message.setText(exc.message)
             return
@@ -432,7 +449,7 @@ class UsersPage(QWidget):
 
     def set_lock_minutes(self) -> None:
         try:
-            security.set_lock_minutes(self.ws, self.lock_minutes.value())
+            self.run(security.set_lock_minutes, self.ws, self.lock_minutes.value())
         except FacilitatorError as exc:
             self.message.setText(exc.message)
             return

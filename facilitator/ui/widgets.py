@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QDateEdit, QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QWidget
+
+# The date field's classes load when a page first makes one: the sign-in page has none, and
+# each PySide6 class costs something on its first use.
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QDateEdit
 
 ERROR_RED = QColor(160, 0, 0)
 
@@ -25,6 +30,9 @@ def message_label(parent: QWidget) -> QLabel:
 
 def date_edit(parent: QWidget, name: str, value: dt.date) -> QDateEdit:
     """A date field with a calendar, shown as 2026-03-02."""
+    from PySide6.QtCore import QDate
+    from PySide6.QtWidgets import QDateEdit
+
     edit = QDateEdit(QDate(value.year, value.month, value.day), parent)
     edit.setAccessibleName(name)
     edit.setCalendarPopup(True)

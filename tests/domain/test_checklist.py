@@ -5,10 +5,12 @@ from facilitator.domain.checklist import missing_before_signing
 from facilitator.domain.enums import (
     AttendanceStatus,
     Location,
+    Participation,
     Phase,
     SessionMode,
     SessionState,
     Track,
+    UseSinceLast,
 )
 from facilitator.domain.records import (
     AttendanceRecord,
@@ -44,8 +46,10 @@ def _complete():
                 2, "Bram Q", "2", AttendanceStatus.ABSENT, None, None, Location.IN_PERSON, False
             ),
         ),
-        check_ins=(CheckInRecord(1, 5, 2, "no", "", True, "Safety plan reviewed", "", ""),),
-        member_notes=(MemberNoteRecord(1, "d", "a", "p", "active", None, ""),),
+        check_ins=(
+            CheckInRecord(1, 5, 2, UseSinceLast.NO, "", True, "Safety plan reviewed", "", ""),
+        ),
+        member_notes=(MemberNoteRecord(1, "d", "a", "p", Participation.ACTIVE, None, ""),),
         group_note=GroupNoteRecord(None, "Urge surfing", "", "", ""),
     )
 
@@ -59,7 +63,7 @@ def test_each_gap_is_named():
     no_topic = dataclasses.replace(record, group_note=None)
     assert missing_before_signing(no_topic) == ["no topic chosen for the skill work"]
     open_safety = dataclasses.replace(
-        record, check_ins=(CheckInRecord(1, 5, 2, "no", "", True, " ", "", ""),)
+        record, check_ins=(CheckInRecord(1, 5, 2, UseSinceLast.NO, "", True, " ", "", ""),)
     )
     assert missing_before_signing(open_safety) == [
         "safety concern for Zoë N needs a follow-up note"

@@ -9,6 +9,7 @@ from facilitator.domain.enums import (
     SessionMode,
     SessionState,
     Track,
+    UseSinceLast,
 )
 from facilitator.domain.records import (
     AttendanceRecord,
@@ -59,7 +60,7 @@ def _record(**changes):
                 False,
             ),
         ),
-        check_ins=(CheckInRecord(1, 5, 3, "no", "", False, "", "", "sleep"),),
+        check_ins=(CheckInRecord(1, 5, 3, UseSinceLast.NO, "", False, "", "", "sleep"),),
     )
     return dataclasses.replace(base, **changes)
 
@@ -72,7 +73,9 @@ def test_hash_ignores_row_order_and_state_but_not_content():
         signatures=(SignatureRecord(1, "Ada", "sign", dt.datetime(2026, 3, 3), "x"),),
     )
     assert content_hash(record) == content_hash(reordered) == content_hash(signed)
-    changed = _record(check_ins=(CheckInRecord(1, 6, 3, "no", "", False, "", "", "sleep"),))
+    changed = _record(
+        check_ins=(CheckInRecord(1, 6, 3, UseSinceLast.NO, "", False, "", "", "sleep"),)
+    )
     assert content_hash(changed) != content_hash(record)
 
 

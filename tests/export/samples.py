@@ -30,11 +30,14 @@ from facilitator.domain.documents import (
 from facilitator.domain.enums import (
     AttendanceStatus,
     Location,
+    Participation,
     Phase,
+    ReviewStatus,
     SessionMode,
     SessionState,
     SignatureKind,
     Track,
+    UseSinceLast,
 )
 from facilitator.domain.records import (
     AddendumRecord,
@@ -150,7 +153,7 @@ def check_ins() -> tuple[CheckInRecord, ...]:
                 member_id=member_id,
                 mood=(member_id * 3) % 10 + 1,
                 craving=None if member_id == 6 else (member_id * 7) % 9,
-                use_since_last="yes" if member_id == 10 else "no",
+                use_since_last=UseSinceLast.YES if member_id == 10 else UseSinceLast.NO,
                 use_detail="one beer on Saturday" if member_id == 10 else "",
                 safety_concern=member_id == NADIA,
                 safety_follow_up=(
@@ -173,7 +176,7 @@ def note_text(member_id: int) -> MemberNoteRecord:
         f"practice (note {member_id}).",
         assessment=f"Engaged; applies the skill to a named trigger (assessment {member_id}).",
         plan=f"Continue weekly; practise urge surfing daily (plan {member_id}).",
-        participation="active" if member_id % 2 else "moderate",
+        participation=Participation.ACTIVE if member_id % 2 else Participation.MODERATE,
         goal_id=100 + member_id,
         goal_text=f"Goal {member_id}: ninety days without alcohol",
     )
@@ -212,9 +215,13 @@ def assignments() -> tuple[AssignmentRecord, ...]:
 
 def reviews() -> tuple[ReviewRecord, ...]:
     return (
-        ReviewRecord(150, ZOE, "Trigger map", "done", "Mapped three triggers at home."),
-        ReviewRecord(151, MARCUS, "Coping card", "partly", "Wrote it, did not carry it."),
-        ReviewRecord(152, 3, "Thought record", "not_done", "Court preparation took the week."),
+        ReviewRecord(150, ZOE, "Trigger map", ReviewStatus.DONE, "Mapped three triggers at home."),
+        ReviewRecord(
+            151, MARCUS, "Coping card", ReviewStatus.PARTLY, "Wrote it, did not carry it."
+        ),
+        ReviewRecord(
+            152, 3, "Thought record", ReviewStatus.NOT_DONE, "Court preparation took the week."
+        ),
     )
 
 

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from facilitator.domain.enums import AttendanceStatus, Phase, Role
+from facilitator.domain.enums import AttendanceStatus, Phase, ReviewStatus, Role
 from facilitator.domain.errors import InvalidInput, NotFound, PermissionDenied
 from facilitator.services import audit, documents, homework, library, sessions, signing
 from facilitator.services.workspace import Workspace
@@ -100,8 +100,10 @@ def test_lead_report_attendance_hours_homework_safety_and_unsigned(ws, clinic):
     second = held(ws, group_id, [zoe, bram], MONDAY + dt.timedelta(days=2), sign=False, safety=zoe)
     sessions.record_attendance(ws, second, cass, AttendanceStatus.ABSENT)
     outstanding = homework.outstanding_for_session(second)
-    homework.review_homework(ws, second, outstanding[zoe][0].id, "done")
-    homework.review_homework(ws, second, outstanding[bram][0].id, "not_done")
+    homework.review_at_check_in(ws, second, zoe, {outstanding[zoe][0].id: (ReviewStatus.DONE, "")})
+    homework.review_at_check_in(
+        ws, second, bram, {outstanding[bram][0].id: (ReviewStatus.NOT_DONE, "")}
+    )
 
     report = documents.lead_report(ws, MONDAY, MONDAY + dt.timedelta(days=6))
     assert report.scope == "All groups" and report.weekly_minimum_minutes == 540

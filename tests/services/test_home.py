@@ -50,8 +50,12 @@ def test_member_profile_counts_attendance_and_homework_completion(ws, today):
     second = started(ws, group_id, today + dt.timedelta(days=2))
     sessions.record_attendance(ws, second, member_id, AttendanceStatus.PRESENT)
     walk, call = homework.outstanding_for_session(second)[member_id]
-    homework.review_homework(ws, second, walk.id, ReviewStatus.DONE)
-    homework.review_homework(ws, second, call.id, ReviewStatus.PARTLY)
+    homework.review_at_check_in(
+        ws,
+        second,
+        member_id,
+        {walk.id: (ReviewStatus.DONE, ""), call.id: (ReviewStatus.PARTLY, "")},
+    )
     profile = home.member_profile(member_id)
     assert profile.homework_completion == 0.75
     assert profile.attended == 2

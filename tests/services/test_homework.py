@@ -69,8 +69,8 @@ def test_reviewed_at_the_next_session_then_no_longer_outstanding(ws, item_id, fi
     group_id, (a, b, c), first = first_session
     homework.assign_homework(ws, first, item_id)
     with pytest.raises(RuleViolation, match="later session"):
-        homework.review_homework(
-            ws, first, sessions.load(first).assignments[0].id, ReviewStatus.DONE
+        homework.review_at_check_in(
+            ws, first, a, {sessions.load(first).assignments[0].id: (ReviewStatus.DONE, "")}
         )
 
     second = started(ws, group_id, today + dt.timedelta(days=2))
@@ -82,11 +82,11 @@ def test_reviewed_at_the_next_session_then_no_longer_outstanding(ws, item_id, fi
 
     sessions.record_attendance(ws, second, a, AttendanceStatus.PRESENT)
     sessions.record_attendance(ws, second, b, AttendanceStatus.ABSENT)
-    homework.review_homework(
-        ws, second, outstanding[a][0].id, ReviewStatus.PARTLY, "did three days"
+    homework.review_at_check_in(
+        ws, second, a, {outstanding[a][0].id: (ReviewStatus.PARTLY, "did three days")}
     )
     with pytest.raises(RuleViolation, match="absent member"):
-        homework.review_homework(ws, second, outstanding[b][0].id, ReviewStatus.DONE)
+        homework.review_at_check_in(ws, second, b, {outstanding[b][0].id: (ReviewStatus.DONE, "")})
 
     record = sessions.load(second)
     assert [(r.member_id, r.status, r.comment) for r in record.reviews] == [
@@ -98,7 +98,7 @@ def test_reviewed_at_the_next_session_then_no_longer_outstanding(ws, item_id, fi
     third = started(ws, group_id, today + dt.timedelta(days=4))
     sessions.record_attendance(ws, third, a, AttendanceStatus.PRESENT)
     with pytest.raises(RuleViolation, match="already reviewed"):
-        homework.review_homework(ws, third, outstanding[a][0].id, ReviewStatus.DONE)
+        homework.review_at_check_in(ws, third, a, {outstanding[a][0].id: (ReviewStatus.DONE, "")})
 
 
 def test_custom_assignment_and_removal_while_draft(ws, first_session):

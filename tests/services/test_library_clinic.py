@@ -226,7 +226,9 @@ def test_completion_rates_per_item_and_group(ws):
         (b, ReviewStatus.PARTLY),
         (c, ReviewStatus.NOT_DONE),
     ):
-        homework.review_homework(ws, second, outstanding[member_id][0].id, status)
+        homework.review_at_check_in(
+            ws, second, member_id, {outstanding[member_id][0].id: (status, "")}
+        )
     rate = library.completion_by_item()[item.slug]
     assert (rate.done, rate.partly, rate.not_done, rate.rate) == (1, 1, 1, 0.5)
     assert library.completion_by_group()[group_id].reviewed == 3

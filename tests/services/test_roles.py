@@ -12,7 +12,7 @@ from facilitator.domain.errors import (
     PermissionDenied,
     SessionLocked,
 )
-from facilitator.services import accounts, audit, documents, sessions, signing
+from facilitator.services import accounts, audit, documents, home, sessions, signing
 from facilitator.services.workspace import Workspace
 from facilitator.store import people
 from tests.conftest import PASSWORD
@@ -97,13 +97,13 @@ def test_a_supervised_facilitators_notes_wait_for_their_own_lead(ws, staff, toda
     session_id = started(fran, group_id, today)
     ready_to_sign(fran, session_id, people_ids)
     signing.sign_session(fran, session_id, OTHER_PASSWORD)
-    assert signing.review_queue(lee) == [session_id]
-    assert signing.review_queue(other_lead) == []
+    assert [s.id for s in home.awaiting_my_cosign(lee)] == [session_id]
+    assert home.awaiting_my_cosign(other_lead) == []
     with pytest.raises(PermissionDenied, match="assigned supervisor"):
         signing.cosign_session(other_lead, session_id, OTHER_PASSWORD)
     assert last_entry(ws).action == "cosign" and last_entry(ws).outcome == "denied"
     signing.cosign_session(lee, session_id, OTHER_PASSWORD)
-    assert signing.review_queue(lee) == []
+    assert home.awaiting_my_cosign(lee) == []
     with pytest.raises(FacilitatorError, match="clinical lead"):
         accounts.set_supervision(ws, "gale", "fran")
 

@@ -219,4 +219,4 @@ def test_the_app_remembers_where_the_user_was(ws, running):
     _group, _members, session_id = running
     assert home.last_place(ws) is None
     home.remember_place(ws, session_id, "skill_work")
-    assert home.last_place(ws) == (session_id, "skill_work")
+    assert home.last_place(ws) == (session_id, "skill_work", None)

@@ -45,19 +45,19 @@ def main(location: str, canary: str) -> None:
     window.today_page.start.click()
     page = window.session_page
     assert page is not None
-    row = next(i for i, r in enumerate(page.roster_model.rows) if r.member_id == member_id)
-    page.roster_model.setData(
-        page.roster_model.index(row, page.roster_model.column("status")),
+    row = next(i for i, r in enumerate(page.roster.model.rows) if r.member_id == member_id)
+    page.roster.model.setData(
+        page.roster.model.index(row, page.roster.model.column("status")),
         AttendanceStatus.PRESENT.value,
     )
     app.processEvents()
     page.show_part("skill_work")
-    page.narrative.setPlainText(f"{canary} led the practice of urge surfing.")
+    page.skill.narrative.setPlainText(f"{canary} led the practice of urge surfing.")
     page.show_part("notes")
-    page.note_members.setCurrentRow(0)
-    page.note_data.setPlainText(f"{canary} shared a plan for the weekend.")
-    page.note_assessment.setPlainText(f"{canary} engaged well.")
-    page.note_plan.setPlainText("Continue the craving plan.")
+    page.notes.members.setCurrentRow(0)
+    page.notes.data.setPlainText(f"{canary} shared a plan for the weekend.")
+    page.notes.assessment.setPlainText(f"{canary} engaged well.")
+    page.notes.plan.setPlainText("Continue the craving plan.")
     page.flush()
     preview = page.document_preview("session")  # built in memory; nothing written
     assert preview is not None

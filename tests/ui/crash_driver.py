@@ -28,7 +28,7 @@ def main(location: str, password: str) -> None:
     page = window.session_page
     assert page is not None
     page.show_part("skill_work")
-    editor = page.narrative
+    editor = page.skill.narrative
     saver = editor.property("saver")
     saver.saved.connect(lambda: print("ACK " + editor.toPlainText(), flush=True))
     editor.setFocus()

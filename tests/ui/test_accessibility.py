@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tests.ui.test_session_page import _open_today, clinic  # noqa: F401 (fixture)
+from tests.ui.windows import open_today
 
 CONTROLS = (QAbstractButton, QLineEdit, QComboBox, QPlainTextEdit, QAbstractItemView, QTextBrowser)
 
@@ -34,9 +34,9 @@ def _unnamed(root: QWidget) -> list[str]:
     ]
 
 
-def test_every_control_of_every_part_is_named_and_fits(qtbot, clinic):  # noqa: F811
+def test_every_control_of_every_part_is_named_and_fits(qtbot, clinic):
     location, _members, _walk_in = clinic
-    window, page = _open_today(qtbot, location)
+    window, page = open_today(qtbot, location)
     for part in ("check_in", "skill_work", "summary", "notes", "sign"):
         page.show_part(part)
         assert len(_controls(window)) >= 12, part  # the check looks at the real controls

@@ -39,14 +39,14 @@ def test_the_lead_finds_the_note_on_today_and_cosigns_it(qtbot, sqlite_location)
     window.open_session(today.review.item(0).data(0x0100))
     page = window.session_page
     page.show_part("sign")
-    assert page.cosign_button.isVisibleTo(window)
-    page.password.setText(LEAD_PASSWORD)
-    page.cosign_button.click()
+    assert page.sign.cosign_button.isVisibleTo(window)
+    page.sign.password.setText(LEAD_PASSWORD)
+    page.sign.cosign_button.click()
     assert [s.kind.value for s in page.record.signatures] == ["sign", "cosign"]
-    shown = page.signatures.text()
+    shown = page.sign.signatures.text()
     assert "Electronically signed by Fran Testwood, LPC on" in shown
     assert f"Co-signed by Lee Testwood, LPC on {dt.date.today():%Y-%m-%d}" in shown
-    assert not page.cosign_button.isVisibleTo(window)
+    assert not page.sign.cosign_button.isVisibleTo(window)
     window.show_home()
     window.today_page.refresh()
     assert window.today_page.review.count() == 0

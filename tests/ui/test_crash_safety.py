@@ -53,6 +53,6 @@ def test_kill_during_typing_keeps_every_acknowledged_save(sqlite_location):
         stored = sessions.load(session_id).group_note.narrative
         last = acknowledged[-1].strip()
         assert stored.startswith(last), (stored, last)
-        assert home.last_place(ws) == (session_id, "skill_work")
+        assert home.last_place(ws) == (session_id, "skill_work", None)
     finally:
         ws.close()

@@ -38,7 +38,7 @@ def test_plan_order_save_and_covered_marks(qtbot, page, ws):
     choose(dialog, "Urge Surfing")
     assert "already in the plan" in dialog.message.text()
     dialog.planned.setCurrentRow(2)
-    dialog.move(-1)  # Refusal Skills before Urge Surfing
+    dialog.move_step(-1)  # Refusal Skills before Urge Surfing
     dialog.accept()
     assert dialog.result() == dialog.DialogCode.Accepted
     texts = [panel.steps.item(row).text() for row in range(panel.steps.count())]

@@ -10,7 +10,7 @@ from facilitator.services.workspace import Workspace
 from facilitator.ui.members_page import MembersPage
 from facilitator.ui.reports_page import ReportsPage
 from tests.conftest import PASSWORD
-from tests.ui.test_session_page import _edit, _open_today, clinic  # noqa: F401 (fixture)
+from tests.ui.windows import edit, open_today
 
 
 def pdf_text(data_or_path):
@@ -29,11 +29,11 @@ def newest_audit(location):
         ws.close()
 
 
-def test_session_record_preview_prints_and_saves_with_an_audit_entry(qtbot, clinic, tmp_path):  # noqa: F811
+def test_session_record_preview_prints_and_saves_with_an_audit_entry(qtbot, clinic, tmp_path):
     location, (zoe, bram, _c, _d), _walk_in = clinic
-    window, page = _open_today(qtbot, location)
+    window, page = open_today(qtbot, location)
     for member_id in (zoe, bram):
-        _edit(page.roster_model, member_id, "status", AttendanceStatus.PRESENT.value)
+        edit(page.roster.model, member_id, "status", AttendanceStatus.PRESENT.value)
     preview = page.document_preview("session")
     qtbot.addWidget(preview)
     assert preview.document.pageCount() >= 1
@@ -53,18 +53,18 @@ def test_session_record_preview_prints_and_saves_with_an_audit_entry(qtbot, clin
     assert newest_audit(location)[:2] == [("export", "session"), ("print", "session")]
 
 
-def test_sign_in_sheet_and_member_note_from_the_session(qtbot, clinic):  # noqa: F811
+def test_sign_in_sheet_and_member_note_from_the_session(qtbot, clinic):
     location, (zoe, bram, _c, _d), _walk_in = clinic
-    window, page = _open_today(qtbot, location)
+    window, page = open_today(qtbot, location)
     sheet = page.document_preview("sign_in")
     qtbot.addWidget(sheet)
     assert "Zoë N." in pdf_text(sheet.pdf)
     for member_id in (zoe, bram):
-        _edit(page.roster_model, member_id, "status", AttendanceStatus.PRESENT.value)
+        edit(page.roster.model, member_id, "status", AttendanceStatus.PRESENT.value)
     page.show_part("notes")
-    assert page.document_preview("member_note") is None or page.note_member is not None
-    page.note_members.setCurrentRow(0)
-    chosen = page.note_member
+    assert page.document_preview("member_note") is None or page.notes.member_id is not None
+    page.notes.members.setCurrentRow(0)
+    chosen = page.notes.member_id
     note = page.document_preview("member_note")
     qtbot.addWidget(note)
     other = bram if chosen == zoe else zoe
@@ -75,10 +75,10 @@ def test_sign_in_sheet_and_member_note_from_the_session(qtbot, clinic):  # noqa:
     window.close()
 
 
-def test_member_profile_previews_a_note_from_the_history(qtbot, clinic):  # noqa: F811
+def test_member_profile_previews_a_note_from_the_history(qtbot, clinic):
     location, (zoe, *_rest), _walk_in = clinic
-    window, page = _open_today(qtbot, location)
-    _edit(page.roster_model, zoe, "status", AttendanceStatus.PRESENT.value)
+    window, page = open_today(qtbot, location)
+    edit(page.roster.model, zoe, "status", AttendanceStatus.PRESENT.value)
     window.close()
     ws = accounts.sign_in(location, "ada", PASSWORD)
     members = MembersPage(ws)
@@ -93,10 +93,10 @@ def test_member_profile_previews_a_note_from_the_history(qtbot, clinic):  # noqa
     ws.close()
 
 
-def test_reports_page_previews_the_lead_summary_and_limits_a_facilitator(qtbot, clinic):  # noqa: F811
+def test_reports_page_previews_the_lead_summary_and_limits_a_facilitator(qtbot, clinic):
     location, (zoe, *_rest), _walk_in = clinic
-    window, page = _open_today(qtbot, location)
-    _edit(page.roster_model, zoe, "status", AttendanceStatus.PRESENT.value)
+    window, page = open_today(qtbot, location)
+    edit(page.roster.model, zoe, "status", AttendanceStatus.PRESENT.value)
     window.close()
     ws = accounts.sign_in(location, "ada", PASSWORD)
     reports = ReportsPage(ws)

@@ -23,7 +23,7 @@ from facilitator.ui import main_window
 from facilitator.ui.lock import ALREADY_OPEN, acquire_instance_lock
 from tests.conftest import PASSWORD
 from tests.factories import MEMBER_NAMES
-from tests.ui.test_session_page import _edit, _open_today, clinic  # noqa: F401 (fixture)
+from tests.ui.windows import edit, open_today
 
 SURNAMES = [last for _first, last in MEMBER_NAMES[:4]] + ["Kettleby"]
 BO_PASSWORD = "bo-password-000002"
@@ -84,20 +84,20 @@ def _with_bo(location):
     ws.close()
 
 
-def test_locking_hides_every_name_and_the_password_resumes_the_same_place(qtbot, clinic):  # noqa: F811
+def test_locking_hides_every_name_and_the_password_resumes_the_same_place(qtbot, clinic):
     location, (zoe, bram, *_others), _walk_in = clinic
-    window, page = _open_today(qtbot, location)
+    window, page = open_today(qtbot, location)
     for member_id in (zoe, bram):
-        _edit(page.roster_model, member_id, "status", AttendanceStatus.PRESENT.value)
+        edit(page.roster.model, member_id, "status", AttendanceStatus.PRESENT.value)
     page.show_part("notes")
-    page.note_members.setCurrentRow(0)
-    member = page.note_member
+    page.notes.members.setCurrentRow(0)
+    member = page.notes.member_id
     preview = page.document_preview("member_note")
     qtbot.addWidget(preview)
     preview.open()
     page.show_part("skill_work")
-    page.narrative.setFocus()
-    qtbot.keyClicks(page.narrative, "Typed just before the lock")
+    page.skill.narrative.setFocus()
+    qtbot.keyClicks(page.skill.narrative, "Typed just before the lock")
     before = visible_text(window)
     assert any(name in before for name in SURNAMES)  # the check can see names when shown
 
@@ -125,7 +125,7 @@ def test_locking_hides_every_name_and_the_password_resumes_the_same_place(qtbot,
     window.lock_page.password.returnPressed.emit()
     assert not window.locked
     assert window.stack.currentWidget() is window.session_page is page
-    assert page.current_part() == "skill_work" and page.note_member == member
+    assert page.current_part() == "skill_work" and page.notes.member_id == member
     assert window.windowTitle() == "Facilitator — Test Valley IOP (fictitious) — Ada Testwood"
     assert preview.isVisible()  # the preview that was open comes back
     assert any(name in preview.windowTitle() for name in SURNAMES)
@@ -140,10 +140,10 @@ def test_locking_hides_every_name_and_the_password_resumes_the_same_place(qtbot,
     ]
 
 
-def test_someone_else_signs_in_at_the_lock(qtbot, clinic):  # noqa: F811
+def test_someone_else_signs_in_at_the_lock(qtbot, clinic):
     location, _members, _walk_in = clinic
     _with_bo(location)
-    window, page = _open_today(qtbot, location)
+    window, page = open_today(qtbot, location)
     session_id = page.session_id
     page.show_part("summary")
     window.lock()
@@ -178,18 +178,18 @@ def test_someone_else_signs_in_at_the_lock(qtbot, clinic):  # noqa: F811
         ("ada", Action.LOGIN_FAILED, "failed"),
     ]
     # Ada's place was kept: she resumes her session and part when she signs in again.
-    window, page = _open_today(qtbot, location)
+    window, page = open_today(qtbot, location)
     assert page.session_id == session_id and page.current_part() == "summary"
     window.close()
 
 
-def test_the_lock_follows_inactivity_and_input_resets_it(qtbot, clinic):  # noqa: F811
+def test_the_lock_follows_inactivity_and_input_resets_it(qtbot, clinic):
     location, _members, _walk_in = clinic
-    window, page = _open_today(qtbot, location)
+    window, page = open_today(qtbot, location)
     assert window.lock_timer.interval() == 10 * 60_000  # the default, ten minutes
     # Any key press restarts the countdown.
     window.lock_timer.stop()
-    qtbot.keyClick(page.narrative, Qt.Key.Key_Shift)
+    qtbot.keyClick(page.skill.narrative, Qt.Key.Key_Shift)
     assert window.lock_timer.isActive()
     window.lock_timer.stop()
     qtbot.mousePress(page.message, Qt.MouseButton.LeftButton)
@@ -206,9 +206,9 @@ def test_the_lock_follows_inactivity_and_input_resets_it(qtbot, clinic):  # noqa
     assert _actions(location)[0][1] == Action.LOCK
 
 
-def test_ctrl_l_locks_at_once(qtbot, clinic):  # noqa: F811
+def test_ctrl_l_locks_at_once(qtbot, clinic):
     location, _members, _walk_in = clinic
-    window, _page = _open_today(qtbot, location)
+    window, _page = open_today(qtbot, location)
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
     qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
@@ -218,14 +218,14 @@ def test_ctrl_l_locks_at_once(qtbot, clinic):  # noqa: F811
     assert entry[1] == Action.LOCK
 
 
-def test_the_lock_time_comes_from_the_program_setting(qtbot, clinic):  # noqa: F811
+def test_the_lock_time_comes_from_the_program_setting(qtbot, clinic):
     from facilitator.services import security
 
     location, _members, _walk_in = clinic
     ws = accounts.sign_in(location, "ada", PASSWORD)
     security.set_lock_minutes(ws, 3)
     ws.close()
-    window, _page = _open_today(qtbot, location)
+    window, _page = open_today(qtbot, location)
     assert window.lock_timer.interval() == 3 * 60_000
     window.close()
 
@@ -271,7 +271,7 @@ def test_a_second_process_is_refused(tmp_path):
 
 
 @pytest.mark.parametrize("role", [Role.FACILITATOR])
-def test_a_facilitator_sees_no_audit_or_users_tab(qtbot, clinic, role):  # noqa: F811
+def test_a_facilitator_sees_no_audit_or_users_tab(qtbot, clinic, role):
     location, _members, _walk_in = clinic
     ws = accounts.sign_in(location, "ada", PASSWORD)
     accounts.add_user(ws, username="cy", password=BO_PASSWORD, full_name="Cy Example", role=role)
@@ -284,11 +284,11 @@ def test_a_facilitator_sees_no_audit_or_users_tab(qtbot, clinic, role):  # noqa:
     window.close()
 
 
-def test_dialogs_are_hidden_and_the_apps_own_come_back_with_their_typing(qtbot, clinic):  # noqa: F811
+def test_dialogs_are_hidden_and_the_apps_own_come_back_with_their_typing(qtbot, clinic):
     from PySide6.QtWidgets import QMessageBox
 
     location, _members, _walk_in = clinic
-    window, _page = _open_today(qtbot, location)
+    window, _page = open_today(qtbot, location)
     window.session_page.close_session()
     dialog = window.users_page.add_user()
     dialog.full_name.setText("Typed Before Lock")
@@ -304,9 +304,9 @@ def test_dialogs_are_hidden_and_the_apps_own_come_back_with_their_typing(qtbot, 
     window.close()
 
 
-def test_wrong_passwords_at_the_lock_back_off(qtbot, clinic):  # noqa: F811
+def test_wrong_passwords_at_the_lock_back_off(qtbot, clinic):
     location, _members, _walk_in = clinic
-    window, _page = _open_today(qtbot, location)
+    window, _page = open_today(qtbot, location)
     window.lock()
     for _ in range(5):
         window.unlock("not-the-password")

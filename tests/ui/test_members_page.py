@@ -90,7 +90,7 @@ def test_add_a_goal_and_change_its_status(page, ws, qtbot):
     page.add_goal()
     assert page.message.text() == "goal cannot be empty"
     page.goal_text.setText("Call my sponsor twice a week")
-    with qtbot.waitSignal(page.changed):
+    with qtbot.waitSignal(page.bus.changed):
         page.add_goal()
     assert page.goal_text.text() == ""
     (goal,) = roster.goals_of(member_id)
@@ -151,8 +151,12 @@ def test_homework_history_and_completion_rate(page, ws, today):
     second = started(ws, group_id, today + dt.timedelta(days=2))
     sessions.record_attendance(ws, second, member_id, AttendanceStatus.PRESENT)
     walk, call = homework.outstanding_for_session(second)[member_id]
-    homework.review_homework(ws, second, walk.id, ReviewStatus.DONE)
-    homework.review_homework(ws, second, call.id, ReviewStatus.PARTLY)
+    homework.review_at_check_in(
+        ws,
+        second,
+        member_id,
+        {walk.id: (ReviewStatus.DONE, ""), call.id: (ReviewStatus.PARTLY, "")},
+    )
     page.show_member(member_id)
     assert page.completion.text().startswith("Homework completion 75% of 2 reviewed")
     model = page.homework_model

@@ -2,49 +2,16 @@
 
 import datetime as dt
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
-from facilitator.domain.enums import AttendanceStatus, Location, SessionState
+from facilitator.domain.enums import AttendanceStatus, Location, SessionState, UseSinceLast
 from facilitator.services import integrity, roster, sessions
-from facilitator.ui.main_window import MainWindow
-from facilitator.ui.session_models import CheckInModel, CheckInRow, RosterModel
-from tests.conftest import PASSWORD, new_workspace
-from tests.factories import group, members
+from facilitator.ui.session.models import CheckInModel, CheckInRow, RosterModel
+from tests.conftest import PASSWORD
+from tests.ui.windows import edit, open_today
 
 EVERY_DAY = (0, 1, 2, 3, 4, 5, 6)
-
-
-@pytest.fixture
-def clinic(sqlite_location):
-    ws = new_workspace(sqlite_location)
-    group_id = group(ws, "Evening Recovery", meeting_weekdays=EVERY_DAY)
-    member_ids = members(ws, group_id, 4, since=dt.date.today() - dt.timedelta(days=30))
-    for member_id in member_ids:
-        roster.add_goal(ws, member_id, "Use the craving plan when urges rise")
-    walk_in = roster.create_member(
-        ws, first_name="Ivo", last_name="Kettleby", record_number="T-WALK"
-    ).created_id
-    ws.close()
-    return sqlite_location, member_ids, walk_in
-
-
-def _open_today(qtbot, location):
-    window = MainWindow(location, "ada")
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.show()
-    window.start_page.password.setText(PASSWORD)
-    window.start_page.submit()
-    window.today_page.start.click()
-    assert window.session_page is not None
-    return window, window.session_page
-
-
-def _edit(model, member_id, column, value):
-    row = next(i for i, r in enumerate(model.rows) if r.member_id == member_id)
-    return model.setData(model.index(row, model.column(column)), value)
 
 
 def _type(qtbot, editor, text):
@@ -56,75 +23,75 @@ def _type(qtbot, editor, text):
 
 def test_a_whole_session_from_check_in_to_signature(qtbot, clinic):
     location, (zoe, bram, cass, dov), walk_in = clinic
-    window, page = _open_today(qtbot, location)
+    window, page = open_today(qtbot, location)
     assert page.current_part() == "check_in"
 
     # Attendance: late (a bad time first), absent, telehealth, a late joiner.
-    roster_model = page.roster_model
-    assert _edit(roster_model, zoe, "status", "present")
-    assert _edit(roster_model, bram, "status", "late")
-    assert not _edit(roster_model, bram, "arrival", "7pm")
+    roster_model = page.roster.model
+    assert edit(roster_model, zoe, "status", "present")
+    assert edit(roster_model, bram, "status", "late")
+    assert not edit(roster_model, bram, "arrival", "7pm")
     assert "24-hour time" in page.message.text()
-    assert _edit(roster_model, bram, "arrival", "18:40")
-    assert _edit(roster_model, cass, "status", "absent")
-    assert _edit(roster_model, dov, "status", "present")
-    assert _edit(roster_model, dov, "location", "telehealth")
+    assert edit(roster_model, bram, "arrival", "18:40")
+    assert edit(roster_model, cass, "status", "absent")
+    assert edit(roster_model, dov, "status", "present")
+    assert edit(roster_model, dov, "location", "telehealth")
     qtbot.wait(10)
-    page.joiner_search.setEditText("Kettleby")
-    page.add_joiner.click()
-    assert _edit(roster_model, walk_in, "status", "present")
+    page.roster.joiner.setEditText("Kettleby")
+    page.roster.add_joiner.click()
+    assert edit(roster_model, walk_in, "status", "present")
     qtbot.wait(10)
 
     # Check-in grid: a bad rating is refused and loses nothing; a safety concern turns the row red.
-    grid = page.check_in_model
+    grid = page.check_in.model
     assert {r.member_id for r in grid.rows} == {zoe, bram, dov, walk_in}
-    assert not _edit(grid, zoe, "mood", 11)
+    assert not edit(grid, zoe, "mood", 11)
     assert "0 to 10" in page.message.text()
     for member_id, mood in ((zoe, 6), (bram, 4), (dov, 7), (walk_in, 5)):
-        assert _edit(grid, member_id, "mood", mood)
+        assert edit(grid, member_id, "mood", mood)
         qtbot.wait(5)
-    assert _edit(grid, bram, "safety_concern", True)
+    assert edit(grid, bram, "safety_concern", True)
     qtbot.wait(5)
     red = grid.index(next(i for i, r in enumerate(grid.rows) if r.member_id == bram), 0)
     assert grid.data(red, Qt.ItemDataRole.BackgroundRole) is not None
 
     # Skill work: the suggested topic, the group note typed (saved without a button).
-    page.next_button.click()
+    page.header.next_button.click()
     assert page.current_part() == "skill_work"
-    assert page.topic.currentData() is not None
-    page.topic.activated.emit(page.topic.currentIndex())
-    _type(qtbot, page.interventions, "Modelled urge surfing; paired practice.")
-    _type(qtbot, page.narrative, "The group practised riding out an urge.")
+    assert page.skill.topic.currentData() is not None
+    page.skill.topic.activated.emit(page.skill.topic.currentIndex())
+    _type(qtbot, page.skill.interventions, "Modelled urge surfing; paired practice.")
+    _type(qtbot, page.skill.narrative, "The group practised riding out an urge.")
 
     # Summary and homework.
-    page.next_button.click()
-    _type(qtbot, page.summary, "Urges rise and fall; members plan one practice a day.")
-    page.give_all.click()
-    assert page.assignments.count() == 4
+    page.header.next_button.click()
+    _type(qtbot, page.summary.summary, "Urges rise and fall; members plan one practice a day.")
+    page.summary.give_all.click()
+    assert page.summary.assignments.count() == 4
 
     # Notes: the sign checklist names what is missing until each present member has one.
     page.show_part("sign")
-    assert "needs a follow-up note" in page.checklist.text()
-    assert "no individual note" in page.checklist.text()
+    assert "needs a follow-up note" in page.sign.checklist.text()
+    assert "no individual note" in page.sign.checklist.text()
     page.show_part("notes")
-    for index in range(page.note_members.count()):
-        page.note_members.setCurrentRow(index)
-        page.draft_note.click()
-    assert _edit(
-        page.check_in_model, bram, "safety_follow_up", "Safety plan reviewed; lead informed."
+    for index in range(page.notes.members.count()):
+        page.notes.members.setCurrentRow(index)
+        page.notes.draft.click()
+    assert edit(
+        page.check_in.model, bram, "safety_follow_up", "Safety plan reviewed; lead informed."
     )
     qtbot.wait(5)
 
     page.show_part("sign")
-    assert "Ready to sign" in page.checklist.text()
-    page.password.setText("wrong-password-00")
-    page.sign_button.click()
+    assert "Ready to sign" in page.sign.checklist.text()
+    page.sign.password.setText("wrong-password-00")
+    page.sign.sign_button.click()
     assert page.message.text() == "wrong username or password"
-    page.password.setText(PASSWORD)
-    page.sign_button.click()
-    assert page.locked and "Signed and locked" in page.checklist.text()
+    page.sign.password.setText(PASSWORD)
+    page.sign.sign_button.click()
+    assert page.locked and "Signed and locked" in page.sign.checklist.text()
     assert (
-        not page.check_in_model.flags(page.check_in_model.index(0, 1)) & Qt.ItemFlag.ItemIsEditable
+        not page.check_in.model.flags(page.check_in.model.index(0, 1)) & Qt.ItemFlag.ItemIsEditable
     )
 
     record = sessions.load(page.session_id)
@@ -139,33 +106,33 @@ def test_a_whole_session_from_check_in_to_signature(qtbot, clinic):
     assert integrity.check(window.workspace).ok
 
     # A signed session takes only addenda.
-    page.addendum_reason.setText("Late entry")
-    page.addendum_text.setPlainText("Bram called the next day; doing well.")
-    page.password.setText(PASSWORD)
-    page.addendum_button.click()
+    page.sign.addendum_reason.setText("Late entry")
+    page.sign.addendum_text.setPlainText("Bram called the next day; doing well.")
+    page.sign.password.setText(PASSWORD)
+    page.sign.addendum_button.click()
     assert sessions.load(page.session_id).addenda[0].reason == "Late entry"
     window.close()
 
 
 def test_typing_is_saved_on_leaving_the_field(qtbot, clinic):
     location, _members, _walk_in = clinic
-    window, page = _open_today(qtbot, location)
+    window, page = open_today(qtbot, location)
     page.show_part("skill_work")
-    page.narrative.setFocus()
-    qtbot.keyClicks(page.narrative, "Typed just before moving on")
-    page.next_button.click()  # flushes without waiting for the pause
+    page.skill.narrative.setFocus()
+    qtbot.keyClicks(page.skill.narrative, "Typed just before moving on")
+    page.header.next_button.click()  # flushes without waiting for the pause
     assert sessions.load(page.session_id).group_note.narrative == "Typed just before moving on"
     window.close()
 
 
 def test_moving_between_parts_records_their_times(qtbot, clinic):
     location, _members, _walk_in = clinic
-    window, page = _open_today(qtbot, location)
+    window, page = open_today(qtbot, location)
     page.step(1)
     page.step(-1)
     phases = [p.phase.value for p in sessions.load(page.session_id).phases]
     assert phases == ["check_in", "skill_work", "check_in"]
-    assert page.steps["check_in"].isChecked()
+    assert page.header.steps["check_in"].isChecked()
     window.close()
 
 
@@ -178,7 +145,7 @@ def test_roster_and_check_in_models_pass_the_model_tester(qtmodeltester, clinic)
         session_id = sessions.start_session(ws, roster.list_groups()[0].id).created_id
         record = sessions.load(session_id)
         roster_model = RosterModel(lambda *_: None)
-        roster_model.set_rows(record.attendance, locked=False)
+        roster_model.sync_rows(record.attendance)
         qtmodeltester.check(roster_model)
         check_in = CheckInModel(lambda *_: None)
         blank = sessions.load(session_id)
@@ -186,7 +153,7 @@ def test_roster_and_check_in_models_pass_the_model_tester(qtmodeltester, clinic)
             CheckInRow(a.member_id, a.display_name, _blank(a.member_id), (), ())
             for a in blank.attendance
         ]
-        check_in.set_rows(rows, locked=False)
+        check_in.sync_rows(rows)
         qtmodeltester.check(check_in)
         assert check_in.rowCount() == len(member_ids)
     finally:
@@ -196,15 +163,15 @@ def test_roster_and_check_in_models_pass_the_model_tester(qtmodeltester, clinic)
 def _blank(member_id):
     from facilitator.domain.records import CheckInRecord
 
-    return CheckInRecord(member_id, None, None, "not_asked", "", False, "", "", "")
+    return CheckInRecord(member_id, None, None, UseSinceLast.NOT_ASKED, "", False, "", "", "")
 
 
 def test_the_check_in_grid_is_typed_into_from_the_keyboard(qtbot, clinic):
     location, (zoe, *_rest), _walk_in = clinic
-    window, page = _open_today(qtbot, location)
-    assert _edit(page.roster_model, zoe, "status", "present")
+    window, page = open_today(qtbot, location)
+    assert edit(page.roster.model, zoe, "status", "present")
     qtbot.wait(10)
-    view, model = page.check_in_view, page.check_in_model
+    view, model = page.check_in.view, page.check_in.model
     row = next(i for i, r in enumerate(model.rows) if r.member_id == zoe)
     view.setFocus()
     view.setCurrentIndex(model.index(row, model.column("mood")))
@@ -244,13 +211,13 @@ def test_each_assignment_is_reviewed_with_a_comment_below_the_grid(qtbot, clinic
     homework.assign_custom(ws, earlier, zoe, title="Call a support", instructions="Twice.")
     ws.close()
 
-    _window, page = _open_today(qtbot, location)
+    _window, page = open_today(qtbot, location)
     for member_id in (zoe, bram):
-        _edit(page.roster_model, member_id, "status", AttendanceStatus.PRESENT.value)
-    qtbot.waitUntil(lambda: len(page.check_in_model.rows) == 2)
-    row = next(i for i, r in enumerate(page.check_in_model.rows) if r.member_id == zoe)
-    page.check_in_view.setCurrentIndex(page.check_in_model.index(row, 1))
-    panel = page.review_panel
+        edit(page.roster.model, member_id, "status", AttendanceStatus.PRESENT.value)
+    qtbot.waitUntil(lambda: len(page.check_in.model.rows) == 2)
+    row = next(i for i, r in enumerate(page.check_in.model.rows) if r.member_id == zoe)
+    page.check_in.view.setCurrentIndex(page.check_in.model.index(row, 1))
+    panel = page.check_in.review_panel
     assert panel.member_id == zoe and len(panel.lines) == 2
     assert any("Urge Surfing (given" in label.text() for label in panel.findChildren(QLabel))
     (first_id, first_choice, first_comment), (second_id, second_choice, _c) = panel.lines

@@ -1,7 +1,8 @@
 """Qt models of a running session: the roster and the check-in grid.
 
-The models hold no data of their own beyond the last record the page loaded; an edit goes
-straight to a service through ``commit`` and the page reloads the record it changed.
+Each model shows rows the page hands it and sends an edit straight to ``commit``. Fresh rows
+are merged in place (``sync_rows``): a changed row is repainted, a new one inserted, a gone one
+removed, so the view's current cell and open editor survive every save.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from PySide6.QtGui import QColor
 
 from facilitator.domain.enums import AttendanceStatus, Location, ReviewStatus, UseSinceLast
 from facilitator.domain.records import (
+    AttendanceRecord,
     CheckInRecord,
     OutstandingAssignment,
     ReviewRecord,
@@ -26,7 +28,10 @@ Index = QModelIndex | QPersistentModelIndex
 # commit(member_id, column name, new value) -> an error message, or None when saved.
 Commit = Callable[[int, str, Any], str | None]
 
-STATUS_LABELS: dict[AttendanceStatus | None, str] = {None: NOT_RECORDED, **ATTENDANCE_LABELS}
+STATUS_LABELS: dict[AttendanceStatus | None, str] = {
+    None: NOT_RECORDED,
+    **{status: label for status, label in ATTENDANCE_LABELS.items()},
+}
 LOCATION_LABELS = {Location.IN_PERSON: "In person", Location.TELEHEALTH: "Telehealth"}
 USE_LABELS = {
     UseSinceLast.NOT_ASKED: "—",
@@ -34,22 +39,11 @@ USE_LABELS = {
     UseSinceLast.YES: "Yes",
     UseSinceLast.DECLINED: "Declined",
 }
-REVIEW_LABELS = {
-    "": "—",
-    ReviewStatus.DONE: "Done",
-    ReviewStatus.PARTLY: "Partly",
-    ReviewStatus.NOT_DONE: "Not done",
+REVIEW_CHOICES: dict[ReviewStatus | None, str] = {
+    None: "—",
+    **{status: status.label for status in ReviewStatus},
 }
 SAFETY_RED = QColor(255, 205, 205)
-
-
-def review_summary(reviews: list[ReviewRecord]) -> str:
-    """The check-in's one-line account of the homework reviewed, as the note and PDF show it."""
-    return "; ".join(
-        f"{r.title}: {REVIEW_LABELS[ReviewStatus(r.status)].lower()}"
-        + (f" ({r.comment})" if r.comment else "")
-        for r in reviews
-    )
 
 
 def _clock(value: dt.time | None) -> str:
@@ -57,11 +51,13 @@ def _clock(value: dt.time | None) -> str:
 
 
 class _EditableTable(QAbstractTableModel):
-    """Shared plumbing: named columns, an edit that calls ``commit``, errors as a signal."""
+    """Shared plumbing: named columns, rows keyed by member, an edit that calls ``commit``,
+    errors as a signal. The member's name is the row header, which stays in view while the
+    grid scrolls sideways."""
 
     COLUMNS: tuple[tuple[str, str], ...] = ()  # (name, header)
     EDITABLE: frozenset[str] = frozenset()
-    message = Signal(str)
+    message = Signal(str, object)  # (text, the member and column it is about)
 
     def __init__(self, commit: Commit) -> None:
         super().__init__()
@@ -69,10 +65,60 @@ class _EditableTable(QAbstractTableModel):
         self.rows: list[Any] = []  # each row has a member_id
         self.locked = False  # a signed session is read-only
 
-    def set_rows(self, rows: Sequence[Any], locked: bool) -> None:
-        self.beginResetModel()
-        self.rows, self.locked = list(rows), locked
-        self.endResetModel()
+    # Each model's own: the member's name as the row header shows it.
+    name_of: Callable[[Any], str]
+
+    # ------------------------------------------------------------------------- keeping current
+
+    def set_locked(self, locked: bool) -> None:
+        if locked != self.locked:
+            self.locked = locked
+            if self.rows:
+                self.dataChanged.emit(
+                    self.index(0, 0), self.index(len(self.rows) - 1, len(self.COLUMNS) - 1)
+                )
+
+    def sync_rows(self, rows: Sequence[Any]) -> None:
+        """Show these rows, touching only what differs from the rows shown."""
+        new_keys = [r.member_id for r in rows]
+        wanted = set(new_keys)
+        for position in reversed(range(len(self.rows))):
+            if self.rows[position].member_id not in wanted:
+                self.beginRemoveRows(QModelIndex(), position, position)
+                del self.rows[position]
+                self.endRemoveRows()
+        kept = {r.member_id for r in self.rows}
+        order = [k for k in new_keys if k in kept]
+        if [r.member_id for r in self.rows] != order:
+            self._reorder(order)
+        for position, row in enumerate(rows):
+            if position >= len(self.rows) or self.rows[position].member_id != row.member_id:
+                self.beginInsertRows(QModelIndex(), position, position)
+                self.rows.insert(position, row)
+                self.endInsertRows()
+            elif self.rows[position] != row:
+                self.rows[position] = row
+                self.dataChanged.emit(
+                    self.index(position, 0), self.index(position, len(self.COLUMNS) - 1)
+                )
+                self.headerDataChanged.emit(Qt.Orientation.Vertical, position, position)
+
+    def _reorder(self, order: list[int]) -> None:
+        """Rows moved (a member renamed elsewhere): the current cell follows its member."""
+        self.layoutAboutToBeChanged.emit()
+        before = [r.member_id for r in self.rows]
+        self.rows.sort(key=lambda r: order.index(r.member_id))
+        after = {r.member_id: position for position, r in enumerate(self.rows)}
+        old = self.persistentIndexList()
+        self.changePersistentIndexList(
+            old, [self.index(after[before[i.row()]], i.column()) for i in old]
+        )
+        self.layoutChanged.emit()
+
+    def row_of(self, member_id: int) -> int | None:
+        return next((i for i, r in enumerate(self.rows) if r.member_id == member_id), None)
+
+    # ------------------------------------------------------------------------- Qt's model API
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)
@@ -83,9 +129,11 @@ class _EditableTable(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section][1]
-        return None
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return self.COLUMNS[section][1] if 0 <= section < len(self.COLUMNS) else None
+        return self.name_of(self.rows[section]) if 0 <= section < len(self.rows) else None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         base = super().flags(index)
@@ -96,14 +144,10 @@ class _EditableTable(QAbstractTableModel):
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if not index.isValid() or role != Qt.ItemDataRole.EditRole:
             return False
-        error = self._commit(
-            self.rows[index.row()].member_id, self.COLUMNS[index.column()][0], value
-        )
-        if error:
-            self.message.emit(error)
-            return False
-        self.message.emit("")
-        return True
+        member_id, column = self.rows[index.row()].member_id, self.COLUMNS[index.column()][0]
+        error = self._commit(member_id, column, value)
+        self.message.emit(error or "", (member_id, column))
+        return not error
 
     def column(self, name: str) -> int:
         return [c[0] for c in self.COLUMNS].index(name)
@@ -113,7 +157,6 @@ class RosterModel(_EditableTable):
     """Everyone on the session's roster, with attendance; always visible while running."""
 
     COLUMNS = (
-        ("name", "Member"),
         ("status", "Attendance"),
         ("arrival", "Arrived"),
         ("departure", "Left"),
@@ -121,13 +164,16 @@ class RosterModel(_EditableTable):
     )
     EDITABLE = frozenset({"status", "arrival", "departure", "location"})
 
+    def name_of(self, row: AttendanceRecord) -> str:
+        return row.display_name + (" (late joiner)" if row.late_joiner else "")
+
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        row, name = self.rows[index.row()], self.COLUMNS[index.column()][0]
+        row: AttendanceRecord = self.rows[index.row()]
+        name = self.COLUMNS[index.column()][0]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return {
-                "name": row.display_name + (" (late joiner)" if row.late_joiner else ""),
                 "status": STATUS_LABELS[row.status],
                 "arrival": _clock(row.arrival),
                 "departure": _clock(row.departure),
@@ -135,7 +181,6 @@ class RosterModel(_EditableTable):
             }[name]
         if role == Qt.ItemDataRole.EditRole:
             return {
-                "name": row.display_name,
                 "status": row.status.value if row.status else "",
                 "arrival": _clock(row.arrival),
                 "departure": _clock(row.departure),
@@ -157,23 +202,25 @@ class CheckInRow:
     @property
     def homework_text(self) -> str:
         if self.reviews:
-            return "; ".join(
-                f"{r.title}: {REVIEW_LABELS[ReviewStatus(r.status)]}" for r in self.reviews
-            )
+            return "; ".join(f"{r.title}: {r.status.label}" for r in self.reviews)
         if self.outstanding:
             return "; ".join(f"{a.title}: not reviewed" for a in self.outstanding)
         return "—"
 
     @property
-    def review_status(self) -> str:
-        return self.reviews[0].status if self.reviews else ""
+    def review_status(self) -> ReviewStatus | None:
+        return self.reviews[0].status if self.reviews else None
+
+    @property
+    def assignment_ids(self) -> list[int]:
+        """Every assignment the member's check-in reviews, open or already marked."""
+        return [a.id for a in self.outstanding] + [r.assignment_id for r in self.reviews]
 
 
 class CheckInModel(_EditableTable):
     """The check-in grid: one row per attending member, keyboard-first."""
 
     COLUMNS = (
-        ("name", "Member"),
         ("mood", "Mood 0-10"),
         ("craving", "Craving 0-10"),
         ("use_since_last", "Use since last"),
@@ -183,36 +230,35 @@ class CheckInModel(_EditableTable):
         ("homework", "Last homework"),
         ("current_issue", "Current issue"),
     )
-    EDITABLE = frozenset(name for name, _ in COLUMNS) - {"name"}
+    EDITABLE = frozenset(name for name, _ in COLUMNS)
+
+    def name_of(self, row: CheckInRow) -> str:
+        return row.name
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        row, name = self.rows[index.row()], self.COLUMNS[index.column()][0]
+        row: CheckInRow = self.rows[index.row()]
+        name = self.COLUMNS[index.column()][0]
         check_in = row.check_in
         if role == Qt.ItemDataRole.BackgroundRole and check_in.safety_concern:
             return SAFETY_RED
-        if (
-            role == Qt.ItemDataRole.ToolTipRole
-            and name == "safety_follow_up"
-            and check_in.safety_concern
-        ):
-            return "Write the follow-up before the session can be signed"
+        if role == Qt.ItemDataRole.ToolTipRole and name == "safety_follow_up":
+            if check_in.safety_follow_up:
+                return check_in.safety_follow_up
+            if check_in.safety_concern:
+                return "Write the follow-up before the session can be signed"
         if role == Qt.ItemDataRole.EditRole:
             if name == "homework":
                 return row.review_status
-            if name == "name":
-                return row.name
             value = getattr(check_in, name)
             return "" if value is None else value
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            if name == "name":
-                return row.name
             if name == "homework":
                 return row.homework_text
             value = getattr(check_in, name)
             if name == "use_since_last":
-                return USE_LABELS[UseSinceLast(value)]
+                return USE_LABELS[value]
             if name == "safety_concern":
                 return "Yes" if value else "No"
             return "" if value is None else str(value)

@@ -20,10 +20,12 @@ from PySide6.QtWidgets import (
 
 from facilitator.domain.enums import ReviewStatus
 from facilitator.ui.models import day
-from facilitator.ui.session_models import REVIEW_LABELS, CheckInRow
+from facilitator.ui.session.models import REVIEW_CHOICES, CheckInRow
 
 # Saves one review: (assignment id, status, comment) -> an error message, or None when saved.
 SaveReview = Callable[[int, ReviewStatus, str], str | None]
+# One line: assignment id, title, when given, the status chosen (None: not yet), the comment.
+Entry = tuple[int, str, str, ReviewStatus | None, str]
 
 
 class HomeworkReviewPanel(QGroupBox):
@@ -36,6 +38,7 @@ class HomeworkReviewPanel(QGroupBox):
         self.hint.setWordWrap(True)
         self.grid.addWidget(self.hint, 0, 0, 1, 3)
         self.lines: list[tuple[int, QComboBox, QLineEdit]] = []
+        self.titles: list[QLabel] = []
         self.member_id: int | None = None
 
     def show_row(self, row: CheckInRow | None, locked: bool) -> None:
@@ -48,13 +51,13 @@ class HomeworkReviewPanel(QGroupBox):
         ):
             self._update(entries, locked)  # the same lines: keep the widgets and the focus
             return
-        for _id, status, comment in self.lines:
-            status.deleteLater()
-            comment.deleteLater()
-        for label in self.findChildren(QLabel):
-            if label is not self.hint:
-                label.deleteLater()
-        self.lines = []
+        for widget in [w for _id, choice, comment in self.lines for w in (choice, comment)] + (
+            self.titles
+        ):
+            self.grid.removeWidget(widget)
+            widget.hide()
+            widget.deleteLater()  # deferred: this may run inside one of their signals
+        self.lines, self.titles = [], []
         self.member_id = row.member_id if row else None
         if row is None:
             self.hint.setText("Choose a member in the grid to review their homework.")
@@ -68,14 +71,18 @@ class HomeworkReviewPanel(QGroupBox):
         self._update(entries, locked)
 
     @staticmethod
-    def _entries(row: CheckInRow | None) -> list[tuple[int, str, str, str, str]]:
+    def _entries(row: CheckInRow | None) -> list[Entry]:
+        """In assignment order, so reviewing one (which moves it from open to reviewed) keeps
+        every line, and its widgets, where it was."""
         if row is None:
             return []
-        return [(a.id, a.title, f"given {day(a.assigned_on)}", "", "") for a in row.outstanding] + [
-            (r.assignment_id, r.title, "", r.status, r.comment) for r in row.reviews
+        entries: list[Entry] = [
+            (a.id, a.title, f"given {day(a.assigned_on)}", None, "") for a in row.outstanding
         ]
+        entries += [(r.assignment_id, r.title, "", r.status, r.comment) for r in row.reviews]
+        return sorted(entries, key=lambda entry: entry[0])
 
-    def _update(self, entries: list[tuple[int, str, str, str, str]], locked: bool) -> None:
+    def _update(self, entries: list[Entry], locked: bool) -> None:
         for (_id, choice, comment), (_same, _title, _given, status, text) in zip(
             self.lines, entries, strict=True
         ):
@@ -87,12 +94,15 @@ class HomeworkReviewPanel(QGroupBox):
             choice.setEnabled(not locked)
             comment.setReadOnly(locked)
 
-    def _add_line(self, line: int, assignment_id: int, title: str, status: str) -> None:
+    def _add_line(
+        self, line: int, assignment_id: int, title: str, status: ReviewStatus | None
+    ) -> None:
         label = QLabel(title, self)
         label.setWordWrap(True)
+        self.titles.append(label)
         choice = QComboBox(self)
         choice.setAccessibleName(f"Review of {title}")
-        for value, text in REVIEW_LABELS.items():
+        for value, text in REVIEW_CHOICES.items():
             choice.addItem(text, value)
         choice.setCurrentIndex(max(choice.findData(status), 0))
         comment = QLineEdit(self)

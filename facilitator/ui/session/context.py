@@ -1,0 +1,91 @@
+"""What every part of the session screen shares: the session as last read, the way to change
+it, and the message line.
+
+A part asks for a change with ``run``; the change goes through the window's change bus with the
+session screen as initiator, and the screen re-reads and repaints only what the change names
+before ``run`` returns. A refusal goes to the message line, and stays there until the same
+field is saved without one or another message replaces it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+
+from facilitator.domain.changes import Changes
+from facilitator.domain.enums import SessionState
+from facilitator.domain.errors import FacilitatorError
+from facilitator.domain.records import SessionRecord
+from facilitator.services.workspace import Workspace
+from facilitator.ui.bus import ChangeBus
+
+AMBER = "color: #b36b00; font-weight: bold;"
+
+
+class SessionContext(QObject):
+    # The record after a change, and what changed (None: everything, as at opening).
+    updated = Signal(object, object)
+
+    def __init__(
+        self,
+        ws: Workspace,
+        bus: ChangeBus,
+        record: SessionRecord,
+        apply: Callable[[Changes], None],
+        initiator: QObject,
+    ) -> None:
+        super().__init__(initiator)
+        self.ws, self.bus, self.record = ws, bus, record
+        self._apply, self._initiator = apply, initiator
+        self.message = QLabel("")
+        self.message.setObjectName("message")
+        self.message.setAccessibleName("Message")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #a00000;")
+        self.saved_label = QLabel("")
+        self.saved_label.setAccessibleName("Save status")
+        self._message_about: object = None  # the field the message is about
+
+    @property
+    def session_id(self) -> int:
+        return self.record.id
+
+    @property
+    def locked(self) -> bool:
+        return self.record.state is SessionState.SIGNED
+
+    def run(
+        self, about: object, service: Callable[..., Changes], *args: Any, **kwargs: Any
+    ) -> str | None:
+        """Run a service on this session for the field ``about``; None when it was done, else
+        the reason it was refused (also shown on the message line)."""
+        try:
+            changes = self.bus.run(self._initiator, service, *args, **kwargs)
+        except FacilitatorError as exc:
+            self.say(exc.message, about)
+            return exc.message
+        self._apply(changes)
+        self.saved(about)
+        return None
+
+    def say(self, text: str, about: object = None) -> None:
+        """Show a message about a field (a cell, a text box, a button)."""
+        self.message.setText(text)
+        self._message_about = about if text else None
+
+    def saved(self, about: object = None) -> None:
+        """A field was saved: its own stale message goes, and the save is noted."""
+        if about is not None and about == self._message_about:
+            self.say("")
+        self.saved_label.setText(f"Saved {dt.datetime.now():%H:%M:%S}")
+
+
+def button(text: str, name: str, slot: Callable[[], object], parent: QWidget | None) -> QPushButton:
+    widget = QPushButton(text, parent)
+    widget.setAccessibleName(name)
+    widget.clicked.connect(lambda _checked=False: slot())
+    return widget

@@ -1,0 +1,256 @@
+"""The session runner: a small coordinator of the header, the roster and one widget per part
+(check-in, skill work, summary and homework, notes, review and sign).
+
+The page keeps the session as last read. Every change, made here or arriving on the change bus
+from another screen, is applied by re-reading only what its ``Changes`` names
+(``sessions.refreshed``) and repainting the parts that show it; a part out of view catches up
+when it is next shown. Nothing is saved with a button: grid cells save when committed, text a
+moment after typing pauses.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from facilitator.domain.changes import Changes
+from facilitator.domain.checklist import note_warnings
+from facilitator.domain.enums import PHASE_ORDER, Phase
+from facilitator.domain.errors import FacilitatorError
+from facilitator.domain.records import GroupInfo, SessionRecord
+from facilitator.domain.rules import utcnow
+from facilitator.services import home, roster, sessions
+from facilitator.services.workspace import Workspace
+from facilitator.ui.autosave import Autosaver
+from facilitator.ui.bus import ChangeBus, Follower
+from facilitator.ui.session.check_in import CheckInPart
+from facilitator.ui.session.context import SessionContext
+from facilitator.ui.session.header import NOTES, PART_NAMES, SIGN, SessionHeader
+from facilitator.ui.session.notes import NotesPart
+from facilitator.ui.session.roster import RosterPanel
+from facilitator.ui.session.sign import SignPart
+from facilitator.ui.session.skill import SkillPart
+from facilitator.ui.session.summary import SummaryPart
+
+PHASES = [p.value for p in PHASE_ORDER]
+
+
+class SessionPage(QWidget):
+    """One session, from the first check-in to the signature."""
+
+    closed = Signal()
+
+    def __init__(
+        self,
+        ws: Workspace,
+        session_id: int,
+        part: str | None = None,
+        parent: QWidget | None = None,
+        *,
+        bus: ChangeBus | None = None,
+        note_member: int | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ws, self.session_id = ws, session_id
+        self.bus = bus or ChangeBus(self)
+        self.bus.publish(sessions.view(ws, session_id), self)  # a viewing, noted in the trail
+        self.ctx = SessionContext(ws, self.bus, sessions.load(session_id), self.apply, self)
+        self.group: GroupInfo = roster.get_group(self.record.group_id)
+        self.demo = ws.demo
+        self._preview: QDialog | None = None
+        self._build()
+        # Parts out of view owe a repaint: None for a whole one, else what changed since.
+        self._owed: dict[str, Changes | None] = dict.fromkeys(PART_NAMES)
+        self.follower = Follower(self, self.bus, self._cares, self.apply, lambda: True)
+        self.show_part(part or self._resume_part(), record_time=False)
+        if note_member is not None:
+            self.notes.choose(note_member)
+        self.clock = QTimer(self)
+        self.clock.setInterval(1000)
+        self.clock.timeout.connect(self._tick)
+        self.clock.start()
+
+    # ------------------------------------------------------------------------- building
+
+    def _build(self) -> None:
+        ctx = self.ctx
+        self.header = SessionHeader(self)
+        self.header.home.connect(self.close_session)
+        self.header.part_chosen.connect(self.show_part)
+        self.header.step.connect(self.step)
+        self.header.document.connect(self.show_document)
+        self.roster = RosterPanel(ctx, self)
+        self.check_in = CheckInPart(ctx, self)
+        self.skill = SkillPart(ctx, self)
+        self.summary = SummaryPart(ctx, self)
+        self.notes = NotesPart(ctx, self)
+        self.notes.document.connect(self.show_document)
+        self.notes.member_chosen.connect(lambda _member: self._remember_place())
+        self.sign = SignPart(ctx, self)
+        self.parts = QStackedWidget(self)
+        for part in (self.check_in, self.skill, self.summary, self.notes, self.sign):
+            self.parts.addWidget(part)
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        split.addWidget(self.roster)
+        split.addWidget(self.parts)
+        split.setStretchFactor(1, 3)
+        split.setSizes([400, 930])
+        footer = QHBoxLayout()
+        footer.addWidget(ctx.message, 1)
+        footer.addWidget(ctx.saved_label)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.header)
+        layout.addWidget(split, 1)
+        layout.addLayout(footer)
+        self.header.show_title(self.record, self.demo, self.locked)
+        self.roster.update_from(self.record, self.group, None)
+
+    @property
+    def record(self) -> SessionRecord:
+        return self.ctx.record
+
+    @property
+    def locked(self) -> bool:
+        return self.ctx.locked
+
+    @property
+    def message(self) -> QWidget:
+        return self.ctx.message
+
+    @property
+    def savers(self) -> list[Autosaver]:
+        return self.skill.savers + self.summary.savers + self.notes.savers
+
+    # ------------------------------------------------------------------------- following changes
+
+    def _cares(self, changes: Changes) -> bool:
+        return bool(
+            self.session_id in changes.sessions
+            or changes.members
+            or changes.goals
+            or changes.enrollments
+            or self.record.group_id in changes.groups
+            or changes.library
+        )
+
+    def apply(self, changes: Changes) -> None:
+        """Re-read what the change names and repaint what shows it (the part on view now, the
+        others when next shown)."""
+        before = self.record
+        record = self.ctx.record = sessions.refreshed(before, changes)
+        if record.group_id in changes.groups:
+            self.group = roster.get_group(record.group_id)
+        if record.state is not before.state or record.group_name != before.group_name:
+            self.header.show_title(record, self.demo, self.locked)
+        self.roster.update_from(record, self.group, changes)
+        current = self.current_part()
+        signed_now = record.state is not before.state  # every part locks at once
+        for part in PART_NAMES:
+            if part == current or signed_now:
+                self._update_part(part, changes)
+            elif part not in self._owed:
+                self._owed[part] = changes
+            elif self._owed[part] is not None:
+                self._owed[part] = self._owed[part] | changes  # type: ignore[operator]
+        self._tick()
+
+    def _update_part(self, part: str, changes: Changes | None) -> None:
+        record = self.record
+        if part == Phase.CHECK_IN.value:
+            self.check_in.update_from(record, changes)
+        elif part == Phase.SKILL_WORK.value:
+            self.skill.update_from(record, changes)
+        elif part == Phase.SUMMARY.value:
+            self.summary.update_from(record, changes)
+        elif part == NOTES:
+            self.notes.update_from(record, changes)
+        else:
+            self.sign.update_from(record, note_warnings(record))
+
+    # ------------------------------------------------------------------------- parts and time
+
+    def current_part(self) -> str:
+        return PART_NAMES[self.parts.currentIndex()]
+
+    def _resume_part(self) -> str:
+        place = home.last_place(self.ws)
+        if place and place.session_id == self.session_id:
+            return place.part
+        return SIGN if self.locked else self.record.current_phase.value
+
+    def step(self, direction: int) -> None:
+        index = PART_NAMES.index(self.current_part()) + direction
+        if 0 <= index < len(PART_NAMES):
+            self.show_part(PART_NAMES[index])
+
+    def show_part(self, part: str, record_time: bool = True) -> None:
+        """Go to a part; moving between the three parts of a running group records their times."""
+        self.flush()
+        if record_time and self._running() and part != self.current_part():
+            if part in PHASES:
+                self.ctx.run("parts", sessions.advance_phase, self.ws, self.session_id, Phase(part))
+            elif self.current_part() in PHASES and self.record.actual_start:
+                self.ctx.run("parts", sessions.end_session, self.ws, self.session_id)
+        self.parts.setCurrentIndex(PART_NAMES.index(part))
+        if part in self._owed:
+            self._update_part(part, self._owed.pop(part))
+        self.header.show_part(part)
+        self._remember_place()
+        self._tick()
+
+    def _running(self) -> bool:
+        """Part times are recorded while the group runs; after it ended, parts are revisited."""
+        return not self.locked and self.record.actual_end is None
+
+    def _remember_place(self) -> None:
+        if not self.locked:
+            member = self.notes.member_id if self.current_part() == NOTES else None
+            home.remember_place(self.ws, self.session_id, self.current_part(), member)
+
+    def _tick(self) -> None:
+        self.header.tick(self.record, self.group, utcnow())
+
+    # ------------------------------------------------------------------------- documents
+
+    def document_preview(self, kind: str) -> QDialog | None:
+        """The session's record, sign-in sheet or the chosen member's note, previewed."""
+        from facilitator.ui import documents as previews
+
+        self.flush()  # the preview shows what was typed a moment ago too
+        try:
+            if kind == "session":
+                return previews.session_record(self.ws, self.session_id, self)
+            if kind == "sign_in":
+                return previews.sign_in_sheet(self.ws, self.session_id, self)
+            if self.notes.member_id is None:
+                self.ctx.say("Choose a member in the list first.", "documents")
+                return None
+            return previews.member_note(self.ws, self.session_id, self.notes.member_id, self)
+        except FacilitatorError as exc:
+            self.ctx.say(exc.message, "documents")
+            return None
+
+    def show_document(self, kind: str) -> None:
+        preview = self.document_preview(kind)
+        if preview is not None:
+            self._preview = preview
+            preview.open()
+
+    # ------------------------------------------------------------------------- leaving
+
+    def flush(self) -> None:
+        """Save any typing still waiting (before moving on, closing or signing)."""
+        for saver in self.savers:
+            saver.flush()
+
+    def close_session(self) -> None:
+        self.flush()
+        self.clock.stop()
+        self.closed.emit()

@@ -1,0 +1,24 @@
+"""Opening the window at today's group, and committing grid cells, for the window tests."""
+
+from facilitator.ui.main_window import MainWindow
+from tests.conftest import PASSWORD
+
+EVERY_DAY = (0, 1, 2, 3, 4, 5, 6)
+
+
+def open_today(qtbot, location):
+    window = MainWindow(location, "ada")
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    window.start_page.password.setText(PASSWORD)
+    window.start_page.submit()
+    window.today_page.start.click()
+    assert window.session_page is not None
+    return window, window.session_page
+
+
+def edit(model, member_id, column, value):
+    """Commit a value into a grid cell through the model, as the cell's editor does."""
+    row = next(i for i, r in enumerate(model.rows) if r.member_id == member_id)
+    return model.setData(model.index(row, model.column(column)), value)
