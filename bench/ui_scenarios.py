@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QApplication, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QPlainTextEdit, QStackedWidget, QWidget
 
 from bench.cache import UNTIL
 from bench.scenarios import Picks
@@ -30,8 +30,10 @@ from facilitator.services import sessions
 from facilitator.services.workspace import Workspace
 from facilitator.store import sessions as store
 from facilitator.store.database import SQLITE_PRAGMAS
+from facilitator.ui.bus import ChangeBus
 from facilitator.ui.main_window import MainWindow
 from facilitator.ui.session import SessionPage
+from facilitator.ui.session.header import NOTES
 
 CHECK_IN, SKILL = PHASE_ORDER[0].value, PHASE_ORDER[1].value
 # Two group narratives of 630 characters (the demo's longest are about 600), written in turn.
@@ -60,7 +62,7 @@ def login_window(path: Path, runs: int) -> dict[str, Any]:
 
 
 def _page(ws: Workspace, session_id: int, part: str = CHECK_IN) -> SessionPage:
-    page = SessionPage(ws, session_id, part)
+    page = SessionPage(ws, session_id, part, bus=ChangeBus())
     page.resize(*SIZE)
     show_painted(page)
     return page
@@ -78,7 +80,7 @@ def open_session(ws: Workspace, picks: Picks, runs: int) -> dict[str, Any]:
     return result | {
         "session_id": draft,
         "members": picks.largest_draft_members,
-        "which": "the draft session with the most rostered members (the demo has at most 14)",
+        "which": "the draft session with the most rostered members (a full demo group: 15)",
         "what": "SessionPage(ws, id, 'check_in') constructed, shown 1280x720 and painted",
         "floor": "store.load_session of the same session, then a bare QWidget shown and painted",
         "signed_session_ms": signed_ms,
@@ -116,12 +118,32 @@ def _moving(page: SessionPage) -> Callable[[], None]:
     return move
 
 
-def move_part(ws: Workspace, picks: Picks, runs: int) -> dict[str, Any]:
+def move_part(ws: Workspace, picks: Picks, plain_file: Path, runs: int) -> dict[str, Any]:
     running = _running_session(ws, picks.largest_draft)
     page = _page(ws, running)
-    result = compared(_moving(page), lambda: store.load_session(running), runs)
+    plain = sqlite3.connect(plain_file, isolation_level=None)
+    for name, value in SQLITE_PRAGMAS:
+        plain.execute(f"PRAGMA {name} = {value}")
+    stack, shown = QStackedWidget(), itertools.cycle((0, 1))
+    stack.resize(*SIZE)
+    for _page_number in range(2):
+        stack.addWidget(QLabel("a part", stack))
+    show_painted(stack)
+
+    def bare_move() -> None:
+        """Recording the switch of parts in one transaction, and another page shown."""
+        plain.execute("BEGIN")
+        plain.execute("UPDATE phase_log SET ended_at = ended_at WHERE session_id = ?", (running,))
+        plain.execute("UPDATE session SET current_phase = current_phase WHERE id = ?", (running,))
+        plain.execute("COMMIT")
+        stack.setCurrentIndex(next(shown))
+        QApplication.processEvents()
+
+    result = compared(_moving(page), bare_move, runs)
     phases = len(page.record.phases)
     close(page)
+    close(stack)
+    plain.close()
     page = _page(ws, picks.largest_draft)
     ended_ms = median_ms(_moving(page), runs)
     close(page)
@@ -132,22 +154,27 @@ def move_part(ws: Workspace, picks: Picks, runs: int) -> dict[str, Any]:
         "does, everyone present; each move ends one part and starts the other",
         "phase_stretches_recorded": phases,
         "what": "page.show_part(skill_work / check_in in turn), then processEvents to paint",
-        "floor": "store.load_session of the same session (the reload every move needs)",
+        "floor": "stdlib sqlite3: one transaction of two UPDATEs of the session's part rows on "
+        "the plain copy, then a bare QStackedWidget showing its other page, painted",
         "ended_draft_ms": ended_ms,
         "ended_draft": f"the same moves on draft {picks.largest_draft}, which has ended: "
-        "no phase time recorded, no reload",
+        "no phase time recorded",
     }
 
 
 def autosave(ws: Workspace, picks: Picks, plain_file: Path, runs: int) -> dict[str, Any]:
+    """A pause in typing saves the text; each timed save starts an editing span, so each writes
+    its audit entry (the costly case; a span's later saves write none)."""
     draft = picks.largest_draft
     page = _page(ws, draft, SKILL)
     texts = itertools.cycle(NARRATIVES)
 
-    def typing_into(editor: QPlainTextEdit) -> Callable[[], None]:
+    def typing_into(editor: QPlainTextEdit, new_span: bool = True) -> Callable[[], None]:
         saver = editor.property("saver")
 
         def save() -> None:
+            if new_span:
+                saver.end_span()
             editor.setPlainText(next(texts))
             saver.flush()
 
@@ -167,18 +194,72 @@ def autosave(ws: Workspace, picks: Picks, plain_file: Path, runs: int) -> dict[s
     note = store.load_session(draft).group_note
     assert note is not None and note.narrative == page.skill.narrative.toPlainText()
     plain.close()
+    mid_span_ms = median_ms(typing_into(page.skill.narrative, new_span=False), runs)
+    page.show_part(NOTES)
     member_note_ms = median_ms(typing_into(page.notes.data), runs)
     close(page)
     return result | {
         "session_id": draft,
         "characters": len(NARRATIVES[0]),
-        "what": "page.skill.narrative.setPlainText(text), then its Autosaver's flush(): "
-        "sessions.write_group_note on the encrypted copy",
+        "what": "a new editing span of the group narrative: setPlainText, then its Autosaver's "
+        "flush(): sessions.write_group_note with its audit entry, through the change bus, the "
+        "page re-reading the group note",
         "floor": "stdlib sqlite3 UPDATE of the same narrative in one transaction, on the plain "
         "copy with the app's pragmas (WAL, synchronous FULL)",
+        "mid_span_ms": mid_span_ms,
+        "mid_span": "the same save inside a span already audited (no new audit entry)",
         "member_note_ms": member_note_ms,
         "member_note": "the same for the Data field of the first present member's note "
-        "(sessions.write_member_note, then the page re-checks the notes: note_warnings)",
+        "(sessions.write_member_note reads that note only)",
+    }
+
+
+def cell_edit(ws: Workspace, picks: Picks, plain_file: Path, runs: int) -> dict[str, Any]:
+    """A check-in cell committed (as its editor does) until its row is repainted."""
+    running = _running_session(ws, picks.largest_draft)
+    page = _page(ws, running)
+    model, view = page.check_in.model, page.check_in.view
+    mood = model.column("mood")
+    rows = itertools.cycle(range(model.rowCount()))
+    ratings = itertools.cycle("3456789")
+
+    def edit() -> None:
+        index = model.index(next(rows), mood)
+        assert model.setData(index, next(ratings))
+        view.viewport().repaint(view.visualRect(index))  # the row painted, not just queued
+
+    plain = sqlite3.connect(plain_file, isolation_level=None)
+    for name, value in SQLITE_PRAGMAS:
+        plain.execute(f"PRAGMA {name} = {value}")
+    target = picks.largest_draft
+    member = plain.execute(
+        "SELECT member_id FROM attendance WHERE session_id = ? LIMIT 1", (target,)
+    ).fetchone()[0]
+    plain.execute(
+        "INSERT OR IGNORE INTO check_in (session_id, member_id, use_since_last, use_detail, "
+        "safety_concern, safety_follow_up, homework_review, current_issue) "
+        "VALUES (?, ?, 'not_asked', '', 0, '', '', '')",
+        (target, member),
+    )
+
+    def bare_write() -> None:
+        plain.execute("BEGIN")
+        sql = "UPDATE check_in SET mood = ? WHERE session_id = ? AND member_id = ?"
+        assert plain.execute(sql, (int(next(ratings)), target, member)).rowcount == 1
+        plain.execute("COMMIT")
+
+    result = compared(edit, bare_write, runs)
+    plain.close()
+    members = model.rowCount()
+    close(page)
+    return result | {
+        "session_id": running,
+        "members": members,
+        "what": "CheckInModel.setData of a mood cell (what the cell's editor commits): "
+        "sessions.record_check_in with its audit entry through the change bus, the member's "
+        "rows re-read, the row's dataChanged, then that row's rectangle repainted",
+        "floor": "stdlib sqlite3 UPDATE of one check-in's mood in one transaction, on the plain "
+        "copy with the app's pragmas",
     }
 
 

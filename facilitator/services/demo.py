@@ -59,6 +59,7 @@ DEMO_USER_NAME = "Demo User (fictitious)"
 UTC_OFFSET = dt.timedelta(hours=5)
 TIME_ZONE = "Etc/GMT+5"  # the same fixed offset as an IANA name (its sign is inverted by POSIX)
 LENGTH = 180
+FULL_GROUP = 15  # the seats of a full group (see _GroupBuild._stays)
 PART_MINUTES = (60, 60, 60)
 
 STAFF = (
@@ -527,9 +528,13 @@ class _GroupBuild:
         return group_id
 
     def _stays(self) -> list[tuple[dt.date, dt.date | None]]:
-        """Open enrollment: each seat holds one member at a time, each staying 4-12 weeks."""
+        """Open enrollment: each seat holds one member at a time, each staying 4-12 weeks.
+
+        Every fourth group is full: 15 seats, each taken again the day after it empties, so
+        its sessions have 15 members on the roster (over the soft cap of 12, as happens)."""
         rng, stays = self.rng, list[tuple[dt.date, dt.date | None]]()
-        for _seat in range(rng.randint(8, 14)):
+        full = self.index % 4 == 1
+        for _seat in range(FULL_GROUP if full else rng.randint(8, 14)):
             length = rng.randint(4, 12) * 7
             start = self.first_day - dt.timedelta(days=rng.randint(0, length - 7))
             while start <= self.until:
@@ -538,7 +543,7 @@ class _GroupBuild:
                     stays.append((start, None))
                     break
                 stays.append((start, end))
-                start = end + dt.timedelta(days=rng.randint(1, 7))
+                start = end + dt.timedelta(days=1 if full else rng.randint(1, 7))
                 length = rng.randint(4, 12) * 7
         return sorted(stays, key=lambda s: (s[0], s[1] or self.until))
 

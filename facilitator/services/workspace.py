@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 
@@ -27,8 +28,9 @@ class Workspace:
     # trail: services.audit writes one entry per span, not one per autosave.
     _recorded_spans: dict[Hashable, None] = field(default_factory=dict, repr=False)
 
-    @property
+    @functools.cached_property
     def demo(self) -> bool:
+        """A demo database (set when it is made, never changed): read once."""
         return people.get_setting(DEMO_SETTING) == "yes"
 
     def require_role(self, *roles: Role, doing: str) -> None:

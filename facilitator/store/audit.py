@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-from peewee import PostgresqlDatabase
+from peewee import PostgresqlDatabase, fn
 
 from facilitator.domain.audit import (
     GENESIS,
@@ -16,11 +16,21 @@ from facilitator.domain.audit import (
     RecordKind,
     entry_hash,
 )
+from facilitator.store import prepared
 from facilitator.store.database import clear_errors
 from facilitator.store.models import AuditEntry, database
 
 # Several laptops append to one server's trail: one at a time, so the chain stays a chain.
 AUDIT_LOCK_ID = 7_447_002
+
+
+def _newest() -> Any:
+    newest = AuditEntry.select(fn.MAX(AuditEntry.id))
+    return (
+        AuditEntry.select(AuditEntry.id, AuditEntry.entry_hash)
+        .where(AuditEntry.id == newest)
+        .tuples()
+    )
 
 
 def append(facts: AuditFacts) -> int:
@@ -34,13 +44,9 @@ def append(facts: AuditFacts) -> int:
     with clear_errors(), database.atomic() if is_server else database.atomic("IMMEDIATE"):
         if is_server:
             database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (AUDIT_LOCK_ID,))
-        last = (
-            AuditEntry.select(AuditEntry.id, AuditEntry.entry_hash)
-            .order_by(AuditEntry.id.desc())
-            .first()
-        )
-        entry_id = last.id + 1 if last else 1
-        prev = last.entry_hash if last else GENESIS
+        last = prepared.first(_newest)
+        entry_id = last[0] + 1 if last else 1
+        prev = last[1] if last else GENESIS
         AuditEntry.insert(
             id=entry_id,
             at=facts.at,

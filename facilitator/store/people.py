@@ -18,6 +18,7 @@ from facilitator.domain.records import (
     UserInfo,
 )
 from facilitator.domain.rules import parse_weekdays, thirds
+from facilitator.store import prepared
 from facilitator.store.database import clear_errors
 from facilitator.store.models import (
     Enrollment,
@@ -193,11 +194,17 @@ def group_name_taken(name: str, except_id: int | None = None) -> bool:
     return query.exists()
 
 
+def _group_by_id(group_id: int) -> Any:
+    return Group.select().where(Group.id == group_id)
+
+
 def get_group(group_id: int) -> GroupInfo:
-    row = Group.get_or_none(Group.id == group_id)
-    if row is None:
+    # Read through store.prepared (the session screen asks at every opening): rows come back
+    # as tuples in the model's field order, made into a Group as peewee would.
+    found = prepared.rows(_group_by_id, group_id)
+    if not found:
         raise NotFound(f"no group with id {group_id}")
-    return _group_info(row)
+    return _group_info(Group(**dict(zip(Group._meta.sorted_field_names, found[0], strict=True))))
 
 
 def find_group(name_or_id: str) -> GroupInfo:

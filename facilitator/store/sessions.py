@@ -39,6 +39,7 @@ from facilitator.domain.records import (
     display_name,
     signer_line,
 )
+from facilitator.store import prepared
 from facilitator.store.database import clear_errors
 from facilitator.store.models import (
     Addendum,
@@ -88,28 +89,34 @@ def create_session(
         return int(session.id)
 
 
-def session_facts(session_id: int) -> tuple[SessionState, int, dt.date, Track]:
-    """State, group, date and track: what the rules need before any change."""
-    row = (
+def _facts(session_id: int) -> Any:
+    return (
         Session.select(Session.state, Session.group, Session.date, Group.track)
         .join(Group)
         .where(Session.id == session_id)
         .tuples()
-        .first()
     )
+
+
+def session_facts(session_id: int) -> tuple[SessionState, int, dt.date, Track]:
+    """State, group, date and track: what the rules need before any change."""
+    row = prepared.first(_facts, session_id)
     if row is None:
         raise NotFound(f"no session with id {session_id}")
     return SessionState(row[0]), row[1], row[2], Track(row[3])
 
 
-def session_staff(session_id: int) -> tuple[int, int | None]:
-    """The session's facilitator and co-facilitator."""
-    row = (
+def _staff(session_id: int) -> Any:
+    return (
         Session.select(Session.facilitator, Session.co_facilitator)
         .where(Session.id == session_id)
         .tuples()
-        .first()
     )
+
+
+def session_staff(session_id: int) -> tuple[int, int | None]:
+    """The session's facilitator and co-facilitator."""
+    row = prepared.first(_staff, session_id)
     if row is None:
         raise NotFound(f"no session with id {session_id}")
     return row[0], row[1]
@@ -129,14 +136,17 @@ def open_session_for(group_id: int, date: dt.date) -> int | None:
     return None if row is None else int(row[0])
 
 
-def attendance_status(session_id: int, member_id: int) -> tuple[bool, AttendanceStatus | None]:
-    """Whether the member is on this session's roster, and their status if marked."""
-    row = (
+def _status(session_id: int, member_id: int) -> Any:
+    return (
         Attendance.select(Attendance.status)
         .where((Attendance.session == session_id) & (Attendance.member == member_id))
         .tuples()
-        .first()
     )
+
+
+def attendance_status(session_id: int, member_id: int) -> tuple[bool, AttendanceStatus | None]:
+    """Whether the member is on this session's roster, and their status if marked."""
+    row = prepared.first(_status, session_id, member_id)
     if row is None:
         return False, None
     return True, None if row[0] is None else AttendanceStatus(row[0])
@@ -222,13 +232,12 @@ def _running_part(session_id: int) -> Any:
     )
 
 
+def _open_phase(session_id: int) -> Any:
+    return PhaseLog.select(PhaseLog.id, PhaseLog.phase).where(_running_part(session_id)).tuples()
+
+
 def open_phase(session_id: int) -> tuple[int, Phase] | None:
-    row = (
-        PhaseLog.select(PhaseLog.id, PhaseLog.phase)
-        .where(_running_part(session_id))
-        .tuples()
-        .first()
-    )
+    row = prepared.first(_open_phase, session_id)
     return None if row is None else (int(row[0]), Phase(row[1]))
 
 
@@ -289,9 +298,10 @@ def assignment_facts(assignment_id: int) -> tuple[int, int, dt.date]:
     return int(row[0]), int(row[1]), row[2]
 
 
-def outstanding_assignments(member_ids: list[int], before: dt.date) -> list[OutstandingAssignment]:
-    """Assignments given to these members before ``before`` that no session has reviewed yet."""
-    rows = (
+def _outstanding(*params: Any) -> Any:
+    """(*member ids, date): what outstanding_assignments reads."""
+    member_ids, before = params[:-1], params[-1]
+    return (
         HomeworkAssignment.select(
             HomeworkAssignment.id,
             HomeworkAssignment.member,
@@ -311,7 +321,13 @@ def outstanding_assignments(member_ids: list[int], before: dt.date) -> list[Outs
         .order_by(Session.date, HomeworkAssignment.id)
         .tuples()
     )
-    return [OutstandingAssignment(*row) for row in rows]
+
+
+def outstanding_assignments(member_ids: list[int], before: dt.date) -> list[OutstandingAssignment]:
+    """Assignments given to these members before ``before`` that no session has reviewed yet."""
+    if not member_ids:
+        return []
+    return [OutstandingAssignment(*row) for row in prepared.rows(_outstanding, *member_ids, before)]
 
 
 def save_review(
@@ -444,6 +460,18 @@ def load_sessions(session_ids: list[int], *, for_report: bool = False) -> dict[i
 CHUNK = 500
 
 
+RowQuery = Callable[[list[int]], Any]  # ids -> a peewee query of tuples
+
+
+def _rows_of(query: RowQuery, ids: list[int]) -> list[tuple[Any, ...]]:
+    return list(query(ids))
+
+
+def _one_session_rows(query: RowQuery, ids: list[int]) -> list[tuple[Any, ...]]:
+    """The rows of one session: the query's SQL rendered once (see store.prepared)."""
+    return prepared.rows(_ONE_SESSION[query], ids[0])
+
+
 def _grouped(rows: Iterable[tuple[Any, ...]]) -> dict[int, list[tuple[Any, ...]]]:
     """Rows keyed by their first column (the session id), that column dropped."""
     by_session: dict[int, list[tuple[Any, ...]]] = {}
@@ -452,42 +480,55 @@ def _grouped(rows: Iterable[tuple[Any, ...]]) -> dict[int, list[tuple[Any, ...]]
     return by_session
 
 
-def _load_chunk(ids: list[int], for_report: bool = False) -> dict[int, SessionRecord]:
-    with database.atomic():  # one consistent snapshot of all the tables
-        heads = list(
-            Session.select(
-                Session.id,
-                Session.group,
-                Group.name,
-                Group.track,
-                Group.group_type,
-                Session.date,
-                Session.scheduled_start,
-                Session.scheduled_end,
-                Session.actual_start,
-                Session.actual_end,
-                Session.mode,
-                Session.facilitator,
-                Session.co_facilitator,
-                Session.state,
-                Session.current_phase,
-            )
-            .join(Group)
-            .where(Session.id.in_(ids))
-            .tuples()
+def _head_rows(ids: list[int]) -> Any:
+    return (
+        Session.select(
+            Session.id,
+            Session.group,
+            Group.name,
+            Group.track,
+            Group.group_type,
+            Session.date,
+            Session.scheduled_start,
+            Session.scheduled_end,
+            Session.actual_start,
+            Session.actual_end,
+            Session.mode,
+            Session.facilitator,
+            Session.co_facilitator,
+            Session.state,
+            Session.current_phase,
         )
+        .join(Group)
+        .where(Session.id.in_(ids))
+        .tuples()
+    )
+
+
+# Each query of whole sessions, as a query of one session's id (for store.prepared).
+_ONE_SESSION: dict[RowQuery, Callable[[int], Any]] = {}
+
+
+def _of_one(query: RowQuery) -> None:
+    _ONE_SESSION[query] = lambda session_id: query([session_id])
+
+
+def _load_chunk(ids: list[int], for_report: bool = False) -> dict[int, SessionRecord]:
+    read = _one_session_rows if len(ids) == 1 else _rows_of
+    with database.atomic():  # one consistent snapshot of all the tables
+        heads = read(_head_rows, ids)
         if not heads:
             return {}
-        attendance = _grouped(_attendance_rows(ids))
-        check_ins = _grouped(_check_in_rows(ids))
+        attendance = _grouped(read(_attendance_rows, ids))
+        check_ins = _grouped(read(_check_in_rows, ids))
         skipped: dict[int, list[tuple[Any, ...]]] = {}
-        notes = skipped if for_report else _grouped(_note_rows(ids))
-        group_notes = _grouped(_group_note_rows(ids))
-        phases = skipped if for_report else _grouped(_phase_rows(ids))
-        assignments = skipped if for_report else _grouped(_assignment_rows(ids))
-        reviews = _grouped(_review_rows(ids))
-        signatures = _grouped(_signature_rows(ids))
-        addenda = skipped if for_report else _grouped(_addendum_rows(ids))
+        notes = skipped if for_report else _grouped(read(_note_rows, ids))
+        group_notes = _grouped(read(_group_note_rows, ids))
+        phases = skipped if for_report else _grouped(read(_phase_rows, ids))
+        assignments = skipped if for_report else _grouped(read(_assignment_rows, ids))
+        reviews = _grouped(read(_review_rows, ids))
+        signatures = _grouped(read(_signature_rows, ids))
+        addenda = skipped if for_report else _grouped(read(_addendum_rows, ids))
     records = {}
     for h in heads:
         sid = h[0]
@@ -545,23 +586,17 @@ def load_member_slices(session_id: int, member_ids: Iterable[int]) -> dict[int, 
     if not ids:
         return found
     with database.atomic():
+        keys = (session_id, *ids)
         attendance = {
-            r[1]: _attendance_record(r[1:])
-            for r in _attendance_rows([session_id]).where(Attendance.member.in_(ids))
+            r[1]: _attendance_record(r[1:]) for r in prepared.rows(_slice_attendance, *keys)
         }
-        check_ins = {
-            r[1]: _check_in_record(r[1:])
-            for r in _check_in_rows([session_id]).where(CheckIn.member.in_(ids))
-        }
-        notes = {
-            r[1]: _note_record(r[1:])
-            for r in _note_rows([session_id]).where(MemberNote.member.in_(ids))
-        }
+        check_ins = {r[1]: _check_in_record(r[1:]) for r in prepared.rows(_slice_check_ins, *keys)}
+        notes = {r[1]: _note_record(r[1:]) for r in prepared.rows(_slice_notes, *keys)}
         assignments: dict[int, list[AssignmentRecord]] = {}
-        for r in _assignment_rows([session_id]).where(HomeworkAssignment.member.in_(ids)):
+        for r in prepared.rows(_slice_assignments, *keys):
             assignments.setdefault(r[2], []).append(AssignmentRecord(*r[1:]))
         reviews: dict[int, list[ReviewRecord]] = {}
-        for r in _review_rows([session_id]).where(HomeworkReview.member.in_(ids)):
+        for r in prepared.rows(_slice_reviews, *keys):
             reviews.setdefault(r[2], []).append(_review_record(r[1:]))
     return {
         m: MemberSlice(
@@ -577,7 +612,10 @@ def load_member_slices(session_id: int, member_ids: Iterable[int]) -> dict[int, 
 
 
 def load_session_head(record: SessionRecord) -> SessionRecord:
-    """The record with its session row (times, state, part) and part times read again."""
+    """The record with its session row (times, state, part) and part times read again.
+
+    Part times only grow: a move ends the running stretch and adds one. So the stretches the
+    record already holds ended stay, and only the last one and any after it are read."""
     row = (
         Session.select(
             Session.actual_start, Session.actual_end, Session.state, Session.current_phase
@@ -588,51 +626,79 @@ def load_session_head(record: SessionRecord) -> SessionRecord:
     )
     if row is None:
         raise NotFound(f"no session with id {record.id}")
+    kept = max(len(record.phases) - 1, 0)
     return replace(
         record,
         actual_start=row[0],
         actual_end=row[1],
         state=SessionState(row[2]),
         current_phase=Phase(row[3]),
-        phases=load_phases(record.id),
+        phases=record.phases[:kept] + load_phases(record.id, start=kept),
+    )
+
+
+def _end(session_id: int) -> Any:
+    return (
+        Session.select(Session.actual_end, Session.scheduled_end)
+        .where(Session.id == session_id)
+        .tuples()
     )
 
 
 def session_end(session_id: int) -> tuple[dt.datetime | None, dt.time | None]:
     """When the session actually ended (UTC), and when it is scheduled to end (clinic clock)."""
-    row = (
-        Session.select(Session.actual_end, Session.scheduled_end)
-        .where(Session.id == session_id)
-        .tuples()
-        .first()
-    )
+    row = prepared.first(_end, session_id)
     if row is None:
         raise NotFound(f"no session with id {session_id}")
     return row[0], _time(row[1])
 
 
+def _members_rows(table: Any, rows: Callable[[list[int]], Any]) -> Callable[..., Any]:
+    """A query of some members' rows of one session: (session id, *member ids)."""
+
+    def query(session_id: int, *member_ids: int) -> Any:
+        return rows([session_id]).where(table.member.in_(member_ids))
+
+    return query
+
+
+_slice_attendance = _members_rows(Attendance, lambda ids: _attendance_rows(ids))
+_slice_check_ins = _members_rows(CheckIn, lambda ids: _check_in_rows(ids))
+_slice_notes = _members_rows(MemberNote, lambda ids: _note_rows(ids))
+_slice_assignments = _members_rows(HomeworkAssignment, lambda ids: _assignment_rows(ids))
+_slice_reviews = _members_rows(HomeworkReview, lambda ids: _review_rows(ids))
+
+
+def _group_note_of(session_id: int) -> Any:
+    return _group_note_rows([session_id])
+
+
 def load_member_note(session_id: int, member_id: int) -> MemberNoteRecord | None:
-    row = _note_rows([session_id]).where(MemberNote.member == member_id).first()
+    row = prepared.first(_slice_notes, session_id, member_id)
     return None if row is None else _note_record(row[1:])
 
 
 def load_check_in(session_id: int, member_id: int) -> CheckInRecord | None:
-    row = _check_in_rows([session_id]).where(CheckIn.member == member_id).first()
+    row = prepared.first(_slice_check_ins, session_id, member_id)
     return None if row is None else _check_in_record(row[1:])
 
 
 def load_attendance(session_id: int, member_id: int) -> AttendanceRecord | None:
-    row = _attendance_rows([session_id]).where(Attendance.member == member_id).first()
+    row = prepared.first(_slice_attendance, session_id, member_id)
     return None if row is None else _attendance_record(row[1:])
 
 
 def load_group_note(session_id: int) -> GroupNoteRecord | None:
-    row = _group_note_rows([session_id]).first()
+    row = prepared.first(_group_note_of, session_id)
     return None if row is None else GroupNoteRecord(*row[1:])
 
 
-def load_phases(session_id: int) -> tuple[PhaseRecord, ...]:
-    return tuple(PhaseRecord(Phase(r[1]), r[2], r[3], r[4]) for r in _phase_rows([session_id]))
+def load_phases(session_id: int, start: int = 0) -> tuple[PhaseRecord, ...]:
+    """The session's part times in order, from the ``start``-th stretch on."""
+    rows = _phase_rows([session_id])
+    if start:
+        rows = rows.offset(start)
+    return tuple(PhaseRecord(Phase(r[1]), r[2], r[3], r[4]) for r in rows)
 
 
 def _check_in_record(r: tuple[Any, ...]) -> CheckInRecord:
@@ -822,3 +888,18 @@ def _addendum_rows(ids: list[int]) -> Iterable[tuple[Any, ...]]:
         .order_by(Addendum.session, Addendum.id)
         .tuples()
     )
+
+
+for _query in (
+    _head_rows,
+    _attendance_rows,
+    _check_in_rows,
+    _note_rows,
+    _group_note_rows,
+    _phase_rows,
+    _assignment_rows,
+    _review_rows,
+    _signature_rows,
+    _addendum_rows,
+):
+    _of_one(_query)

@@ -25,7 +25,7 @@ from facilitator.domain.changes import Changes
 from facilitator.domain.records import CurriculumPlan, HomeworkItemInfo
 from facilitator.services import library
 from facilitator.services.workspace import Workspace
-from facilitator.ui.members_page import SavingDialog, chain_tabs, push_button, say
+from facilitator.ui.forms import SavingDialog, chain_tabs, push_button, say
 from facilitator.ui.models import day
 
 ITEM_ID = Qt.ItemDataRole.UserRole

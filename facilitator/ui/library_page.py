@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     Qt,
     QTimer,
@@ -68,8 +69,8 @@ class LibraryModel(QAbstractTableModel):
     TITLE, CATEGORY, MODULE, MINUTES, DONE, ORIGIN = range(6)
     HEADERS = ("Title", "Category", "Module", "Minutes", "Done", "Made by")
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)  # owned by its page: never left for the garbage collector
         self.items: list[HomeworkItemInfo] = []
         self.completion: dict[str, Completion] = {}
 
@@ -258,7 +259,7 @@ class LibraryPage(Screen):
         )
         self.show_archived = QCheckBox("Show a&rchived", self)
         self.show_archived.setAccessibleName("Show archived items")
-        self.model = LibraryModel()
+        self.model = LibraryModel(self)
         self.table = QTableView(self)
         self.table.setAccessibleName("Library items")
         self.table.setModel(self.model)

@@ -1,42 +1,28 @@
 """Members: find a member and see their profile, goals, attendance, check-in trends and homework.
 
-Also holds the pieces the Groups page shares: the member form and the dialog base whose Save
-calls a service and, when the service refuses, shows why and stays open with what was typed.
+The form pieces it shares with the other screens are in ui/forms.py, the chart in
+ui/member_charts.py.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import itertools
-from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCharts import QChart, QChartView, QDateTimeAxis, QLineSeries, QValueAxis
 from PySide6.QtCore import (
-    QDate,
-    QDateTime,
-    QItemSelectionModel,
-    QMargins,
     Qt,
-    QTime,
     QTimer,
 )
-from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
-    QPushButton,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -44,327 +30,34 @@ from PySide6.QtWidgets import (
 
 from facilitator.domain.changes import Changes
 from facilitator.domain.enums import GoalStatus
-from facilitator.domain.errors import FacilitatorError, InvalidInput
-from facilitator.domain.records import EnrollmentInfo, GoalInfo, HistoryEntry, MemberInfo
+from facilitator.domain.errors import FacilitatorError
+from facilitator.domain.records import EnrollmentInfo, GoalInfo
 from facilitator.services import directory, home, roster
 from facilitator.services.home import MemberProfile
 from facilitator.services.workspace import Workspace
 from facilitator.ui.bus import ChangeBus, Screen
+from facilitator.ui.forms import (
+    MemberDialog,
+    chain_tabs,
+    message_label,
+    push_button,
+    say,
+    select_row,
+    selected_row,
+    table_view,
+)
+from facilitator.ui.member_charts import TrendChart, homework_summary, trend_summary
 from facilitator.ui.models import (
     GOAL_LABELS,
     GoalsModel,
     HistoryModel,
     HomeworkModel,
     MembersModel,
-    RowsModel,
     day,
 )
 
-ERROR_STYLE = "color: #a00000;"
 SEARCH_PAUSE_MS = 200  # wait for a pause in typing before asking the database
-PRONOUNS = ("", "she/her", "he/him", "they/them")
 LIST_LIMIT = 500  # the most members a search returns (store.people.list_members)
-
-# ----------------------------------------------------------------------------- shared pieces
-
-
-def message_label(parent: QWidget) -> QLabel:
-    """The inline line where a refusal is explained (objectName "message")."""
-    label = QLabel("", parent)
-    label.setObjectName("message")
-    label.setAccessibleName("Message")
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
-
-
-def say(label: QLabel, text: str, *, error: bool = False) -> None:
-    label.setStyleSheet(ERROR_STYLE if error else "")
-    label.setText(text)
-
-
-def push_button(text: str, name: str, slot: Callable[[], object], parent: QWidget) -> QPushButton:
-    button = QPushButton(text, parent)
-    button.setAccessibleName(name)
-    button.clicked.connect(lambda _checked=False: slot())
-    return button
-
-
-def chain_tabs(*widgets: QWidget) -> None:
-    """Tab moves through the widgets in this order, the order they are read on screen."""
-    for first, second in itertools.pairwise(widgets):
-        QWidget.setTabOrder(first, second)
-
-
-def table_view(
-    model: RowsModel, name: str, parent: QWidget, stretch: int | None = None
-) -> QTableView:
-    """A read-only, row-selecting table; ``stretch`` is the column that takes spare width."""
-    view = QTableView(parent)
-    view.setModel(model)
-    view.setAccessibleName(name)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setTabKeyNavigation(False)  # Tab leaves the table; arrows move inside it
-    view.setWordWrap(False)
-    view.verticalHeader().hide()
-    header = view.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    if stretch is None:
-        header.setStretchLastSection(True)
-    else:
-        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-    return view
-
-
-def selected_row(view: QTableView) -> int | None:
-    rows = view.selectionModel().selectedRows()
-    return rows[0].row() if rows else None
-
-
-def select_row(view: QTableView, row: int) -> None:
-    index = view.model().index(row, 0)
-    view.selectionModel().setCurrentIndex(
-        index,
-        QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
-    )
-    view.scrollTo(index)
-
-
-def qdate(value: dt.date) -> QDate:
-    return QDate(value.year, value.month, value.day)
-
-
-def py_date(value: QDate) -> dt.date:
-    return dt.date(value.year(), value.month(), value.day())
-
-
-class SavingDialog(QDialog):
-    """A dialog whose Save calls a service; a refusal is shown inline and the dialog stays open.
-
-    Subclasses add their fields to ``self.form`` and implement ``save``, which raises a
-    FacilitatorError when the service refuses. ``fields`` maps a service's field names to the
-    widget that takes the focus when that field is refused.
-    """
-
-    def __init__(self, title: str, save_text: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.fields: dict[str, QWidget] = {}
-        self.body = QVBoxLayout(self)
-        self.form = QFormLayout()
-        self.body.addLayout(self.form)
-        self.message = message_label(self)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        self.setMinimumWidth(440)
-        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setText(save_text)
-        self.save_button.setAccessibleName(save_text.replace("&", ""))
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName("Cancel")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-
-    # Each dialog's own: calls its service, raising a FacilitatorError when refused.
-    save: Callable[[], None]
-
-    def finish(self) -> None:
-        """Put the message line and the buttons under whatever the subclass added."""
-        self.body.addWidget(self.message)
-        self.body.addWidget(self.buttons)
-
-    def accept(self) -> None:
-        try:
-            self.save()
-        except FacilitatorError as exc:
-            self.refused(exc)
-            return
-        super().accept()
-
-    def refused(self, exc: FacilitatorError) -> None:
-        say(self.message, exc.message, error=True)
-        widget = self.fields.get(exc.field) if isinstance(exc, InvalidInput) else None
-        if widget is not None:
-            widget.setFocus()
-
-
-class MemberFields(QWidget):
-    """Name, preferred name, record number and pronouns, in a form."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        form = QFormLayout(self)
-        form.setContentsMargins(0, 0, 0, 0)
-        self.first_name = self._line("First name", form, "&First name")
-        self.last_name = self._line("Last name", form, "&Last name")
-        self.preferred_name = self._line("Preferred name", form, "&Preferred name")
-        self.preferred_name.setPlaceholderText("Optional: the name they go by")
-        self.record_number = self._line("Record number", form, "&Record number")
-        self.pronouns = QComboBox(self)
-        self.pronouns.setEditable(True)
-        self.pronouns.addItems(PRONOUNS)
-        self.pronouns.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.pronouns.setAccessibleName("Pronouns")
-        form.addRow("Pron&ouns", self.pronouns)
-        chain_tabs(
-            self.first_name, self.last_name, self.preferred_name, self.record_number, self.pronouns
-        )
-        self.fields: dict[str, QWidget] = {
-            "first name": self.first_name,
-            "last name": self.last_name,
-            "record number": self.record_number,
-        }
-
-    def _line(self, name: str, form: QFormLayout, text: str) -> QLineEdit:
-        edit = QLineEdit(self)
-        edit.setAccessibleName(name)
-        form.addRow(text, edit)
-        return edit
-
-    def set_member(self, member: MemberInfo) -> None:
-        self.first_name.setText(member.first_name)
-        self.last_name.setText(member.last_name)
-        self.preferred_name.setText(member.preferred_name or "")
-        self.record_number.setText(member.record_number)
-        self.pronouns.setEditText(member.pronouns)
-
-    def values(self) -> dict[str, Any]:
-        """Keyword arguments for roster.create_member and roster.update_member."""
-        return {
-            "first_name": self.first_name.text(),
-            "last_name": self.last_name.text(),
-            "preferred_name": self.preferred_name.text(),
-            "record_number": self.record_number.text(),
-            "pronouns": self.pronouns.currentText(),
-        }
-
-
-class MemberDialog(SavingDialog):
-    """Edit a member's name, preferred name, record number and pronouns."""
-
-    def __init__(
-        self,
-        member: MemberInfo,
-        save: Callable[[dict[str, Any]], object],
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(f"Edit {member.display_name}", "&Save", parent)
-        self._save = save
-        self.member_fields = MemberFields(self)
-        self.member_fields.set_member(member)
-        self.fields = self.member_fields.fields
-        self.body.addWidget(self.member_fields)
-        self.finish()
-
-    def save(self) -> None:
-        self._save(self.member_fields.values())
-
-
-# ----------------------------------------------------------------------------- the chart
-
-
-def _moment(value: dt.date) -> float:
-    # Noon, so a daylight-saving change never moves a point to the neighbouring day.
-    return float(QDateTime(qdate(value), QTime(12, 0)).toMSecsSinceEpoch())
-
-
-class TrendChart(QChartView):
-    """Mood and craving (0-10) at each check-in, oldest on the left."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(QChart(), parent)
-        self.setAccessibleName("Check-in trends chart")
-        self.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.setMinimumHeight(180)
-        # The legend at the side and no axis titles leave the height to the lines.
-        self.chart().legend().setAlignment(Qt.AlignmentFlag.AlignRight)
-        self.chart().setMargins(QMargins(4, 4, 4, 4))
-        self.mood: QLineSeries | None = None
-        self.craving: QLineSeries | None = None
-
-    def set_history(self, history: Sequence[HistoryEntry]) -> None:
-        chart = self.chart()
-        chart.removeAllSeries()
-        for axis in chart.axes():
-            chart.removeAxis(axis)
-        self.mood = self.craving = None
-        rated = sorted(
-            (e for e in history if e.mood is not None or e.craving is not None),
-            key=lambda e: e.date,
-        )
-        if not rated:
-            chart.setTitle("No check-in ratings yet")
-            return
-        chart.setTitle("")
-        when = QDateTimeAxis()
-        when.setFormat("d MMM yy")
-        first, last = rated[0].date, rated[-1].date
-        when.setRange(
-            QDateTime(qdate(first - dt.timedelta(days=1)), QTime(0, 0)),
-            QDateTime(qdate(last + dt.timedelta(days=1)), QTime(0, 0)),
-        )
-        when.setTickCount(min(6, max(2, len({e.date for e in rated}))))
-        scale = QValueAxis()
-        scale.setRange(0, 10)
-        scale.setTickCount(6)
-        scale.setLabelFormat("%d")
-        chart.addAxis(when, Qt.AlignmentFlag.AlignBottom)
-        chart.addAxis(scale, Qt.AlignmentFlag.AlignLeft)
-        self.mood = self._series("Mood", [(e.date, e.mood) for e in rated], when, scale)
-        if any(e.craving is not None for e in rated):
-            self.craving = self._series(
-                "Craving", [(e.date, e.craving) for e in rated], when, scale
-            )
-
-    def _series(
-        self,
-        name: str,
-        points: list[tuple[dt.date, int | None]],
-        when: QDateTimeAxis,
-        scale: QValueAxis,
-    ) -> QLineSeries:
-        series = QLineSeries()
-        series.setName(name)
-        series.setPointsVisible(True)
-        for date, value in points:
-            if value is not None:
-                series.append(_moment(date), value)
-        self.chart().addSeries(series)
-        series.attachAxis(when)
-        series.attachAxis(scale)
-        return series
-
-
-def trend_summary(history: Sequence[HistoryEntry]) -> str:
-    """The chart in words, for a screen reader and for a quick look."""
-    parts = []
-    for name, values in (
-        ("Mood", [(e.date, e.mood) for e in history if e.mood is not None]),
-        ("Craving", [(e.date, e.craving) for e in history if e.craving is not None]),
-    ):
-        if values:
-            latest_date, latest = max(values, key=lambda pair: pair[0])
-            average = sum(v for _d, v in values) / len(values)
-            parts.append(
-                f"{name}: {len(values)} ratings, average {average:.1f}, "
-                f"latest {latest} on {day(latest_date)}."
-            )
-    return " ".join(parts) or "No mood or craving ratings recorded yet."
-
-
-def homework_summary(profile: MemberProfile) -> str:
-    reviewed = sum(len(e.reviews) for e in profile.history)
-    given = sum(len(e.homework) for e in profile.history)
-    completion = profile.homework_completion
-    if completion is None:
-        return f"No homework reviewed yet ({given} given)."
-    return (
-        f"Homework completion {completion:.0%} of {reviewed} reviewed "
-        f"(partly done counts half; {given} given)."
-    )
-
 
 # ----------------------------------------------------------------------------- the page
 

@@ -33,7 +33,7 @@ from facilitator.domain.records import UserInfo
 from facilitator.services import accounts, security
 from facilitator.services.workspace import Workspace
 from facilitator.ui.bus import ChangeBus, Screen, run_for
-from facilitator.ui.members_page import SavingDialog
+from facilitator.ui.forms import SavingDialog
 from facilitator.ui.models import RowsModel
 from facilitator.ui.widgets import message_label
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QLabel, QWidget
@@ -43,3 +44,31 @@ def date_edit(parent: QWidget, name: str, value: dt.date) -> QDateEdit:
 def date_of(edit: QDateEdit) -> dt.date:
     value = edit.date()
     return dt.date(value.year(), value.month(), value.day())
+
+
+def when_edited(widget: QWidget, then: Callable[[], None]) -> None:
+    """Call ``then`` once, at the next edit the user makes in the field."""
+    from PySide6.QtWidgets import (  # not on the sign-in window's path
+        QAbstractButton,
+        QAbstractSpinBox,
+        QComboBox,
+        QLineEdit,
+    )
+
+    signal: Any = None
+    if isinstance(widget, QLineEdit):
+        signal = widget.textEdited
+    elif isinstance(widget, QComboBox):
+        signal = widget.editTextChanged if widget.isEditable() else widget.currentIndexChanged
+    elif isinstance(widget, QAbstractSpinBox):
+        signal = widget.editingFinished
+    elif isinstance(widget, QAbstractButton):
+        signal = widget.toggled
+    if signal is None:
+        return
+
+    def once(*_args: object) -> None:
+        signal.disconnect(once)
+        then()
+
+    signal.connect(once)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
     QAbstractSpinBox,
+    QApplication,
     QComboBox,
     QDialog,
     QLabel,
@@ -27,6 +28,7 @@ from facilitator.services import directory, roster
 from facilitator.ui.groups_page import GroupDialog, GroupsPage
 from facilitator.ui.models import RosterModel
 from tests.factories import group, members
+from tests.ui.events import click, type_text
 
 START = dt.date(2026, 3, 2)
 
@@ -128,6 +130,20 @@ def test_an_empty_group_name_is_refused_in_the_dialog_and_nothing_typed_is_lost(
     assert roster.list_groups() == []
     dialog.name.setText("Tuesday Skills")
     dialog.accept()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+
+
+def test_a_refusal_goes_once_its_field_is_typed_in(page, qtbot):
+    dialog = page.group_dialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    fill_group(dialog, "")
+    click(dialog.save_button)
+    assert dialog.message.text() == "group name cannot be empty"
+    assert QApplication.focusWidget() is dialog.name  # the cursor is where the fault is
+    type_text(dialog.name, "Tuesday Skills")
+    assert dialog.message.text() == ""  # stale once the field holds something else
+    click(dialog.save_button)
     assert dialog.result() == QDialog.DialogCode.Accepted
 
 

@@ -52,6 +52,9 @@ def test_attendance_is_marked_down_the_roster_from_the_keyboard(qtbot, clinic):
     stored = sessions.load(page.session_id)
     assert {a.member_id for a in stored.present} == set(member_ids)
     assert _current(view) == (len(member_ids) - 1, status)
+    # The grid shows the word, and keeps the stored value behind it for its editor.
+    cell = model.index(0, status)
+    assert (cell.data(), cell.data(Qt.ItemDataRole.UserRole)) == ("Present", "present")
     assert QApplication.focusWidget() is view
     window.close()
 

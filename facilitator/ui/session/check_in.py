@@ -28,6 +28,7 @@ from facilitator.ui.session.models import (
 from facilitator.ui.session.review_panel import HomeworkReviewPanel
 
 MENTAL_HEALTH_HIDDEN = ("craving", "use_since_last", "use_detail")
+FOLLOW_UP_FITS = 28  # characters of a follow-up that fit its column on one line
 WIDTHS = {"safety_follow_up": 220, "homework": 170, "current_issue": 220, "use_detail": 130}
 
 
@@ -49,7 +50,7 @@ class CheckInPart(QWidget):
                 self,
             )
         )
-        self.model = CheckInModel(self._commit)
+        self.model = CheckInModel(self._commit, self)
         self.model.message.connect(ctx.say)
         self.view = KeyboardGrid("Check-in grid", self)
         self.view.setModel(self.model)
@@ -103,6 +104,10 @@ class CheckInPart(QWidget):
         ]
         self.model.set_locked(self.ctx.locked)
         self.model.sync_rows(rows)
+        for number, row in enumerate(rows):  # a follow-up written out is shown whole
+            if changes is None or row.member_id in changes.check_ins:
+                text = row.check_in.safety_follow_up
+                self.view.fit_row(number, "\n" in text or len(text) > FOLLOW_UP_FITS)
         hidden = record.track is Track.MENTAL_HEALTH
         for name in MENTAL_HEALTH_HIDDEN:
             self.view.setColumnHidden(self.model.column(name), hidden)

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
 
 from facilitator.domain.changes import Changes
 from facilitator.domain.enums import SessionState
@@ -23,7 +24,21 @@ from facilitator.domain.records import SessionRecord
 from facilitator.services.workspace import Workspace
 from facilitator.ui.bus import ChangeBus
 
-AMBER = "color: #b36b00; font-weight: bold;"
+AMBER = QColor(179, 107, 0)  # over time, over capacity, a note to check
+RED = QColor(160, 0, 0)  # a refusal
+
+
+def tint(widget: QWidget, color: QColor | None) -> None:
+    """Text in a warning colour, bold (None: as usual). A palette and a font, not a style
+    sheet: style sheets make every widget under them slower to lay out and paint."""
+    palette = widget.palette()
+    default = QApplication.palette(widget).color(QPalette.ColorRole.WindowText)
+    palette.setColor(QPalette.ColorRole.WindowText, color or default)
+    palette.setColor(QPalette.ColorRole.ButtonText, color or default)
+    widget.setPalette(palette)
+    font = widget.font()
+    font.setBold(color is AMBER)
+    widget.setFont(font)
 
 
 class SessionContext(QObject):
@@ -45,7 +60,7 @@ class SessionContext(QObject):
         self.message.setObjectName("message")
         self.message.setAccessibleName("Message")
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #a00000;")
+        tint(self.message, RED)
         self.saved_label = QLabel("")
         self.saved_label.setAccessibleName("Save status")
         self._message_about: object = None  # the field the message is about

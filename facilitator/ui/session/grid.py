@@ -59,7 +59,7 @@ class ChoiceDelegate(QStyledItemDelegate):
         if editor.property("filled"):
             return
         editor.setProperty("filled", True)
-        current = index.data(Qt.ItemDataRole.EditRole)
+        current = index.data(Qt.ItemDataRole.UserRole)  # the value behind the label shown
         editor.setCurrentIndex(max(editor.findData(current), 0))
 
     def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: Index) -> None:
@@ -85,7 +85,7 @@ class NoteDelegate(QStyledItemDelegate):
         assert isinstance(editor, QPlainTextEdit)
         if not editor.property("filled"):  # once, as ChoiceDelegate
             editor.setProperty("filled", True)
-            editor.setPlainText(str(index.data(Qt.ItemDataRole.EditRole) or ""))
+            editor.setPlainText(str(index.data(Qt.ItemDataRole.DisplayRole) or ""))
             editor.moveCursor(editor.textCursor().MoveOperation.End)
 
     def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: Index) -> None:
@@ -130,8 +130,19 @@ class KeyboardGrid(QTableView):
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setWordWrap(True)
         header = self.verticalHeader()  # the members' names: it stays put when scrolling sideways
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        # Rows keep one line's height (measuring every row is slow); a row with text that needs
+        # more is fitted when it changes (fit_row).
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header.setDefaultSectionSize(self.fontMetrics().height() + 10)
+
+    def fit_row(self, row: int, tall: bool) -> None:
+        """Show all of a row's text (a long safety follow-up), or bring it back to one line."""
+        if tall:
+            self.resizeRowToContents(row)
+        elif self.rowHeight(row) != self.verticalHeader().defaultSectionSize():
+            # Only when it was tall: a height set again lays the whole grid out again.
+            self.setRowHeight(row, self.verticalHeader().defaultSectionSize())
 
     def closeEditor(self, editor: QWidget, hint: QAbstractItemDelegate.EndEditHint) -> None:
         moving_down = hint == QAbstractItemDelegate.EndEditHint.SubmitModelCache

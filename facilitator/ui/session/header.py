@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from facilitator.domain.enums import PHASE_ORDER, Phase
 from facilitator.domain.records import GroupInfo, SessionRecord
-from facilitator.ui.session.context import AMBER, button
+from facilitator.ui.session.context import AMBER, button, tint
 
 NOTES, SIGN = "notes", "sign"
 PARTS: tuple[tuple[str, str], ...] = (
@@ -79,6 +79,7 @@ class SessionHeader(QWidget):
         self.next_button = button("&Next ▶", "Next part", lambda: self.step.emit(1), self)
         steps.addWidget(self.prev_button)
         self.steps: dict[str, QPushButton] = {}
+        self._over: dict[Phase, bool] = {}  # which parts are over their time
         for number, (part, label) in enumerate(PARTS, start=1):
             step = QPushButton(f"{number} {label.replace('&', '&&')}", self)
             step.setCheckable(True)
@@ -122,9 +123,9 @@ class SessionHeader(QWidget):
                 f"{number} {phase.label.replace('&', '&&')}  {minutes_seconds(used)} / {planned}:00"
             )
             over = used > planned * 60
-            if step.property("over") != over:  # restyling every second is not free
-                step.setProperty("over", over)
-                step.setStyleSheet(AMBER if over else "")
+            if self._over.get(phase) is not over:  # re-tinting every second is not free
+                self._over[phase] = over
+                tint(step, AMBER if over else None)
         start, end = record.actual_start, record.actual_end
         self.clock_label.setText(
             f"Session {clock_text(((end or now) - start).total_seconds())}"

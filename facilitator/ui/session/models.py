@@ -1,8 +1,10 @@
 """Qt models of a running session: the roster and the check-in grid.
 
 Each model shows rows the page hands it and sends an edit straight to ``commit``. Fresh rows
-are merged in place (``sync_rows``): a changed row is repainted, a new one inserted, a gone one
-removed, so the view's current cell and open editor survive every save.
+are merged in place (``sync_rows``): a changed cell is replaced, a new row inserted, a gone one
+removed, so the view's current cell and open editor survive every save. The cells are Qt's own
+items (QStandardItemModel): painting a grid reads them without calling into Python, which
+otherwise costs more than the rest of showing a session.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QColor, QStandardItem, QStandardItemModel
 
 from facilitator.domain.enums import AttendanceStatus, Location, ReviewStatus, UseSinceLast
 from facilitator.domain.records import (
@@ -44,13 +46,27 @@ REVIEW_CHOICES: dict[ReviewStatus | None, str] = {
     **{status: status.label for status in ReviewStatus},
 }
 SAFETY_RED = QColor(255, 205, 205)
+Cell = dict[int, Any]  # role -> value, for one cell
+PLAIN_CELL = (
+    Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemNeverHasChildren
+)
+EDITABLE_CELL = PLAIN_CELL | Qt.ItemFlag.ItemIsEditable
+SHOWN = Qt.ItemDataRole.DisplayRole  # also what a typed-in cell's editor starts from
+# The stored value behind a choice ("present" behind "Present"): a role of its own, as a
+# QStandardItem keeps one value for the display and edit roles. A screen reader reads SHOWN.
+VALUE = Qt.ItemDataRole.UserRole
 
 
 def _clock(value: dt.time | None) -> str:
     return "" if value is None else value.strftime("%H:%M")
 
 
-class _EditableTable(QAbstractTableModel):
+def _text(shown: str, value: Any) -> Cell:
+    """A cell's words, and the value behind them when that is not the words themselves."""
+    return {SHOWN: shown} if value == shown else {SHOWN: shown, VALUE: value}
+
+
+class _EditableTable(QStandardItemModel):
     """Shared plumbing: named columns, rows keyed by member, an edit that calls ``commit``,
     errors as a signal. The member's name is the row header, which stays in view while the
     grid scrolls sideways."""
@@ -59,89 +75,121 @@ class _EditableTable(QAbstractTableModel):
     EDITABLE: frozenset[str] = frozenset()
     message = Signal(str, object)  # (text, the member and column it is about)
 
-    def __init__(self, commit: Commit) -> None:
-        super().__init__()
+    def __init__(self, commit: Commit, parent: QObject | None = None) -> None:
+        super().__init__(0, len(self.COLUMNS), parent)
         self._commit = commit
+        self._editable = [name in self.EDITABLE for name, _header in self.COLUMNS]
+        self.setHorizontalHeaderLabels([header for _name, header in self.COLUMNS])
         self.rows: list[Any] = []  # each row has a member_id
+        self._shown: list[list[Cell]] = []  # what each row's cells hold, to compare with
         self.locked = False  # a signed session is read-only
 
-    # Each model's own: the member's name as the row header shows it.
+    # Each model's own: the member's name as the row header shows it, and a row's cells.
     name_of: Callable[[Any], str]
+    cells: Callable[[Any], list[Cell]]
 
     # ------------------------------------------------------------------------- keeping current
 
     def set_locked(self, locked: bool) -> None:
         if locked != self.locked:
             self.locked = locked
-            if self.rows:
-                self.dataChanged.emit(
-                    self.index(0, 0), self.index(len(self.rows) - 1, len(self.COLUMNS) - 1)
-                )
+            for position in range(len(self.rows)):
+                for column in range(len(self.COLUMNS)):
+                    item = self.item(position, column)
+                    if item is not None:
+                        item.setFlags(self._flags(column))
+
+    def _flags(self, column: int) -> Qt.ItemFlag:
+        return EDITABLE_CELL if self._editable[column] and not self.locked else PLAIN_CELL
+
+    def _items(self, cells: list[Cell]) -> list[QStandardItem]:
+        return [self._item(column, cell) for column, cell in enumerate(cells)]
+
+    def _item(self, column: int, cell: Cell) -> QStandardItem:
+        item = QStandardItem(cell[SHOWN])
+        for role, value in cell.items():
+            if role != SHOWN:
+                item.setData(value, role)
+        item.setFlags(self._flags(column))
+        return item
+
+    def _header(self, position: int, row: Any) -> None:
+        name = self.name_of(row)
+        self.setVerticalHeaderItem(position, QStandardItem(name))
 
     def sync_rows(self, rows: Sequence[Any]) -> None:
         """Show these rows, touching only what differs from the rows shown."""
+        if not self.rows:
+            self._first_rows(rows)
+            return
         new_keys = [r.member_id for r in rows]
         wanted = set(new_keys)
         for position in reversed(range(len(self.rows))):
             if self.rows[position].member_id not in wanted:
-                self.beginRemoveRows(QModelIndex(), position, position)
-                del self.rows[position]
-                self.endRemoveRows()
+                self.removeRow(position)
+                del self.rows[position], self._shown[position]
         kept = {r.member_id for r in self.rows}
         order = [k for k in new_keys if k in kept]
         if [r.member_id for r in self.rows] != order:
             self._reorder(order)
         for position, row in enumerate(rows):
             if position >= len(self.rows) or self.rows[position].member_id != row.member_id:
-                self.beginInsertRows(QModelIndex(), position, position)
+                cells = self.cells(row)
                 self.rows.insert(position, row)
-                self.endInsertRows()
+                self._shown.insert(position, cells)
+                self.insertRow(position, self._items(cells))
+                self._header(position, row)
             elif self.rows[position] != row:
-                self.rows[position] = row
-                self.dataChanged.emit(
-                    self.index(position, 0), self.index(position, len(self.COLUMNS) - 1)
-                )
-                self.headerDataChanged.emit(Qt.Orientation.Vertical, position, position)
+                self._replace(position, row)
+
+    def _first_rows(self, rows: Sequence[Any]) -> None:
+        """The first rows, put in quietly and announced once: there is nothing on screen to
+        keep in place, and a signal per row would lay the grid out once per row."""
+        self.blockSignals(True)
+        try:
+            for position, row in enumerate(rows):
+                cells = self.cells(row)
+                self.rows.append(row)
+                self._shown.append(cells)
+                self.appendRow(self._items(cells))
+                self.setVerticalHeaderItem(position, QStandardItem(self.name_of(row)))
+        finally:
+            self.blockSignals(False)
+        self.beginResetModel()
+        self.endResetModel()
+
+    def _replace(self, position: int, row: Any) -> None:
+        """A changed row: only its changed cells are replaced (each repaints itself)."""
+        renamed = self.name_of(self.rows[position]) != self.name_of(row)
+        cells = self.cells(row)
+        for column, (old, new) in enumerate(zip(self._shown[position], cells, strict=True)):
+            if old != new:
+                self.setItem(position, column, self._item(column, new))
+        self.rows[position], self._shown[position] = row, cells
+        if renamed:  # the names' column may change width: the whole grid is laid out
+            self._header(position, row)
 
     def _reorder(self, order: list[int]) -> None:
-        """Rows moved (a member renamed elsewhere): the current cell follows its member."""
-        self.layoutAboutToBeChanged.emit()
-        before = [r.member_id for r in self.rows]
-        self.rows.sort(key=lambda r: order.index(r.member_id))
-        after = {r.member_id: position for position, r in enumerate(self.rows)}
-        old = self.persistentIndexList()
-        self.changePersistentIndexList(
-            old, [self.index(after[before[i.row()]], i.column()) for i in old]
-        )
-        self.layoutChanged.emit()
+        """Rows moved (a member renamed elsewhere): each row is taken out and put back in its
+        place, so the view's current cell follows its member."""
+        for target, member_id in enumerate(order):
+            position = next(i for i, r in enumerate(self.rows) if r.member_id == member_id)
+            if position != target:
+                items = self.takeRow(position)
+                self.insertRow(target, items)
+                self.rows.insert(target, self.rows.pop(position))
+                self._shown.insert(target, self._shown.pop(position))
+        for position, row in enumerate(self.rows):
+            self._header(position, row)
 
     def row_of(self, member_id: int) -> int | None:
         return next((i for i, r in enumerate(self.rows) if r.member_id == member_id), None)
 
     # ------------------------------------------------------------------------- Qt's model API
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return None
-        if orientation == Qt.Orientation.Horizontal:
-            return self.COLUMNS[section][1] if 0 <= section < len(self.COLUMNS) else None
-        return self.name_of(self.rows[section]) if 0 <= section < len(self.rows) else None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        base = super().flags(index)
-        if index.isValid() and self.COLUMNS[index.column()][0] in self.EDITABLE and not self.locked:
-            return base | Qt.ItemFlag.ItemIsEditable
-        return base
-
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        """An edit committed in the grid goes to the service; the cell shows what was saved
+        once the record is read again (never what was typed, if it was refused)."""
         if not index.isValid() or role != Qt.ItemDataRole.EditRole:
             return False
         member_id, column = self.rows[index.row()].member_id, self.COLUMNS[index.column()][0]
@@ -167,26 +215,13 @@ class RosterModel(_EditableTable):
     def name_of(self, row: AttendanceRecord) -> str:
         return row.display_name + (" (late joiner)" if row.late_joiner else "")
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        row: AttendanceRecord = self.rows[index.row()]
-        name = self.COLUMNS[index.column()][0]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return {
-                "status": STATUS_LABELS[row.status],
-                "arrival": _clock(row.arrival),
-                "departure": _clock(row.departure),
-                "location": LOCATION_LABELS[row.location],
-            }[name]
-        if role == Qt.ItemDataRole.EditRole:
-            return {
-                "status": row.status.value if row.status else "",
-                "arrival": _clock(row.arrival),
-                "departure": _clock(row.departure),
-                "location": row.location.value,
-            }[name]
-        return None
+    def cells(self, row: AttendanceRecord) -> list[Cell]:
+        return [
+            _text(STATUS_LABELS[row.status], row.status.value if row.status else ""),
+            _text(_clock(row.arrival), _clock(row.arrival)),
+            _text(_clock(row.departure), _clock(row.departure)),
+            _text(LOCATION_LABELS[row.location], row.location.value),
+        ]
 
 
 @dataclass(frozen=True)
@@ -235,31 +270,28 @@ class CheckInModel(_EditableTable):
     def name_of(self, row: CheckInRow) -> str:
         return row.name
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        row: CheckInRow = self.rows[index.row()]
-        name = self.COLUMNS[index.column()][0]
+    def cells(self, row: CheckInRow) -> list[Cell]:
         check_in = row.check_in
-        if role == Qt.ItemDataRole.BackgroundRole and check_in.safety_concern:
-            return SAFETY_RED
-        if role == Qt.ItemDataRole.ToolTipRole and name == "safety_follow_up":
-            if check_in.safety_follow_up:
-                return check_in.safety_follow_up
+        cells: list[Cell] = []
+        for name, _header in self.COLUMNS:
+            if name == "homework":
+                cell = _text(row.homework_text, row.review_status)
+            elif name == "use_since_last":
+                cell = _text(USE_LABELS[check_in.use_since_last], check_in.use_since_last.value)
+            elif name == "safety_concern":
+                cell = _text("Yes" if check_in.safety_concern else "No", check_in.safety_concern)
+            else:
+                value = getattr(check_in, name)
+                cell = _text("" if value is None else str(value), "" if value is None else value)
             if check_in.safety_concern:
-                return "Write the follow-up before the session can be signed"
-        if role == Qt.ItemDataRole.EditRole:
-            if name == "homework":
-                return row.review_status
-            value = getattr(check_in, name)
-            return "" if value is None else value
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            if name == "homework":
-                return row.homework_text
-            value = getattr(check_in, name)
-            if name == "use_since_last":
-                return USE_LABELS[value]
-            if name == "safety_concern":
-                return "Yes" if value else "No"
-            return "" if value is None else str(value)
-        return None
+                cell[Qt.ItemDataRole.BackgroundRole] = SAFETY_RED
+            if name == "safety_follow_up":
+                tip = check_in.safety_follow_up or (
+                    "Write the follow-up before the session can be signed"
+                    if check_in.safety_concern
+                    else ""
+                )
+                if tip:
+                    cell[Qt.ItemDataRole.ToolTipRole] = tip
+            cells.append(cell)
+        return cells

@@ -22,7 +22,7 @@ from facilitator.domain.checklist import note_warnings
 from facilitator.domain.records import SessionRecord
 from facilitator.services import roster, sessions
 from facilitator.ui.autosave import Autosaver
-from facilitator.ui.session.context import AMBER, SessionContext, button
+from facilitator.ui.session.context import AMBER, SessionContext, button, tint
 from facilitator.ui.session.text import autosaved_text
 
 MEMBER_ID = Qt.ItemDataRole.UserRole
@@ -60,7 +60,7 @@ class NotesPart(QWidget):
         self.warnings_label = QLabel("", self)
         self.warnings_label.setAccessibleName("Note warnings")
         self.warnings_label.setWordWrap(True)
-        self.warnings_label.setStyleSheet(AMBER)
+        tint(self.warnings_label, AMBER)
         self._warn_later = QTimer(self)
         self._warn_later.setSingleShot(True)
         self._warn_later.setInterval(WARNINGS_PAUSE_MS)

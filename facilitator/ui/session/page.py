@@ -10,6 +10,8 @@ moment after typing pauses.
 
 from __future__ import annotations
 
+from typing import cast
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QDialog,
@@ -40,6 +42,26 @@ from facilitator.ui.session.skill import SkillPart
 from facilitator.ui.session.summary import SummaryPart
 
 PHASES = [p.value for p in PHASE_ORDER]
+REMEMBER_PAUSE_MS = 250  # where the user is, written once they settle, not on every key
+
+
+def _shown_in_parts(changes: Changes) -> bool:
+    """Whether a change shows anywhere but the header (part times, the audit trail)."""
+    return bool(
+        changes.attendance
+        or changes.check_ins
+        or changes.member_notes
+        or changes.homework
+        or changes.reviews
+        or changes.group_note
+        or changes.members
+        or changes.goals
+        or changes.groups
+        or changes.library
+        or changes.enrollments
+        or changes.signatures
+        or changes.addenda
+    )
 
 
 class SessionPage(QWidget):
@@ -60,15 +82,20 @@ class SessionPage(QWidget):
         super().__init__(parent)
         self.ws, self.session_id = ws, session_id
         self.bus = bus or ChangeBus(self)
+        # Parts out of view owe a repaint: None for a whole one, else what changed since.
+        self._owed: dict[str, Changes | None] = {}
+        record = sessions.load(session_id)
         self.bus.publish(sessions.view(ws, session_id), self)  # a viewing, noted in the trail
-        self.ctx = SessionContext(ws, self.bus, sessions.load(session_id), self.apply, self)
+        self.ctx = SessionContext(ws, self.bus, record, self.apply, self)
         self.group: GroupInfo = roster.get_group(self.record.group_id)
         self.demo = ws.demo
         self._preview: QDialog | None = None
         self._build()
-        # Parts out of view owe a repaint: None for a whole one, else what changed since.
-        self._owed: dict[str, Changes | None] = dict.fromkeys(PART_NAMES)
         self.follower = Follower(self, self.bus, self._cares, self.apply, lambda: True)
+        self._remember_soon = QTimer(self)
+        self._remember_soon.setSingleShot(True)
+        self._remember_soon.setInterval(REMEMBER_PAUSE_MS)
+        self._remember_soon.timeout.connect(self._write_place)
         self.show_part(part or self._resume_part(), record_time=False)
         if note_member is not None:
             self.notes.choose(note_member)
@@ -87,16 +114,12 @@ class SessionPage(QWidget):
         self.header.step.connect(self.step)
         self.header.document.connect(self.show_document)
         self.roster = RosterPanel(ctx, self)
-        self.check_in = CheckInPart(ctx, self)
-        self.skill = SkillPart(ctx, self)
-        self.summary = SummaryPart(ctx, self)
-        self.notes = NotesPart(ctx, self)
-        self.notes.document.connect(self.show_document)
-        self.notes.member_chosen.connect(lambda _member: self._remember_place())
-        self.sign = SignPart(ctx, self)
+        # Each part is built when first shown (opening a session shows one): a placeholder
+        # holds its place in the stack until then.
         self.parts = QStackedWidget(self)
-        for part in (self.check_in, self.skill, self.summary, self.notes, self.sign):
-            self.parts.addWidget(part)
+        self._built: dict[str, QWidget] = {}
+        for _part in PART_NAMES:
+            self.parts.addWidget(QWidget(self.parts))
         split = QSplitter(Qt.Orientation.Horizontal, self)
         split.addWidget(self.roster)
         split.addWidget(self.parts)
@@ -112,6 +135,53 @@ class SessionPage(QWidget):
         self.header.show_title(self.record, self.demo, self.locked)
         self.roster.update_from(self.record, self.group, None)
 
+    def _part(self, name: str) -> QWidget:
+        """The part's widget, built (and shown whole) the first time it is wanted."""
+        if name not in self._built:
+            ctx = self.ctx
+            part: QWidget
+            if name == Phase.CHECK_IN.value:
+                part = CheckInPart(ctx, self.parts)
+            elif name == Phase.SKILL_WORK.value:
+                part = SkillPart(ctx, self.parts)
+            elif name == Phase.SUMMARY.value:
+                part = SummaryPart(ctx, self.parts)
+            elif name == NOTES:
+                part = notes = NotesPart(ctx, self.parts)
+                notes.document.connect(self.show_document)
+                notes.member_chosen.connect(lambda _member: self._remember_place())
+            else:
+                part = SignPart(ctx, self.parts)
+            index = PART_NAMES.index(name)
+            placeholder = self.parts.widget(index)
+            self.parts.insertWidget(index, part)
+            if placeholder is not None:
+                self.parts.removeWidget(placeholder)
+                placeholder.deleteLater()
+            self._built[name] = part
+            self._owed[name] = None  # filled whole when it is next on view
+        return self._built[name]
+
+    @property
+    def check_in(self) -> CheckInPart:
+        return cast(CheckInPart, self._part(Phase.CHECK_IN.value))
+
+    @property
+    def skill(self) -> SkillPart:
+        return cast(SkillPart, self._part(Phase.SKILL_WORK.value))
+
+    @property
+    def summary(self) -> SummaryPart:
+        return cast(SummaryPart, self._part(Phase.SUMMARY.value))
+
+    @property
+    def notes(self) -> NotesPart:
+        return cast(NotesPart, self._part(NOTES))
+
+    @property
+    def sign(self) -> SignPart:
+        return cast(SignPart, self._part(SIGN))
+
     @property
     def record(self) -> SessionRecord:
         return self.ctx.record
@@ -126,7 +196,13 @@ class SessionPage(QWidget):
 
     @property
     def savers(self) -> list[Autosaver]:
-        return self.skill.savers + self.summary.savers + self.notes.savers
+        """The text boxes that save as they are typed in, of the parts built so far."""
+        return [
+            saver
+            for part in self._built.values()
+            for saver in getattr(part, "savers", ())
+            if isinstance(saver, Autosaver)
+        ]
 
     # ------------------------------------------------------------------------- following changes
 
@@ -150,15 +226,20 @@ class SessionPage(QWidget):
         if record.state is not before.state or record.group_name != before.group_name:
             self.header.show_title(record, self.demo, self.locked)
         self.roster.update_from(record, self.group, changes)
+        if not _shown_in_parts(changes):
+            self._tick()  # part times: the header's
+            return
         current = self.current_part()
         signed_now = record.state is not before.state  # every part locks at once
-        for part in PART_NAMES:
+        for part in self._built:
+            owed = self._owed.get(part, changes)
             if part == current or signed_now:
-                self._update_part(part, changes)
+                self._owed.pop(part, None)
+                self._update_part(part, None if owed is None else owed | changes)
             elif part not in self._owed:
                 self._owed[part] = changes
-            elif self._owed[part] is not None:
-                self._owed[part] = self._owed[part] | changes  # type: ignore[operator]
+            elif owed is not None:
+                self._owed[part] = owed | changes
         self._tick()
 
     def _update_part(self, part: str, changes: Changes | None) -> None:
@@ -192,12 +273,13 @@ class SessionPage(QWidget):
 
     def show_part(self, part: str, record_time: bool = True) -> None:
         """Go to a part; moving between the three parts of a running group records their times."""
-        self.flush()
+        self._save_typing()
         if record_time and self._running() and part != self.current_part():
             if part in PHASES:
                 self.ctx.run("parts", sessions.advance_phase, self.ws, self.session_id, Phase(part))
             elif self.current_part() in PHASES and self.record.actual_start:
                 self.ctx.run("parts", sessions.end_session, self.ws, self.session_id)
+        self._part(part)
         self.parts.setCurrentIndex(PART_NAMES.index(part))
         if part in self._owed:
             self._update_part(part, self._owed.pop(part))
@@ -210,8 +292,15 @@ class SessionPage(QWidget):
         return not self.locked and self.record.actual_end is None
 
     def _remember_place(self) -> None:
+        self._remember_soon.start()
+
+    def _write_place(self) -> None:
+        """Where the user is (part, and whose note), so reopening after a crash returns there."""
+        self._remember_soon.stop()
         if not self.locked:
-            member = self.notes.member_id if self.current_part() == NOTES else None
+            notes = self._built.get(NOTES)
+            on_notes = isinstance(notes, NotesPart) and self.current_part() == NOTES
+            member = notes.member_id if isinstance(notes, NotesPart) and on_notes else None
             home.remember_place(self.ws, self.session_id, self.current_part(), member)
 
     def _tick(self) -> None:
@@ -223,16 +312,17 @@ class SessionPage(QWidget):
         """The session's record, sign-in sheet or the chosen member's note, previewed."""
         from facilitator.ui import documents as previews
 
-        self.flush()  # the preview shows what was typed a moment ago too
+        self._save_typing()  # the preview shows what was typed a moment ago too
         try:
             if kind == "session":
                 return previews.session_record(self.ws, self.session_id, self)
             if kind == "sign_in":
                 return previews.sign_in_sheet(self.ws, self.session_id, self)
-            if self.notes.member_id is None:
+            member_id = self.notes.member_id
+            if member_id is None:
                 self.ctx.say("Choose a member in the list first.", "documents")
                 return None
-            return previews.member_note(self.ws, self.session_id, self.notes.member_id, self)
+            return previews.member_note(self.ws, self.session_id, member_id, self)
         except FacilitatorError as exc:
             self.ctx.say(exc.message, "documents")
             return None
@@ -246,7 +336,12 @@ class SessionPage(QWidget):
     # ------------------------------------------------------------------------- leaving
 
     def flush(self) -> None:
-        """Save any typing still waiting (before moving on, closing or signing)."""
+        """Save any typing still waiting, and where the user is (before closing or locking)."""
+        self._save_typing()
+        if self._remember_soon.isActive():
+            self._write_place()
+
+    def _save_typing(self) -> None:
         for saver in self.savers:
             saver.flush()
 

@@ -3,8 +3,10 @@ and late joiners."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtGui import QFocusEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QHeaderView, QLabel, QVBoxLayout, QWidget
 
 from facilitator.domain.changes import Changes
@@ -13,9 +15,31 @@ from facilitator.domain.errors import FacilitatorError
 from facilitator.domain.records import GroupInfo, SessionRecord
 from facilitator.domain.rules import parse_clock_time
 from facilitator.services import sessions
-from facilitator.ui.session.context import AMBER, SessionContext, button
+from facilitator.ui.session.context import AMBER, SessionContext, button, tint
 from facilitator.ui.session.grid import ChoiceDelegate, KeyboardGrid
 from facilitator.ui.session.models import LOCATION_LABELS, STATUS_LABELS, RosterModel
+
+
+class JoinerChoices(QComboBox):
+    """The late-joiner list, read when the facilitator goes to it (not on every open)."""
+
+    def __init__(self, fill: Callable[[], None], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._fill = fill
+        self.stale = True
+
+    def refill(self) -> None:
+        if self.stale:
+            self.stale = False
+            self._fill()
+
+    def showPopup(self) -> None:
+        self.refill()
+        super().showPopup()
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        self.refill()
+        super().focusInEvent(event)
 
 
 class RosterPanel(QWidget):
@@ -25,7 +49,8 @@ class RosterPanel(QWidget):
         column = QVBoxLayout(self)
         self.present_label = QLabel("", self)
         self.present_label.setAccessibleName("Present count")
-        self.model = RosterModel(self._commit)
+        self._over: bool | None = None
+        self.model = RosterModel(self._commit, self)
         self.model.message.connect(ctx.say)
         self.view = KeyboardGrid("Roster and attendance", self)
         self.view.setModel(self.model)
@@ -37,8 +62,17 @@ class RosterPanel(QWidget):
         self.view.setItemDelegateForColumn(
             self.model.column("location"), ChoiceDelegate(places, self.view)
         )
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.joiner = QComboBox(self)
+        # Widths from the longest word each column shows, not by measuring every cell.
+        measure = self.view.fontMetrics().horizontalAdvance
+        for name, widest in (
+            ("status", "Left early ▾"),
+            ("arrival", "Arrived  "),
+            ("departure", "00:00  "),
+            ("location", "Telehealth ▾"),
+        ):
+            self.view.setColumnWidth(self.model.column(name), measure(widest) + 16)
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.joiner = JoinerChoices(self._fill_joiners, self)
         self.joiner.setAccessibleName("Late joiner")
         self.joiner.setEditable(True)
         self.joiner.setToolTip("Members enrolled since the session started; or type any name")
@@ -58,9 +92,14 @@ class RosterPanel(QWidget):
             f"Present {present} of {len(record.attendance)} on the roster "
             f"(soft cap {group.soft_capacity})"
         )
-        self.present_label.setStyleSheet(AMBER if present > group.soft_capacity else "")
+        over = present > group.soft_capacity
+        if self._over is not over:  # re-tinting is not free
+            self._over = over
+            tint(self.present_label, AMBER if over else None)
         if changes is None or changes.enrollments or changes.members or changes.attendance:
-            self._fill_joiners()
+            self.joiner.stale = True
+            if self.joiner.hasFocus() or self.joiner.view().isVisible():
+                self.joiner.refill()
         for widget in (self.add_joiner, self.joiner):
             widget.setEnabled(not self.ctx.locked)
 
