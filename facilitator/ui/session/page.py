@@ -124,7 +124,7 @@ class SessionPage(QWidget):
         split.addWidget(self.roster)
         split.addWidget(self.parts)
         split.setStretchFactor(1, 3)
-        split.setSizes([400, 930])
+        split.setSizes([420, 910])  # the roster whole at 1280 pixels wide
         footer = QHBoxLayout()
         footer.addWidget(ctx.message, 1)
         footer.addWidget(ctx.saved_label)

@@ -65,12 +65,12 @@ class RosterPanel(QWidget):
         # Widths from the longest word each column shows, not by measuring every cell.
         measure = self.view.fontMetrics().horizontalAdvance
         for name, widest in (
-            ("status", "Left early ▾"),
-            ("arrival", "Arrived  "),
-            ("departure", "00:00  "),
-            ("location", "Telehealth ▾"),
+            ("status", "Left early"),
+            ("arrival", "Arrived"),
+            ("departure", "00:00"),
+            ("location", "Telehealth"),
         ):
-            self.view.setColumnWidth(self.model.column(name), measure(widest) + 16)
+            self.view.setColumnWidth(self.model.column(name), measure(widest) + 14)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.joiner = JoinerChoices(self._fill_joiners, self)
         self.joiner.setAccessibleName("Late joiner")
