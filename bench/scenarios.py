@@ -13,7 +13,7 @@ from bench.floors import capture, replay
 from bench.timing import compared
 from facilitator.services import accounts, homework
 from facilitator.store import reports
-from facilitator.store import sessions as store
+from facilitator.store import session_reads as reads
 from facilitator.store.keys import KeySlots, keys_path_for
 from facilitator.store.models import database
 
@@ -76,7 +76,7 @@ def _with_floor(run: Any, plain: sqlite3.Connection, runs: int) -> dict[str, Any
 
 
 def load_session(picks: Picks, plain: sqlite3.Connection, runs: int) -> dict[str, Any]:
-    result = _with_floor(lambda: store.load_session(picks.full_session), plain, runs)
+    result = _with_floor(lambda: reads.load_session(picks.full_session), plain, runs)
     note = "" if picks.full_session_members >= 15 else " (no demo session has 15)"
     return result | {
         "session_id": picks.full_session,

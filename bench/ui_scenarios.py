@@ -28,7 +28,7 @@ from bench.ui_floor import (
 from facilitator.domain.enums import PHASE_ORDER, AttendanceStatus
 from facilitator.services import sessions
 from facilitator.services.workspace import Workspace
-from facilitator.store import sessions as store
+from facilitator.store import session_reads as reads
 from facilitator.store.database import SQLITE_PRAGMAS
 from facilitator.ui.bus import ChangeBus
 from facilitator.ui.main_window import MainWindow
@@ -72,7 +72,7 @@ def open_session(ws: Workspace, picks: Picks, runs: int) -> dict[str, Any]:
     draft = picks.largest_draft
 
     def load_and_bare_window() -> QWidget:
-        store.load_session(draft)
+        reads.load_session(draft)
         return bare_widget()
 
     result = compared(lambda: _page(ws, draft), load_and_bare_window, runs, close)
@@ -191,7 +191,7 @@ def autosave(ws: Workspace, picks: Picks, plain_file: Path, runs: int) -> dict[s
         plain.execute("COMMIT")
 
     result = compared(typing_into(page.skill.narrative), bare_write, runs)
-    note = store.load_session(draft).group_note
+    note = reads.load_session(draft).group_note
     assert note is not None and note.narrative == page.skill.narrative.toPlainText()
     plain.close()
     mid_span_ms = median_ms(typing_into(page.skill.narrative, new_span=False), runs)

@@ -9,7 +9,7 @@ import pytest
 from facilitator.domain.enums import SessionState, Track
 from facilitator.services import demo, integrity
 from facilitator.store import reports
-from facilitator.store import sessions as session_store
+from facilitator.store import session_reads as reads
 from facilitator.store.keys import FAST_FOR_TESTS
 from tests.test_cli import PASSWORD, run
 
@@ -47,7 +47,7 @@ def test_demo_content_follows_the_rules(demo_ws):
     ids = [s.id for s in reports.list_sessions(None, None, None)]
     statuses = Counter()
     tracks = set()
-    for record in session_store.load_sessions(ids).values():
+    for record in reads.load_sessions(ids).values():
         tracks.add(record.track)
         present = {a.member_id for a in record.present}
         statuses.update(a.status.value for a in record.attendance if a.status)
@@ -67,7 +67,7 @@ def test_demo_content_follows_the_rules(demo_ws):
         assert statuses[status] > 0
     assert any(
         a.location.value == "telehealth"
-        for r in session_store.load_sessions(ids).values()
+        for r in reads.load_sessions(ids).values()
         for a in r.attendance
     )
 

@@ -26,7 +26,7 @@ from facilitator.domain.records import SessionRecord, signer_line
 from facilitator.services import accounts, audit
 from facilitator.services.workspace import Workspace
 from facilitator.store import people, reports
-from facilitator.store import sessions as session_store
+from facilitator.store import session_reads as reads
 
 WEEKLY_MINIMUM = "weekly_minimum_minutes"
 
@@ -65,7 +65,7 @@ def _facilitators(record: SessionRecord) -> tuple[str, str | None]:
 
 
 def session_document(session_id: int) -> SessionDocument:
-    record = session_store.load_session(session_id)
+    record = reads.load_session(session_id)
     facilitator, co = _facilitators(record)
     return SessionDocument(
         accounts.program_name(), record, facilitator, co, time_zone=accounts.time_zone()
@@ -74,7 +74,7 @@ def session_document(session_id: int) -> SessionDocument:
 
 def member_note_document(session_id: int, member_id: int) -> MemberNoteDocument:
     """One member's part of a session; NotFound if they were not on its roster."""
-    record = session_store.load_session(session_id)
+    record = reads.load_session(session_id)
     row = record.attendance_of(member_id)
     if row is None:
         raise NotFound(f"member {member_id} was not on the roster of session {session_id}")
@@ -92,7 +92,7 @@ def member_note_document(session_id: int, member_id: int) -> MemberNoteDocument:
 
 
 def sign_in_sheet(session_id: int) -> SignInSheet:
-    record = session_store.load_session(session_id)
+    record = reads.load_session(session_id)
     members = people.get_members([row.member_id for row in record.attendance])
     names = sorted(
         (name_and_initial(m.preferred_name or m.first_name, m.last_name) for m in members.values()),
@@ -127,7 +127,7 @@ def lead_report(
             ws, RecordKind.LEAD_REPORT, Role.CLINICAL_LEAD, Role.ADMIN, doing="report on all groups"
         )
     ids = session_ids_between(date_from, date_to, group)
-    records = list(session_store.load_sessions(ids, for_report=True).values())
+    records = list(reads.load_sessions(ids, for_report=True).values())
     scope = people.find_group(group).name if group else "All groups"
     return build_lead_report(
         program=accounts.program_name(),

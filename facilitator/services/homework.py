@@ -18,6 +18,7 @@ from facilitator.services.audit import audited
 from facilitator.services.sessions import editable, require_attended, save_check_in
 from facilitator.services.workspace import Workspace
 from facilitator.store import library, people
+from facilitator.store import session_reads as reads
 from facilitator.store import sessions as store
 
 
@@ -44,7 +45,7 @@ def assign_homework(
     due = due or next_meeting(people.get_group(group_id).meeting_weekdays, date)
     if due < date:
         raise RuleViolation("homework cannot be due before the session it is given in")
-    record = store.load_session(session_id)
+    record = reads.load_session(session_id)
     targets = members
     if targets is None:
         if not record.present:
@@ -125,7 +126,7 @@ def review_at_check_in(
         raise RuleViolation("there is no homework from an earlier session to review")
     stored = {
         r.assignment_id: r
-        for r in store.load_member_slices(session_id, [member_id])[member_id].reviews
+        for r in reads.load_member_slices(session_id, [member_id])[member_id].reviews
     }
     for assignment_id, (status, comment) in reviews.items():
         _given_in, owner, _given_on = store.assignment_facts(assignment_id)
@@ -133,7 +134,7 @@ def review_at_check_in(
             raise RuleViolation("that homework was given to another member")
         kept = stored[assignment_id].comment if assignment_id in stored else ""
         _save_review(ws, session_id, assignment_id, status, kept if comment is None else comment)
-    slice_ = store.load_member_slices(session_id, [member_id])[member_id]
+    slice_ = reads.load_member_slices(session_id, [member_id])[member_id]
     line = homework_review_line(slice_.reviews)
     changes = save_check_in(ws, session_id, member_id, {"homework_review": line})
     return changes | Changes(sessions=frozenset({session_id}), reviews=frozenset({member_id}))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from facilitator.services.signing import verify_seal
 from facilitator.services.workspace import Workspace
 from facilitator.store import database, reports
-from facilitator.store import sessions as store
+from facilitator.store import session_reads as reads
 
 CHUNK = 2000
 
@@ -32,7 +32,7 @@ def check(ws: Workspace, progress: Callable[[int], None] | None = None) -> Check
         problems.append("migrations not applied: " + ", ".join(pending))
     ids = list(reports.signed_session_ids())
     for start in range(0, len(ids), CHUNK):
-        for record in store.load_sessions(ids[start : start + CHUNK]).values():
+        for record in reads.load_sessions(ids[start : start + CHUNK]).values():
             problems.extend(verify_seal(record))
         if progress is not None:
             progress(min(start + CHUNK, len(ids)))

@@ -43,6 +43,7 @@ from facilitator.services import audit
 from facilitator.services.audit import audited
 from facilitator.services.workspace import Workspace
 from facilitator.store import library, people
+from facilitator.store import session_reads as reads
 from facilitator.store import sessions as store
 
 
@@ -93,7 +94,7 @@ def view(ws: Workspace, session_id: int) -> Changes:
 
 
 def load(session_id: int) -> SessionRecord:
-    return store.load_session(session_id)
+    return reads.load_session(session_id)
 
 
 @audited(Action.CREATE, RecordKind.SESSION)
@@ -193,7 +194,7 @@ def record_attendance(
     time); the rest keep what they hold. Marking someone late or leaving early while the
     session is on stamps the time on the clinic's clock, if none is recorded."""
     editable(session_id, ws)
-    current = store.load_attendance(session_id, member_id)
+    current = reads.load_attendance(session_id, member_id)
     if current is None:
         raise RuleViolation(
             f"{_name(member_id)} is not in this session; add them as a late joiner first"
@@ -231,7 +232,7 @@ def _session_end(session_id: int) -> dt.time | None:
     """When the session ended on the clinic's clock, or is scheduled to."""
     from facilitator.services.accounts import time_zone
 
-    ended, scheduled = store.session_end(session_id)
+    ended, scheduled = reads.session_end(session_id)
     if ended is not None:
         return to_local(ended, time_zone()).time()
     return scheduled
@@ -329,7 +330,7 @@ def save_check_in(
     """record_check_in's work, for a service that audits it as part of its own change."""
     _group, _date, track = editable(session_id, ws)
     require_attended(session_id, member_id, "a check-in")
-    current = store.load_check_in(session_id, member_id) or EMPTY_CHECK_IN
+    current = reads.load_check_in(session_id, member_id) or EMPTY_CHECK_IN
     merged: dict[str, Any] = {
         name: given.get(name, getattr(current, name)) for name in CHECK_IN_FIELDS
     }
@@ -426,7 +427,7 @@ def write_group_note(
     ``span`` is the token of a stretch of typing (see services.audit.audited).
     """
     editable(session_id, ws)
-    current = store.load_group_note(session_id) or GroupNoteRecord(None, "", "", "", "")
+    current = reads.load_group_note(session_id) or GroupNoteRecord(None, "", "", "", "")
     item_id = current.topic_item_id if isinstance(topic_item_id, EllipsisType) else topic_item_id
     if not isinstance(topic_item_id, EllipsisType) and topic_item_id is not None and topic is None:
         topic = library.get_item(topic_item_id).title
@@ -472,7 +473,7 @@ def write_member_note(
     ``participation=""`` clears the level. ``span``: see write_group_note."""
     editable(session_id, ws)
     require_attended(session_id, member_id, "a clinical note")
-    current = store.load_member_note(session_id, member_id) or MemberNoteRecord(
+    current = reads.load_member_note(session_id, member_id) or MemberNoteRecord(
         member_id, "", "", "", None, None, ""
     )
     goal = current.goal_id if isinstance(goal_id, EllipsisType) else goal_id
@@ -499,7 +500,7 @@ def write_member_note(
 def draft_member_note(ws: Workspace, session_id: int, member_id: int) -> Changes:
     """Draft the member's note from what the session recorded about them; what the
     facilitator already wrote is kept, with the draft added after it."""
-    record = store.load_session(session_id)
+    record = reads.load_session(session_id)
     data, assessment, plan = merge_draft(
         next((n for n in record.member_notes if n.member_id == member_id), None),
         prefill_note(record, member_id),
@@ -515,7 +516,7 @@ def refreshed(record: SessionRecord, changes: Changes) -> SessionRecord:
     open session needs after a change, here or elsewhere, without reading it all again."""
     here = record.id in changes.sessions
     if (here and (changes.signatures or changes.addenda)) or record.group_id in changes.groups:
-        return store.load_session(record.id)  # rare: a signature, an addendum, group settings
+        return reads.load_session(record.id)  # rare: a signature, an addendum, group settings
     on_roster = {a.member_id for a in record.attendance}
     members: set[int] = set(changes.members & on_roster)
     if here:
@@ -528,9 +529,9 @@ def refreshed(record: SessionRecord, changes: Changes) -> SessionRecord:
         )
     if changes.goals:
         members |= {n.member_id for n in record.member_notes if n.goal_id in changes.goals}
-    fresh = with_members(record, store.load_member_slices(record.id, members).values())
+    fresh = with_members(record, reads.load_member_slices(record.id, members).values())
     if here and changes.group_note:
-        fresh = replace(fresh, group_note=store.load_group_note(record.id))
+        fresh = replace(fresh, group_note=reads.load_group_note(record.id))
     if here and changes.phases:
-        fresh = store.load_session_head(fresh)
+        fresh = reads.load_session_head(fresh)
     return fresh

@@ -20,6 +20,7 @@ from facilitator.services.audit import audited
 from facilitator.services.sessions import require_session_staff
 from facilitator.services.workspace import Workspace
 from facilitator.store import database, reports
+from facilitator.store import session_reads as reads
 from facilitator.store import sessions as store
 
 
@@ -29,7 +30,7 @@ def sign_session(
 ) -> Changes:
     """Sign and lock the session after re-checking the signer's password."""
     ws.require_clinician("sign a session")
-    record = store.load_session(session_id)
+    record = reads.load_session(session_id)
     if ws.actor.user_id not in (record.facilitator_id, record.co_facilitator_id):
         raise PermissionDenied("only the session's facilitator or co-facilitator can sign it")
     gaps = missing_before_signing(record)
@@ -51,7 +52,7 @@ def cosign_session(ws: Workspace, session_id: int, password: str) -> Changes:
     signer = reports.signer_of(session_id)
     if signer is not None and signer[1] and signer[2] != ws.actor.user_id:
         raise PermissionDenied("only the signer's assigned supervisor can co-sign this session")
-    record = store.load_session(session_id)
+    record = reads.load_session(session_id)
     if record.state is not SessionState.SIGNED:
         raise RuleViolation("a session is co-signed after it is signed")
     if any(s.user_id == ws.actor.user_id for s in record.signatures):
@@ -74,7 +75,7 @@ def add_addendum(
 ) -> Changes:
     """A dated, signed addition to a locked note; the original stays as it was."""
     require_session_staff(ws, session_id)
-    record = store.load_session(session_id)
+    record = reads.load_session(session_id)
     if record.state is not SessionState.SIGNED:
         raise RuleViolation(
             "an unsigned session is edited directly; addenda are for signed sessions"

@@ -1,0 +1,539 @@
+"""Reading one session, or many, or the part of one a change touched, as records.
+
+A whole session is read with one query per table (for one session or thousands); the queries of
+one session have their SQL rendered once (store.prepared). A change to some members re-reads
+only their rows (load_member_slices), a change to the part times only the newest of them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from typing import Any
+
+from peewee import JOIN
+
+from facilitator.domain.enums import (
+    AttendanceStatus,
+    Location,
+    Participation,
+    Phase,
+    ReviewStatus,
+    SessionMode,
+    SessionState,
+    SignatureKind,
+    Track,
+    UseSinceLast,
+)
+from facilitator.domain.errors import NotFound
+from facilitator.domain.records import (
+    AddendumRecord,
+    AssignmentRecord,
+    AttendanceRecord,
+    CheckInRecord,
+    GroupNoteRecord,
+    MemberNoteRecord,
+    MemberSlice,
+    PhaseRecord,
+    ReviewRecord,
+    SessionRecord,
+    SignatureRecord,
+    attendance_order,
+    display_name,
+    signer_line,
+)
+from facilitator.store import prepared
+from facilitator.store.models import (
+    Addendum,
+    Attendance,
+    CheckIn,
+    Group,
+    GroupNote,
+    HomeworkAssignment,
+    HomeworkReview,
+    Member,
+    MemberNote,
+    PhaseLog,
+    Session,
+    Signature,
+    TreatmentGoal,
+    User,
+    database,
+)
+
+
+def _time(value: Any) -> dt.time | None:
+    # SQLite hands back TimeField values as parsed times; PostgreSQL too. Both may be None.
+    return (
+        value if value is None or isinstance(value, dt.time) else dt.time.fromisoformat(str(value))
+    )
+
+
+def load_session(session_id: int) -> SessionRecord:
+    """Everything recorded in one session."""
+    found = load_sessions([session_id])
+    if session_id not in found:
+        raise NotFound(f"no session with id {session_id}")
+    return found[session_id]
+
+
+def load_sessions(session_ids: list[int], *, for_report: bool = False) -> dict[int, SessionRecord]:
+    """Whole sessions by id, with one query per table (for one session or thousands).
+
+    ``for_report`` leaves out what the lead's summary never reads (individual notes, part
+    times, homework given, addenda): those records are for reporting, not for sealing or
+    printing a session.
+    """
+    found: dict[int, SessionRecord] = {}
+    for start in range(0, len(session_ids), CHUNK):
+        found.update(_load_chunk(session_ids[start : start + CHUNK], for_report))
+    return found
+
+
+CHUNK = 500
+
+
+RowQuery = Callable[[list[int]], Any]  # ids -> a peewee query of tuples
+
+
+def _rows_of(query: RowQuery, ids: list[int]) -> list[tuple[Any, ...]]:
+    return list(query(ids))
+
+
+def _one_session_rows(query: RowQuery, ids: list[int]) -> list[tuple[Any, ...]]:
+    """The rows of one session: the query's SQL rendered once (see store.prepared)."""
+    return prepared.rows(_ONE_SESSION[query], ids[0])
+
+
+def _grouped(rows: Iterable[tuple[Any, ...]]) -> dict[int, list[tuple[Any, ...]]]:
+    """Rows keyed by their first column (the session id), that column dropped."""
+    by_session: dict[int, list[tuple[Any, ...]]] = {}
+    for row in rows:
+        by_session.setdefault(row[0], []).append(row[1:])
+    return by_session
+
+
+def _head_rows(ids: list[int]) -> Any:
+    return (
+        Session.select(
+            Session.id,
+            Session.group,
+            Group.name,
+            Group.track,
+            Group.group_type,
+            Session.date,
+            Session.scheduled_start,
+            Session.scheduled_end,
+            Session.actual_start,
+            Session.actual_end,
+            Session.mode,
+            Session.facilitator,
+            Session.co_facilitator,
+            Session.state,
+            Session.current_phase,
+        )
+        .join(Group)
+        .where(Session.id.in_(ids))
+        .tuples()
+    )
+
+
+# Each query of whole sessions, as a query of one session's id (for store.prepared).
+_ONE_SESSION: dict[RowQuery, Callable[[int], Any]] = {}
+
+
+def _of_one(query: RowQuery) -> None:
+    _ONE_SESSION[query] = lambda session_id: query([session_id])
+
+
+def _load_chunk(ids: list[int], for_report: bool = False) -> dict[int, SessionRecord]:
+    read = _one_session_rows if len(ids) == 1 else _rows_of
+    with database.atomic():  # one consistent snapshot of all the tables
+        heads = read(_head_rows, ids)
+        if not heads:
+            return {}
+        attendance = _grouped(read(_attendance_rows, ids))
+        check_ins = _grouped(read(_check_in_rows, ids))
+        skipped: dict[int, list[tuple[Any, ...]]] = {}
+        notes = skipped if for_report else _grouped(read(_note_rows, ids))
+        group_notes = _grouped(read(_group_note_rows, ids))
+        phases = skipped if for_report else _grouped(read(_phase_rows, ids))
+        assignments = skipped if for_report else _grouped(read(_assignment_rows, ids))
+        reviews = _grouped(read(_review_rows, ids))
+        signatures = _grouped(read(_signature_rows, ids))
+        addenda = skipped if for_report else _grouped(read(_addendum_rows, ids))
+    records = {}
+    for h in heads:
+        sid = h[0]
+        group_note = group_notes.get(sid)
+        records[sid] = SessionRecord(
+            id=sid,
+            group_id=h[1],
+            group_name=h[2],
+            track=Track(h[3]),
+            group_type=h[4],
+            date=h[5],
+            scheduled_start=_time(h[6]),
+            scheduled_end=_time(h[7]),
+            actual_start=h[8],
+            actual_end=h[9],
+            mode=SessionMode(h[10]),
+            facilitator_id=h[11],
+            co_facilitator_id=h[12],
+            state=SessionState(h[13]),
+            current_phase=Phase(h[14]),
+            attendance=tuple(
+                sorted(
+                    (_attendance_record(r) for r in attendance.get(sid, ())),
+                    key=attendance_order,
+                )
+            ),
+            check_ins=tuple(_check_in_record(r) for r in check_ins.get(sid, ())),
+            member_notes=tuple(_note_record(r) for r in notes.get(sid, ())),
+            group_note=GroupNoteRecord(*group_note[0]) if group_note else None,
+            phases=tuple(PhaseRecord(Phase(r[0]), r[1], r[2], r[3]) for r in phases.get(sid, ())),
+            assignments=tuple(AssignmentRecord(*r) for r in assignments.get(sid, ())),
+            reviews=tuple(_review_record(r) for r in reviews.get(sid, ())),
+            signatures=tuple(
+                SignatureRecord(
+                    r[0], signer_line(r[1], r[2]), SignatureKind(r[3]), r[4], r[5], r[6]
+                )
+                for r in signatures.get(sid, ())
+            ),
+            addenda=tuple(
+                AddendumRecord(r[0], r[1], signer_line(r[2], r[3]), r[4], r[5], r[6], r[7])
+                for r in addenda.get(sid, ())
+            ),
+        )
+    return records
+
+
+# ----------------------------------------------------------------------------- reading a part of one
+
+
+def load_member_slices(session_id: int, member_ids: Iterable[int]) -> dict[int, MemberSlice]:
+    """Each named member's rows of one session (attendance, check-in, note, homework given
+    and reviewed), read in one snapshot: what a screen needs after a change to those members."""
+    ids = sorted(set(member_ids))
+    found = {m: MemberSlice(m, None, None, None, (), ()) for m in ids}
+    if not ids:
+        return found
+    with database.atomic():
+        keys = (session_id, *ids)
+        attendance = {
+            r[1]: _attendance_record(r[1:]) for r in prepared.rows(_slice_attendance, *keys)
+        }
+        check_ins = {r[1]: _check_in_record(r[1:]) for r in prepared.rows(_slice_check_ins, *keys)}
+        notes = {r[1]: _note_record(r[1:]) for r in prepared.rows(_slice_notes, *keys)}
+        assignments: dict[int, list[AssignmentRecord]] = {}
+        for r in prepared.rows(_slice_assignments, *keys):
+            assignments.setdefault(r[2], []).append(AssignmentRecord(*r[1:]))
+        reviews: dict[int, list[ReviewRecord]] = {}
+        for r in prepared.rows(_slice_reviews, *keys):
+            reviews.setdefault(r[2], []).append(_review_record(r[1:]))
+    return {
+        m: MemberSlice(
+            m,
+            attendance.get(m),
+            check_ins.get(m),
+            notes.get(m),
+            tuple(assignments.get(m, ())),
+            tuple(reviews.get(m, ())),
+        )
+        for m in ids
+    }
+
+
+def load_session_head(record: SessionRecord) -> SessionRecord:
+    """The record with its session row (times, state, part) and part times read again.
+
+    Part times only grow: a move ends the running stretch and adds one. So the stretches the
+    record already holds ended stay, and only the last one and any after it are read."""
+    row = (
+        Session.select(
+            Session.actual_start, Session.actual_end, Session.state, Session.current_phase
+        )
+        .where(Session.id == record.id)
+        .tuples()
+        .first()
+    )
+    if row is None:
+        raise NotFound(f"no session with id {record.id}")
+    kept = max(len(record.phases) - 1, 0)
+    return replace(
+        record,
+        actual_start=row[0],
+        actual_end=row[1],
+        state=SessionState(row[2]),
+        current_phase=Phase(row[3]),
+        phases=record.phases[:kept] + load_phases(record.id, start=kept),
+    )
+
+
+def _end(session_id: int) -> Any:
+    return (
+        Session.select(Session.actual_end, Session.scheduled_end)
+        .where(Session.id == session_id)
+        .tuples()
+    )
+
+
+def session_end(session_id: int) -> tuple[dt.datetime | None, dt.time | None]:
+    """When the session actually ended (UTC), and when it is scheduled to end (clinic clock)."""
+    row = prepared.first(_end, session_id)
+    if row is None:
+        raise NotFound(f"no session with id {session_id}")
+    return row[0], _time(row[1])
+
+
+def _members_rows(table: Any, rows: Callable[[list[int]], Any]) -> Callable[..., Any]:
+    """A query of some members' rows of one session: (session id, *member ids)."""
+
+    def query(session_id: int, *member_ids: int) -> Any:
+        return rows([session_id]).where(table.member.in_(member_ids))
+
+    return query
+
+
+_slice_attendance = _members_rows(Attendance, lambda ids: _attendance_rows(ids))
+_slice_check_ins = _members_rows(CheckIn, lambda ids: _check_in_rows(ids))
+_slice_notes = _members_rows(MemberNote, lambda ids: _note_rows(ids))
+_slice_assignments = _members_rows(HomeworkAssignment, lambda ids: _assignment_rows(ids))
+_slice_reviews = _members_rows(HomeworkReview, lambda ids: _review_rows(ids))
+
+
+def _group_note_of(session_id: int) -> Any:
+    return _group_note_rows([session_id])
+
+
+def load_member_note(session_id: int, member_id: int) -> MemberNoteRecord | None:
+    row = prepared.first(_slice_notes, session_id, member_id)
+    return None if row is None else _note_record(row[1:])
+
+
+def load_check_in(session_id: int, member_id: int) -> CheckInRecord | None:
+    row = prepared.first(_slice_check_ins, session_id, member_id)
+    return None if row is None else _check_in_record(row[1:])
+
+
+def load_attendance(session_id: int, member_id: int) -> AttendanceRecord | None:
+    row = prepared.first(_slice_attendance, session_id, member_id)
+    return None if row is None else _attendance_record(row[1:])
+
+
+def load_group_note(session_id: int) -> GroupNoteRecord | None:
+    row = prepared.first(_group_note_of, session_id)
+    return None if row is None else GroupNoteRecord(*row[1:])
+
+
+def load_phases(session_id: int, start: int = 0) -> tuple[PhaseRecord, ...]:
+    """The session's part times in order, from the ``start``-th stretch on."""
+    rows = _phase_rows([session_id])
+    if start:
+        rows = rows.offset(start)
+    return tuple(PhaseRecord(Phase(r[1]), r[2], r[3], r[4]) for r in rows)
+
+
+def _check_in_record(r: tuple[Any, ...]) -> CheckInRecord:
+    return CheckInRecord(r[0], r[1], r[2], UseSinceLast(r[3]), r[4], bool(r[5]), r[6], r[7], r[8])
+
+
+def _note_record(r: tuple[Any, ...]) -> MemberNoteRecord:
+    participation = Participation(r[4]) if r[4] else None
+    return MemberNoteRecord(r[0], r[1], r[2], r[3], participation, r[5], r[6] or "")
+
+
+def _review_record(r: tuple[Any, ...]) -> ReviewRecord:
+    return ReviewRecord(r[0], r[1], r[2], ReviewStatus(r[3]), r[4])
+
+
+def _attendance_record(r: tuple[Any, ...]) -> AttendanceRecord:
+    return AttendanceRecord(
+        member_id=r[0],
+        display_name=display_name(r[1], r[2], r[3]),
+        record_number=r[4],
+        status=None if r[5] is None else AttendanceStatus(r[5]),
+        arrival=_time(r[6]),
+        departure=_time(r[7]),
+        location=Location(r[8]),
+        late_joiner=bool(r[9]),
+    )
+
+
+def _attendance_rows(ids: list[int]) -> Iterable[tuple[Any, ...]]:
+    return (
+        Attendance.select(
+            Attendance.session,
+            Attendance.member,
+            Member.preferred_name,
+            Member.first_name,
+            Member.last_name,
+            Member.record_number,
+            Attendance.status,
+            Attendance.arrival,
+            Attendance.departure,
+            Attendance.location,
+            Attendance.late_joiner,
+        )
+        .join(Member)
+        .where(Attendance.session.in_(ids))
+        .tuples()
+    )
+
+
+def _check_in_rows(ids: list[int]) -> Iterable[tuple[Any, ...]]:
+    return (
+        CheckIn.select(
+            CheckIn.session,
+            CheckIn.member,
+            CheckIn.mood,
+            CheckIn.craving,
+            CheckIn.use_since_last,
+            CheckIn.use_detail,
+            CheckIn.safety_concern,
+            CheckIn.safety_follow_up,
+            CheckIn.homework_review,
+            CheckIn.current_issue,
+        )
+        .where(CheckIn.session.in_(ids))
+        .order_by(CheckIn.session, CheckIn.member)
+        .tuples()
+    )
+
+
+def _note_rows(ids: list[int]) -> Iterable[tuple[Any, ...]]:
+    return (
+        MemberNote.select(
+            MemberNote.session,
+            MemberNote.member,
+            MemberNote.data,
+            MemberNote.assessment,
+            MemberNote.plan,
+            MemberNote.participation,
+            MemberNote.goal,
+            TreatmentGoal.text,
+        )
+        .join(TreatmentGoal, JOIN.LEFT_OUTER)
+        .where(MemberNote.session.in_(ids))
+        .order_by(MemberNote.session, MemberNote.member)
+        .tuples()
+    )
+
+
+def _group_note_rows(ids: list[int]) -> Iterable[tuple[Any, ...]]:
+    return (
+        GroupNote.select(
+            GroupNote.session,
+            GroupNote.topic_item,
+            GroupNote.topic,
+            GroupNote.interventions,
+            GroupNote.narrative,
+            GroupNote.summary,
+        )
+        .where(GroupNote.session.in_(ids))
+        .tuples()
+    )
+
+
+def _phase_rows(ids: list[int]) -> Iterable[tuple[Any, ...]]:
+    return (
+        PhaseLog.select(
+            PhaseLog.session,
+            PhaseLog.phase,
+            PhaseLog.planned_minutes,
+            PhaseLog.started_at,
+            PhaseLog.ended_at,
+        )
+        .where(PhaseLog.session.in_(ids))
+        .order_by(PhaseLog.session, PhaseLog.id)
+        .tuples()
+    )
+
+
+def _assignment_rows(ids: list[int]) -> Iterable[tuple[Any, ...]]:
+    return (
+        HomeworkAssignment.select(
+            HomeworkAssignment.session,
+            HomeworkAssignment.id,
+            HomeworkAssignment.member,
+            HomeworkAssignment.item,
+            HomeworkAssignment.title,
+            HomeworkAssignment.instructions,
+            HomeworkAssignment.due_date,
+        )
+        .where(HomeworkAssignment.session.in_(ids))
+        .order_by(HomeworkAssignment.session, HomeworkAssignment.member, HomeworkAssignment.id)
+        .tuples()
+    )
+
+
+def _review_rows(ids: list[int]) -> Iterable[tuple[Any, ...]]:
+    return (
+        HomeworkReview.select(
+            HomeworkReview.session,
+            HomeworkReview.assignment,
+            HomeworkReview.member,
+            HomeworkAssignment.title,
+            HomeworkReview.status,
+            HomeworkReview.comment,
+        )
+        .join(HomeworkAssignment)
+        .where(HomeworkReview.session.in_(ids))
+        .order_by(HomeworkReview.session, HomeworkReview.member, HomeworkReview.assignment)
+        .tuples()
+    )
+
+
+def _signature_rows(ids: list[int]) -> Iterable[tuple[Any, ...]]:
+    return (
+        Signature.select(
+            Signature.session,
+            Signature.user,
+            User.full_name,
+            User.credentials,
+            Signature.kind,
+            Signature.signed_at,
+            Signature.content_hash,
+            Signature.canonical_version,
+        )
+        .join(User)
+        .where(Signature.session.in_(ids))
+        .order_by(Signature.session, Signature.id)
+        .tuples()
+    )
+
+
+def _addendum_rows(ids: list[int]) -> Iterable[tuple[Any, ...]]:
+    return (
+        Addendum.select(
+            Addendum.session,
+            Addendum.id,
+            Addendum.author,
+            User.full_name,
+            User.credentials,
+            Addendum.signed_at,
+            Addendum.reason,
+            Addendum.text,
+            Addendum.content_hash,
+        )
+        .join(User)
+        .where(Addendum.session.in_(ids))
+        .order_by(Addendum.session, Addendum.id)
+        .tuples()
+    )
+
+
+for _query in (
+    _head_rows,
+    _attendance_rows,
+    _check_in_rows,
+    _note_rows,
+    _group_note_rows,
+    _phase_rows,
+    _assignment_rows,
+    _review_rows,
+    _signature_rows,
+    _addendum_rows,
+):
+    _of_one(_query)
