@@ -146,6 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export_item.add_argument("id", type=int, metavar="ID")
     export_item.add_argument("-o", dest="output", required=True, metavar="FILE")
+    export_item.add_argument("--force", action="store_true", help=FORCE_HELP)
     import_item = library_what.add_parser(
         "import", parents=[common], help="add the item in FILE as this clinic's own"
     )
@@ -160,6 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     handout.add_argument("id", type=int, metavar="ID")
     handout.add_argument("-o", dest="output", required=True, metavar="FILE.pdf")
+    handout.add_argument("--force", action="store_true", help=FORCE_HELP)
     handout.add_argument(
         "--member", type=int, metavar="MEMBER_ID", help="print this member's name on it"
     )
@@ -168,15 +170,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     session.add_argument("id", type=int, metavar="ID")
     session.add_argument("-o", dest="output", required=True, metavar="FILE")
+    session.add_argument("--force", action="store_true", help=FORCE_HELP)
     member_note = export_what.add_parser(
         "member-note", parents=[common], help="one member's note of one session, for their chart"
     )
     member_note.add_argument("session_id", type=int, metavar="SESSION_ID")
     member_note.add_argument("member_id", type=int, metavar="MEMBER_ID")
     member_note.add_argument("-o", dest="output", required=True, metavar="FILE")
+    member_note.add_argument("--force", action="store_true", help=FORCE_HELP)
     sign_in = export_what.add_parser("sign-in", parents=[common], help="a session's sign-in sheet")
     sign_in.add_argument("id", type=int, metavar="ID")
     sign_in.add_argument("-o", dest="output", required=True, metavar="FILE")
+    sign_in.add_argument("--force", action="store_true", help=FORCE_HELP)
     many = export_what.add_parser(
         "sessions", parents=[common], help="one session record PDF per session in a date range"
     )
@@ -184,6 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     many.add_argument("--to", dest="date_to", type=_date, required=True, metavar="DATE")
     many.add_argument("--group", metavar="NAME|ID")
     many.add_argument("-o", dest="output", required=True, metavar="DIR")
+    many.add_argument("--force", action="store_true", help=FORCE_HELP)
 
     audit = commands.add_parser("audit", parents=[common], help="the audit trail")
     audit_what = audit.add_subparsers(
@@ -200,10 +206,21 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--to", dest="date_to", type=_date, required=True, metavar="DATE")
     report.add_argument("--group", metavar="NAME|ID")
     report.add_argument("-o", dest="output", required=True, metavar="FILE")
+    report.add_argument("--force", action="store_true", help=FORCE_HELP)
     return parser
 
 
 # ----------------------------------------------------------------------------- helpers
+
+
+FORCE_HELP = "replace the file if it exists (never a database, its key file or a backup)"
+
+
+def output_of(args: argparse.Namespace) -> Path:
+    """Where -o may write: not over the records, not over any file unless --force."""
+    from facilitator.services.outputs import output_path
+
+    return output_path(args.output, database=location_of(args), force=args.force)
 
 
 def location_of(args: argparse.Namespace) -> str:
@@ -436,7 +453,7 @@ def cmd_library_export(args: argparse.Namespace) -> int:
         text = library.export_item(args.id)
     finally:
         ws.close()
-    write_text_atomically(args.output, text)
+    write_text_atomically(str(output_of(args)), text)
     print(f"exported item {args.id} to {args.output}")
     return 0
 
@@ -467,16 +484,16 @@ def cmd_export_handout(args: argparse.Namespace) -> int:
     finally:
         ws.close()
     _written(
-        args.output, lambda path: write_handout(path, item, program=program, member_name=member)
+        output_of(args), lambda path: write_handout(path, item, program=program, member_name=member)
     )
     print(f"wrote the handout for {item.title!r} to {args.output}")
     return 0
 
 
-def _written(path: str, write: Callable[[Path], object]) -> None:
+def _written(path: Path, write: Callable[[Path], object]) -> None:
     """Write a PDF; a folder that is missing or not writable is one clear line."""
     try:
-        write(Path(path))
+        write(path)
     except OSError as exc:
         raise FacilitatorError(f"cannot write {path}: {exc.strerror or exc}") from None
 
@@ -489,7 +506,7 @@ def cmd_export_session(args: argparse.Namespace) -> int:
     ws = _sign_in(args)
     try:
         doc = documents.session_document(args.id)
-        _written(args.output, lambda path: write_session_record(path, doc))
+        _written(output_of(args), lambda path: write_session_record(path, doc))
         documents.record_output(ws, RecordKind.SESSION, args.id)
     finally:
         ws.close()
@@ -505,7 +522,7 @@ def cmd_export_member_note(args: argparse.Namespace) -> int:
     ws = _sign_in(args)
     try:
         doc = documents.member_note_document(args.session_id, args.member_id)
-        _written(args.output, lambda path: write_member_note(path, doc))
+        _written(output_of(args), lambda path: write_member_note(path, doc))
         documents.record_output(
             ws, RecordKind.MEMBER_NOTE, args.session_id, member_id=args.member_id
         )
@@ -525,7 +542,7 @@ def cmd_export_sign_in(args: argparse.Namespace) -> int:
     ws = _sign_in(args)
     try:
         sheet = documents.sign_in_sheet(args.id)
-        _written(args.output, lambda path: write_sign_in(path, sheet))
+        _written(output_of(args), lambda path: write_sign_in(path, sheet))
         documents.record_output(ws, RecordKind.SIGN_IN, args.id)
     finally:
         ws.close()
@@ -543,12 +560,15 @@ def cmd_export_sessions(args: argparse.Namespace) -> int:
         from facilitator.services import documents
 
         ids = documents.session_ids_between(args.date_from, args.date_to, args.group)
+        _refuse_existing_records(folder, ids, args.force)
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise FacilitatorError(f"cannot create {args.output}: {exc.strerror}") from None
         progress = Progress(len(ids))
-        written = export_session_records(ws, ids, folder, progress.show)
+        written = export_session_records(
+            ws, ids, folder, progress.show, lambda path: _safe(path, args)
+        )
         progress.finish()
     finally:
         ws.close()
@@ -556,8 +576,33 @@ def cmd_export_sessions(args: argparse.Namespace) -> int:
     return 0
 
 
+def _refuse_existing_records(folder: Path, ids: list[int], force: bool) -> None:
+    """Nothing is written when any record would replace an earlier file, unless --force."""
+    wanted = set(ids)
+    found = [
+        path.name
+        for path in (folder.glob("*-session*.pdf") if folder.is_dir() else ())
+        if (number := path.stem.rpartition("-session")[2]).isdigit() and int(number) in wanted
+    ]
+    if found and not force:
+        raise FacilitatorError(
+            f"{len(found)} of these records are already in {folder} (e.g. {found[0]}); "
+            "add --force to replace them"
+        )
+
+
+def _safe(path: Path, args: argparse.Namespace) -> Path:
+    from facilitator.services.outputs import output_path
+
+    return output_path(path, database=location_of(args), force=True)
+
+
 def export_session_records(
-    ws: Workspace, ids: list[int], folder: Path, shown: Callable[[int], None]
+    ws: Workspace,
+    ids: list[int],
+    folder: Path,
+    shown: Callable[[int], None],
+    output: Callable[[Path], Path] = lambda path: path,
 ) -> int:
     """Read each session here and lay its PDF out in worker processes (one per core); each
     file written is audited. The bench times exactly this."""
@@ -571,7 +616,7 @@ def export_session_records(
             name = (
                 f"{doc.record.date.isoformat()}-group{doc.record.group_id}-session{session_id}.pdf"
             )
-            yield session_id, folder / name, doc
+            yield session_id, output(folder / name), doc
 
     done = 0
 
@@ -595,7 +640,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     ws = _sign_in(args)
     try:
         report = documents.lead_report(ws, args.date_from, args.date_to, args.group)
-        _written(args.output, lambda path: write_lead_report(path, report))
+        _written(output_of(args), lambda path: write_lead_report(path, report))
         documents.record_output(ws, RecordKind.LEAD_REPORT, None)
     finally:
         ws.close()

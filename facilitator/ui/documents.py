@@ -7,12 +7,14 @@ returns the preview dialog (not yet shown); its Print and Save as are audited.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from PySide6.QtWidgets import QWidget
 
 from facilitator.domain.audit import RecordKind
 from facilitator.domain.changes import Changes
 from facilitator.services import documents
+from facilitator.services.outputs import output_path
 from facilitator.services.workspace import Workspace
 from facilitator.ui.bus import bus_of
 from facilitator.ui.preview import PdfPreview
@@ -36,7 +38,10 @@ def audited_preview(
         if bus is not None:  # the Audit tab shows the print or save at once
             bus.publish(Changes(audit=True))
 
-    return PdfPreview(title, pdf, file_name, audit, parent)
+    def safe(path: Path) -> Path:
+        return output_path(path, database=ws.store.location, force=True)
+
+    return PdfPreview(title, pdf, file_name, audit, parent, safe)
 
 
 def session_record(ws: Workspace, session_id: int, parent: QWidget | None) -> PdfPreview:

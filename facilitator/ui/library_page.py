@@ -45,6 +45,7 @@ from facilitator.domain.errors import FacilitatorError
 from facilitator.domain.records import Completion, HomeworkItemInfo
 from facilitator.domain.worksheet import from_text, to_text
 from facilitator.services import accounts, library
+from facilitator.services.outputs import output_path
 from facilitator.services.workspace import Workspace
 from facilitator.ui.bus import ChangeBus, Screen
 from facilitator.ui.models import TRACK_LABELS
@@ -443,7 +444,7 @@ class LibraryPage(Screen):
             return
         try:
             text = library.export_item(item.id)
-            path.write_text(text, "utf-8")
+            output_path(path, database=self.ws.store.location, force=True).write_text(text, "utf-8")
         except (FacilitatorError, OSError) as exc:
             self.message.setText(
                 exc.message
@@ -478,7 +479,14 @@ class LibraryPage(Screen):
         from facilitator.export.handout import write_handout  # reportlab loads on first use
 
         try:
-            write_handout(path, item, program=accounts.program_name())
+            write_handout(
+                output_path(path, database=self.ws.store.location, force=True),
+                item,
+                program=accounts.program_name(),
+            )
+        except FacilitatorError as exc:
+            self.message.setText(exc.message)
+            return
         except OSError as exc:
             self.message.setText(f"cannot write {path}: {exc.strerror}")
             return

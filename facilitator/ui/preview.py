@@ -31,6 +31,9 @@ from facilitator.ui.widgets import message_label
 
 # Called after a document was printed (True) or saved (False), to audit it.
 Output = Callable[[bool], None]
+# Where a save may go: the path itself, or a FacilitatorError saying why not (never over the
+# records; the save dialog has already asked before replacing any other file).
+SafePath = Callable[[Path], Path]
 
 
 def print_pdf(document: QPdfDocument, printer: QPrinter) -> int:
@@ -68,11 +71,13 @@ class PdfPreview(QDialog):
         suggested_name: str,
         on_output: Output,
         parent: QWidget | None = None,
+        safe_path: SafePath = lambda path: path,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.suggested_name = suggested_name
         self._on_output = on_output
+        self._safe_path = safe_path
         self._bytes = QByteArray(pdf)
         self._buffer = QBuffer(self._bytes, self)
         self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
@@ -126,7 +131,10 @@ class PdfPreview(QDialog):
 
     def save_to(self, path: Path) -> bool:
         try:
-            write_atomically(path, self.pdf)
+            write_atomically(self._safe_path(path), self.pdf)
+        except FacilitatorError as exc:
+            self.message.setText(f"Not saved: {exc.message}")
+            return False
         except OSError as exc:
             self.message.setText(f"Not saved: cannot write {path} ({exc.strerror or exc})")
             return False

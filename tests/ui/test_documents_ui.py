@@ -1,6 +1,8 @@
 """Previewing, printing and saving the printed records from the session, the member profile
 and the Reports screen, on a real encrypted database."""
 
+from pathlib import Path
+
 from pypdf import PdfReader
 from PySide6.QtPrintSupport import QPrinter
 
@@ -49,6 +51,13 @@ def test_session_record_preview_prints_and_saves_with_an_audit_entry(qtbot, clin
     assert (tmp_path / "saved.pdf").read_bytes() == preview.pdf
     assert not preview.save_to(tmp_path / "missing" / "x.pdf")
     assert "Not saved" in preview.message.text()
+    # The save dialog asked before replacing a file; the records are never replaced.
+    database = Path(location)
+    before = database.read_bytes()[:4096], Path(f"{location}.keys").read_bytes()
+    for target in (database, Path(f"{location}.keys")):
+        assert not preview.save_to(target)
+        assert "never written over" in preview.message.text()
+    assert (database.read_bytes()[:4096], Path(f"{location}.keys").read_bytes()) == before
     window.close()
     assert newest_audit(location)[:2] == [("export", "session"), ("print", "session")]
 
