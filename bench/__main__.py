@@ -53,7 +53,7 @@ def main() -> int:
                 results[name] = getattr(scenarios, name)(picks, plain, RUNS)
             plain.close()
             say("timing session_record...")
-            results["session_record"] = document_scenarios.session_record(picks, DOCUMENT_RUNS)
+            results["session_record"] = document_scenarios.session_record(ws, picks, DOCUMENT_RUNS)
             say("timing lead_summary (13 weeks, all groups)...")
             results["lead_summary"] = document_scenarios.lead_summary(ws, UNTIL, SUMMARY_RUNS)
             say("timing thousand_records (about a minute)...")

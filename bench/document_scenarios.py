@@ -64,11 +64,11 @@ def bare_document(pages: int) -> bytes:
     return _bare(paragraphs_for(pages))
 
 
-def session_record(picks: Picks, runs: int) -> dict[str, Any]:
+def session_record(ws: Workspace, picks: Picks, runs: int) -> dict[str, Any]:
     """Assemble the largest signed session's record from the database and build its PDF."""
 
     def end_to_end() -> bytes:
-        return session_record_bytes(documents.session_document(picks.full_session))
+        return session_record_bytes(documents.session_document(ws, picks.full_session))
 
     pages = pages_of(end_to_end())
     return compared(end_to_end, lambda: bare_document(pages), runs) | {

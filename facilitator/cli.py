@@ -19,7 +19,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from facilitator.domain.enums import HomeworkCategory, Role
-from facilitator.domain.errors import AuthenticationFailed, FacilitatorError, NotFound, UsageError
+from facilitator.domain.errors import (
+    AuthenticationFailed,
+    FacilitatorError,
+    NotAllowed,
+    NotFound,
+    UsageError,
+)
 from facilitator.services import startup
 from facilitator.store import locations
 
@@ -505,7 +511,7 @@ def cmd_export_session(args: argparse.Namespace) -> int:
 
     ws = _sign_in(args)
     try:
-        doc = documents.session_document(args.id)
+        doc = documents.session_document(ws, args.id)
         _written(output_of(args), lambda path: write_session_record(path, doc))
         documents.record_output(ws, RecordKind.SESSION, args.id)
     finally:
@@ -521,7 +527,7 @@ def cmd_export_member_note(args: argparse.Namespace) -> int:
 
     ws = _sign_in(args)
     try:
-        doc = documents.member_note_document(args.session_id, args.member_id)
+        doc = documents.member_note_document(ws, args.session_id, args.member_id)
         _written(output_of(args), lambda path: write_member_note(path, doc))
         documents.record_output(
             ws, RecordKind.MEMBER_NOTE, args.session_id, member_id=args.member_id
@@ -541,7 +547,7 @@ def cmd_export_sign_in(args: argparse.Namespace) -> int:
 
     ws = _sign_in(args)
     try:
-        sheet = documents.sign_in_sheet(args.id)
+        sheet = documents.sign_in_sheet(ws, args.id)
         _written(output_of(args), lambda path: write_sign_in(path, sheet))
         documents.record_output(ws, RecordKind.SIGN_IN, args.id)
     finally:
@@ -559,7 +565,10 @@ def cmd_export_sessions(args: argparse.Namespace) -> int:
     try:
         from facilitator.services import documents
 
-        ids = documents.session_ids_between(args.date_from, args.date_to, args.group)
+        found = documents.session_ids_between(args.date_from, args.date_to, args.group)
+        ids = documents.visible_session_ids(ws, found)
+        if found and not ids:
+            raise NotAllowed("not allowed: these sessions are of groups you do not staff")
         _refuse_existing_records(folder, ids, args.force)
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -572,7 +581,9 @@ def cmd_export_sessions(args: argparse.Namespace) -> int:
         progress.finish()
     finally:
         ws.close()
-    print(f"wrote {written} session records to {args.output}")
+    left_out = len(found) - len(ids)
+    note = f" ({left_out} of groups you do not staff left out)" if left_out else ""
+    print(f"wrote {written} session records to {args.output}{note}")
     return 0
 
 
@@ -612,7 +623,7 @@ def export_session_records(
 
     def jobs() -> Iterator[tuple[int, Path, Any]]:
         for session_id in ids:
-            doc = documents.session_document(session_id)
+            doc = documents.session_document(ws, session_id)
             name = (
                 f"{doc.record.date.isoformat()}-group{doc.record.group_id}-session{session_id}.pdf"
             )

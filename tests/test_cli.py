@@ -437,3 +437,48 @@ def test_a_new_database_prints_its_recovery_key_once(sqlite_location):
     key = line.rsplit(" ", 1)[1]
     accounts.reset_with_recovery_key(sqlite_location, key, "ada", "reset-by-key-0001")
     accounts.sign_in(sqlite_location, "ada", "reset-by-key-0001").close()
+
+
+def test_a_facilitator_cannot_export_a_group_they_do_not_staff(clinic, tmp_path):
+    """Exit 6, one line; a batch leaves those sessions out; nothing is written."""
+    from facilitator.domain.enums import Role
+    from facilitator.services import accounts
+
+    session_id, *_rest = _signed_session(clinic)  # Ada's group
+    ws = accounts.sign_in(clinic, "ada", PASSWORD)
+    accounts.add_user(
+        ws, username="finn", password="finn-password-01", full_name="Finn Larkspur",
+        role=Role.FACILITATOR,
+    )  # fmt: skip
+    ws.close()
+    finn = ("--db", clinic, "--user", "finn")
+    target = tmp_path / "record.pdf"
+    line = one_line_error(
+        run(
+            *finn,
+            "export",
+            "session",
+            str(session_id),
+            "-o",
+            str(target),
+            password="finn-password-01",
+        ),
+        6,
+    )
+    assert line.startswith("facilitator: not allowed") and not target.exists()
+    period = ("--from", "2026-03-01", "--to", "2026-03-31")
+    one_line_error(
+        run(
+            *finn,
+            "export",
+            "sessions",
+            *period,
+            "-o",
+            str(tmp_path / "all"),
+            password="finn-password-01",
+        ),
+        6,
+    )
+    done = run(*finn, "report", *period, "--group", "Export Test Group", "-o", str(target),
+               password="finn-password-01")  # fmt: skip
+    one_line_error(done, 6)

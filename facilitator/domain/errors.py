@@ -36,6 +36,12 @@ class PermissionDenied(FacilitatorError):
     """The user's role does not allow this."""
 
 
+class NotAllowed(PermissionDenied):
+    """The records exist, but this user may not see them (a group they do not staff)."""
+
+    exit_code = 6
+
+
 class NotFound(FacilitatorError):
     exit_code = 4
 

@@ -21,7 +21,7 @@ from facilitator.domain.documents import (
     name_and_initial,
 )
 from facilitator.domain.enums import Role
-from facilitator.domain.errors import InvalidInput, NotFound
+from facilitator.domain.errors import InvalidInput, NotAllowed, NotFound
 from facilitator.domain.records import SessionRecord, signer_line
 from facilitator.services import accounts, audit
 from facilitator.services.workspace import Workspace
@@ -64,7 +64,38 @@ def _facilitators(record: SessionRecord) -> tuple[str, str | None]:
     return names.get(record.facilitator_id, ""), co
 
 
-def session_document(session_id: int) -> SessionDocument:
+def _may_see_group(ws: Workspace, group_id: int) -> bool:
+    """Clinical leads and administrators see every group's records; a facilitator those of
+    the groups they staff (have run or co-run a session of)."""
+    if ws.actor.role in (Role.CLINICAL_LEAD, Role.ADMIN):
+        return True
+    return group_id in reports.groups_staffed_by(ws.actor.user_id)
+
+
+def require_may_see(ws: Workspace, session_id: int, kind: RecordKind, doing: str) -> None:
+    """Refuse (exit 6, audited) a document of a session of a group the user does not staff."""
+    group_id = reports.group_of(session_id)
+    if group_id is None:
+        raise NotFound(f"no session with id {session_id}")
+    if not _may_see_group(ws, group_id):
+        audit.record(
+            ws, Action.REFUSED, record_kind=kind, record_id=session_id, outcome="denied",
+            detail=doing,
+        )  # fmt: skip
+        raise NotAllowed(f"not allowed: {doing} of a group you do not staff")
+
+
+def visible_session_ids(ws: Workspace, session_ids: list[int]) -> list[int]:
+    """The sessions whose records this user may see, in the order given."""
+    if ws.actor.role in (Role.CLINICAL_LEAD, Role.ADMIN):
+        return session_ids
+    staffed = reports.groups_staffed_by(ws.actor.user_id)
+    groups = reports.groups_of(session_ids)
+    return [s for s in session_ids if groups.get(s) in staffed]
+
+
+def session_document(ws: Workspace, session_id: int) -> SessionDocument:
+    require_may_see(ws, session_id, RecordKind.SESSION, "the session record")
     record = reads.load_session(session_id)
     facilitator, co = _facilitators(record)
     return SessionDocument(
@@ -72,8 +103,9 @@ def session_document(session_id: int) -> SessionDocument:
     )
 
 
-def member_note_document(session_id: int, member_id: int) -> MemberNoteDocument:
+def member_note_document(ws: Workspace, session_id: int, member_id: int) -> MemberNoteDocument:
     """One member's part of a session; NotFound if they were not on its roster."""
+    require_may_see(ws, session_id, RecordKind.MEMBER_NOTE, "a member note")
     record = reads.load_session(session_id)
     row = record.attendance_of(member_id)
     if row is None:
@@ -91,7 +123,8 @@ def member_note_document(session_id: int, member_id: int) -> MemberNoteDocument:
     )
 
 
-def sign_in_sheet(session_id: int) -> SignInSheet:
+def sign_in_sheet(ws: Workspace, session_id: int) -> SignInSheet:
+    require_may_see(ws, session_id, RecordKind.SIGN_IN, "the sign-in sheet")
     record = reads.load_session(session_id)
     members = people.get_members([row.member_id for row in record.attendance])
     names = sorted(
@@ -126,6 +159,12 @@ def lead_report(
         audit.require(
             ws, RecordKind.LEAD_REPORT, Role.CLINICAL_LEAD, Role.ADMIN, doing="report on all groups"
         )
+    elif not _may_see_group(ws, people.find_group(group).id):
+        audit.record(
+            ws, Action.REFUSED, record_kind=RecordKind.LEAD_REPORT, outcome="denied",
+            detail="report on a group they do not staff",
+        )  # fmt: skip
+        raise NotAllowed("not allowed: the summary of a group you do not staff")
     ids = session_ids_between(date_from, date_to, group)
     records = list(reads.load_sessions(ids, for_report=True).values())
     scope = people.find_group(group).name if group else "All groups"

@@ -261,3 +261,29 @@ def signer_of(session_id: int) -> tuple[int, bool, int | None] | None:
         .first()
     )
     return None if row is None else (row[0], bool(row[1]), row[2])
+
+
+def groups_staffed_by(user_id: int) -> set[int]:
+    """The groups a user has run or co-run a session of."""
+    rows = (
+        Session.select(Session.group)
+        .where((Session.facilitator == user_id) | (Session.co_facilitator == user_id))
+        .distinct()
+        .tuples()
+    )
+    return {int(r[0]) for r in rows}
+
+
+def groups_of(session_ids: list[int]) -> dict[int, int]:
+    """Each session's group."""
+    found: dict[int, int] = {}
+    for start in range(0, len(session_ids), 500):
+        chunk = session_ids[start : start + 500]
+        rows = Session.select(Session.id, Session.group).where(Session.id.in_(chunk)).tuples()
+        found.update({int(r[0]): int(r[1]) for r in rows})
+    return found
+
+
+def group_of(session_id: int) -> int | None:
+    row = Session.select(Session.group).where(Session.id == session_id).tuples().first()
+    return None if row is None else int(row[0])

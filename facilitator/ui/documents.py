@@ -47,7 +47,7 @@ def audited_preview(
 def session_record(ws: Workspace, session_id: int, parent: QWidget | None) -> PdfPreview:
     from facilitator.export.session_record import session_record_bytes
 
-    doc = documents.session_document(session_id)
+    doc = documents.session_document(ws, session_id)
     return audited_preview(
         ws,
         f"Session record — {doc.record.group_name}, {doc.record.date:%d %b %Y}",
@@ -64,7 +64,7 @@ def member_note(
 ) -> PdfPreview:
     from facilitator.export.member_note import member_note_bytes
 
-    doc = documents.member_note_document(session_id, member_id)
+    doc = documents.member_note_document(ws, session_id, member_id)
     return audited_preview(
         ws,
         f"Member note — {doc.member_name}, {doc.record.date:%d %b %Y}",
@@ -81,7 +81,7 @@ def member_note(
 def sign_in_sheet(ws: Workspace, session_id: int, parent: QWidget | None) -> PdfPreview:
     from facilitator.export.sign_in import sign_in_bytes
 
-    sheet = documents.sign_in_sheet(session_id)
+    sheet = documents.sign_in_sheet(ws, session_id)
     return audited_preview(
         ws,
         f"Sign-in sheet — {sheet.group_name}, {sheet.date:%d %b %Y}",

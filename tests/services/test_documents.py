@@ -48,7 +48,7 @@ def clinic(ws):
 def test_session_document_names_the_facilitator_with_credentials(ws, clinic):
     group_id, people = clinic
     session_id = held(ws, group_id, people, MONDAY)
-    doc = documents.session_document(session_id)
+    doc = documents.session_document(ws, session_id)
     assert doc.facilitator == "Ada Testwood, LCSW" and doc.co_facilitator is None
     assert doc.program == "Test Valley IOP (fictitious)"
     assert doc.signed and len(doc.record.attendance) == 3
@@ -66,7 +66,7 @@ def test_member_note_keeps_only_that_member_and_redacts_the_others(ws, clinic):
         ws, session_id, interventions=f"Modelled refusal with {bram_name.split()[0]}",
         narrative=f"{bram_name} led the practice.",
     )  # fmt: skip
-    doc = documents.member_note_document(session_id, zoe)
+    doc = documents.member_note_document(ws, session_id, zoe)
     view = doc.record
     assert [a.member_id for a in view.attendance] == [zoe]
     assert {c.member_id for c in view.check_ins} == {zoe}
@@ -80,13 +80,13 @@ def test_member_note_keeps_only_that_member_and_redacts_the_others(ws, clinic):
     assert view.group_note.narrative == "" and "[another member]" in view.group_note.interventions
     assert doc.member_name == record.attendance_of(zoe).display_name
     with pytest.raises(NotFound):
-        documents.member_note_document(session_id, 999_999)
+        documents.member_note_document(ws, session_id, 999_999)
 
 
 def test_sign_in_sheet_has_first_names_and_last_initials(ws, clinic):
     group_id, _people = clinic
     session_id = started(ws, group_id, MONDAY)
-    sheet = documents.sign_in_sheet(session_id)
+    sheet = documents.sign_in_sheet(ws, session_id)
     assert "Zoë N." in sheet.names and len(sheet.names) == 3
     assert all(not name.endswith("Fable") for name in sheet.names)
 

@@ -198,3 +198,35 @@ def test_viewing_a_session_or_a_member_is_audited(ws, today):
     assert (last_entry(ws).action, last_entry(ws).record_id) == ("view_session", session_id)
     home.view_member(ws, member_id)
     assert (last_entry(ws).action, last_entry(ws).member_id) == ("view_member", member_id)
+
+
+def test_documents_follow_who_staffs_the_group(ws, staff, today):
+    """Issue 11, finding 6: a facilitator exported every session's record and member notes,
+    groups they do not staff included. Now: exit 6, and the refusal is in the trail."""
+    from facilitator.domain.audit import Action
+    from facilitator.domain.errors import NotAllowed
+
+    fran, gale, lee = staff["fran"], staff["gale"], staff["lee"]
+    frans_group, other_group = group(ws, "Fran's Evening"), group(ws, "Gale's Morning")
+    (member,) = members(ws, frans_group, 1)
+    (other_member,) = members(ws, other_group, 1)
+    frans = started(fran, frans_group, today)
+    gales = started(gale, other_group, today)
+    assert documents.session_document(fran, frans).record.id == frans
+    assert documents.member_note_document(fran, frans, member).member_id == member
+    for attempt in (
+        lambda: documents.session_document(fran, gales),
+        lambda: documents.member_note_document(fran, gales, other_member),
+        lambda: documents.sign_in_sheet(fran, gales),
+        lambda: documents.lead_report(fran, today, today, "Gale's Morning"),
+    ):
+        with pytest.raises(NotAllowed) as refused:
+            attempt()
+        assert refused.value.exit_code == 6 and "not allowed" in refused.value.message
+        entry = last_entry(ws)
+        assert (entry.action, entry.outcome, entry.username) == (Action.REFUSED, "denied", "fran")
+    # Covering a session of a group makes it a group one staffs; leads see every group.
+    started(fran, other_group, today + dt.timedelta(days=1))
+    assert documents.session_document(fran, gales).record.id == gales
+    assert documents.session_document(lee, gales).record.id == gales
+    assert documents.visible_session_ids(gale, [frans, gales]) == [gales]
