@@ -58,6 +58,24 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-03-31") from None
 
 
+READER_GONE = 141  # what a shell reports for a process ended by a closed pipe (128 + SIGPIPE)
+LARGEST_ID = 2**63 - 1  # both engines keep ids as signed 64-bit integers
+
+
+def _record_id(kind: str) -> Callable[[str], int]:
+    """An id on the command line: not a number is a usage error (exit 2); a number no record
+    can have (0, negative, past 64 bits) is "not found" (exit 4), like any absent id."""
+
+    def record_id(text: str) -> int:
+        number = int(text)
+        if not 1 <= number <= LARGEST_ID:
+            raise NotFound(f"no {kind} with id {text}")
+        return number
+
+    record_id.__name__ = "int"  # argparse names the type in "invalid int value"
+    return record_id
+
+
 def build_parser() -> argparse.ArgumentParser:
     # --db and --user are accepted before or after the command ("facilitator demo --db X").
     common = _Parser(add_help=False)
@@ -150,7 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     export_item = library_what.add_parser(
         "export", parents=[common], help="write one item to a file another clinic can import"
     )
-    export_item.add_argument("id", type=int, metavar="ID")
+    export_item.add_argument("id", type=_record_id("library item"), metavar="ID")
     export_item.add_argument("-o", dest="output", required=True, metavar="FILE")
     export_item.add_argument("--force", action="store_true", help=FORCE_HELP)
     import_item = library_what.add_parser(
@@ -165,27 +183,30 @@ def build_parser() -> argparse.ArgumentParser:
     handout = export_what.add_parser(
         "handout", parents=[common], help="a library item's take-home worksheet for members"
     )
-    handout.add_argument("id", type=int, metavar="ID")
+    handout.add_argument("id", type=_record_id("library item"), metavar="ID")
     handout.add_argument("-o", dest="output", required=True, metavar="FILE.pdf")
     handout.add_argument("--force", action="store_true", help=FORCE_HELP)
     handout.add_argument(
-        "--member", type=int, metavar="MEMBER_ID", help="print this member's name on it"
+        "--member",
+        type=_record_id("member"),
+        metavar="MEMBER_ID",
+        help="print this member's name on it",
     )
     session = export_what.add_parser(
         "session", parents=[common], help="a session record (group note)"
     )
-    session.add_argument("id", type=int, metavar="ID")
+    session.add_argument("id", type=_record_id("session"), metavar="ID")
     session.add_argument("-o", dest="output", required=True, metavar="FILE")
     session.add_argument("--force", action="store_true", help=FORCE_HELP)
     member_note = export_what.add_parser(
         "member-note", parents=[common], help="one member's note of one session, for their chart"
     )
-    member_note.add_argument("session_id", type=int, metavar="SESSION_ID")
-    member_note.add_argument("member_id", type=int, metavar="MEMBER_ID")
+    member_note.add_argument("session_id", type=_record_id("session"), metavar="SESSION_ID")
+    member_note.add_argument("member_id", type=_record_id("member"), metavar="MEMBER_ID")
     member_note.add_argument("-o", dest="output", required=True, metavar="FILE")
     member_note.add_argument("--force", action="store_true", help=FORCE_HELP)
     sign_in = export_what.add_parser("sign-in", parents=[common], help="a session's sign-in sheet")
-    sign_in.add_argument("id", type=int, metavar="ID")
+    sign_in.add_argument("id", type=_record_id("session"), metavar="ID")
     sign_in.add_argument("-o", dest="output", required=True, metavar="FILE")
     sign_in.add_argument("--force", action="store_true", help=FORCE_HELP)
     many = export_what.add_parser(
@@ -243,16 +264,29 @@ def username_of(args: argparse.Namespace) -> str:
 
 
 def password_from_env_or_prompt(prompt: str, env: str = ENV_PASSWORD, confirm: bool = False) -> str:
+    """The password from the environment or the terminal. Taken out of the environment once
+    read, so no process started later (the export workers) inherits it."""
     if env in os.environ:
-        return os.environ[env]
+        return _text(os.environ.pop(env), f"the password in {env}")
     if not sys.stdin.isatty():
         raise AuthenticationFailed(f"no password given: set {env} or run in a terminal")
     import getpass
 
-    first = getpass.getpass(prompt)
+    first = _text(getpass.getpass(prompt), "the password typed")
     if confirm and getpass.getpass("Again: ") != first:
         raise UsageError("the two passwords differ")
     return first
+
+
+def _text(password: str, what: str) -> str:
+    """Bytes that are not UTF-8 reach Python as lone surrogates, which no key derives from."""
+    try:
+        password.encode("utf-8")
+    except UnicodeEncodeError:
+        raise AuthenticationFailed(
+            f"{what} is not UTF-8 text; check the terminal's encoding"
+        ) from None
+    return password
 
 
 def _sign_in(args: argparse.Namespace) -> Workspace:
@@ -374,7 +408,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     for problem in report.problems:
         print(problem)
     if not report.ok:
-        print(f"{PROG}: {len(report.problems)} integrity problem(s) found", file=sys.stderr)
+        print(
+            f"{PROG}: {len(report.problems)} integrity problem(s) found: the database is damaged "
+            "or was altered; restore the last good backup ('facilitator restore')",
+            file=sys.stderr,
+        )
         return 5
     print(f"ok: database intact, {report.signed_sessions} signed sessions match their signatures")
     return 0
@@ -735,12 +773,22 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
 def run(args: argparse.Namespace) -> int:
     """Run one command; errors become one line on stderr and an exit code."""
     try:
-        return COMMANDS[(args.command, getattr(args, "what", None))](args)
+        code = COMMANDS[(args.command, getattr(args, "what", None))](args)
+        sys.stdout.flush()  # here, not at exit: a reader that left is seen below
+        return code
+    except BrokenPipeError:  # the reader left (`| head`): stop quietly, as Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return READER_GONE
     except FacilitatorError as exc:
         return fail(exc.message, exc.exit_code)
     except KeyboardInterrupt:
         return fail("interrupted", 1)
     except Exception as exc:
+        from facilitator.services.startup import explain
+
+        explained = explain(exc, location_of(args))
+        if explained is not None:  # damage, a full disk, a read-only folder: said as such
+            return fail(explained.message, explained.exit_code)
         return fail(f"unexpected error ({type(exc).__name__}): {exc}", 1)
 
 

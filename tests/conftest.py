@@ -33,11 +33,13 @@ def backups_in_scratch(tmp_path_factory, monkeypatch):
 @pytest.fixture(autouse=True)
 def settings_in_scratch(tmp_path_factory, monkeypatch):
     """What the window remembers on this computer (the last username) goes to a scratch
-    folder: in this process through Qt's settings path, in child processes through XDG."""
+    folder: in this process through Qt's settings path, in child processes through XDG. So
+    does what the app keeps in this computer's state folder (failed sign-ins)."""
     from PySide6.QtCore import QSettings
 
     folder = str(tmp_path_factory.mktemp("settings"))
     monkeypatch.setenv("XDG_CONFIG_HOME", folder)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))
     QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, folder)
 
 

@@ -482,3 +482,61 @@ def test_a_facilitator_cannot_export_a_group_they_do_not_staff(clinic, tmp_path)
     done = run(*finn, "report", *period, "--group", "Export Test Group", "-o", str(target),
                password="finn-password-01")  # fmt: skip
     one_line_error(done, 6)
+
+
+def test_an_id_no_record_can_have_exits_4(clinic):
+    """Finding: 99999999999999999999 gave OverflowError, exit 1."""
+    user = ("--db", clinic, "--user", "ada")
+    for argv in (
+        ("export", "session", "99999999999999999999", "-o", "x.pdf"),
+        ("export", "member-note", "1", "99999999999999999999", "-o", "x.pdf"),
+        ("export", "handout", "0", "-o", "x.pdf"),
+        ("library", "export", "9223372036854775808", "-o", "x.json"),
+    ):
+        line = one_line_error(run(*user, *argv), 4)
+        assert "with id" in line, line
+    one_line_error(run(*user, "export", "session", "twelve", "-o", "x.pdf"), 2)  # not a number
+
+
+def test_a_password_that_is_not_utf8_exits_3(clinic):
+    """Finding: a password whose bytes are not UTF-8 (here Latin-1 "café") exited 1."""
+    line = one_line_error(run("--db", clinic, "--user", "ada", "check", password="caf\udce9"), 3)
+    assert "FACILITATOR_PASSWORD is not UTF-8" in line
+
+
+def test_the_password_leaves_the_environment_once_read(clinic, monkeypatch):
+    """Finding: FACILITATOR_PASSWORD was inherited by the export workers. It is taken out of
+    the environment when read, so a process started after sign-in (as the workers are) does
+    not see it."""
+    import multiprocessing
+
+    from facilitator import cli
+
+    monkeypatch.setenv("FACILITATOR_PASSWORD", PASSWORD)
+    ws = cli._sign_in(cli.parse(["--db", clinic, "--user", "ada", "check"]))
+    ws.close()
+    assert "FACILITATOR_PASSWORD" not in os.environ
+    context = multiprocessing.get_context("spawn")  # as the export workers are started
+    with context.Pool(1) as pool:
+        assert pool.apply(os.getenv, ("FACILITATOR_PASSWORD",)) is None
+
+
+LIBRARY_LIST = ("library", "list", "--json")
+
+
+def test_a_reader_that_leaves_ends_the_command_quietly(clinic):
+    """Finding: piping into `head` printed a BrokenPipe message. The reader's end is closed
+    before the command writes, so its first write meets a closed pipe."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FACILITATOR_")}
+    env["FACILITATOR_PASSWORD"] = PASSWORD
+    child = subprocess.Popen(
+        [sys.executable, "-m", "facilitator", "--db", clinic, "--user", "ada", *LIBRARY_LIST],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        env=env,
+    )
+    child.stdout.close()
+    err = child.stderr.read().decode()
+    assert child.wait(timeout=120) == 141
+    assert err == ""

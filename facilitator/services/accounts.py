@@ -30,7 +30,7 @@ from facilitator.domain.rules import new_recovery_key as generate_recovery_key
 from facilitator.services import audit, library
 from facilitator.services.audit import audited
 from facilitator.services.workspace import Workspace
-from facilitator.store import database, people, recovery, signin_guard
+from facilitator.store import database, failures, people, recovery, signin_guard
 from facilitator.store.keys import STRONG, KdfParams
 from facilitator.store.locations import is_server_url
 
@@ -88,16 +88,21 @@ def sign_in(
         _remember_failure(location, username, now)
         raise
     try:
-        actor = people.actor_for(store.username)
-    except Exception:
+        # A file too large to check at open is read here first: damage found now is damage.
+        with failures.told_truly(store.path):
+            actor = people.actor_for(store.username)
+            ws = Workspace(store, actor)
+            signin_guard.move_into_trail(location, username, audit.workstation())
+            audit.record(ws, Action.LOGIN)
+            _bring_library_up_to_date()
+    except NotFound:
         store.close()
         # A slot without an active user row (removed user) must not open the records.
         _remember_failure(location, username, now)
         raise AuthenticationFailed("wrong username or password") from None
-    ws = Workspace(store, actor)
-    signin_guard.move_into_trail(location, username, audit.workstation())
-    audit.record(ws, Action.LOGIN)
-    _bring_library_up_to_date()
+    except BaseException:
+        store.close()
+        raise
     return ws
 
 

@@ -6,6 +6,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from facilitator.domain.errors import FacilitatorError
 from facilitator.services.signing import verify_seal
 from facilitator.services.workspace import Workspace
 from facilitator.store import database, reports
@@ -51,6 +52,9 @@ def start_background_check(
     def run() -> None:
         try:
             problems = database.quick_check_problems(ws.store)
+        except FacilitatorError as exc:  # the disk failed the check: say so, do not guess
+            on_problem(exc.message)
+            return
         finally:
             ws.store.db.close()  # this thread's connection only
         if problems:

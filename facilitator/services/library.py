@@ -104,6 +104,8 @@ def parse_item(text: str, source: str) -> dict[str, Any]:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InvalidInput("file", f"{source} is not valid TOML: {exc}") from None
+    except RecursionError:  # arrays within arrays, thousands deep: no item looks like that
+        raise InvalidInput("file", f"{source} is nested too deeply to be a library item") from None
     if "worksheet_fields" in raw:  # only the file's own spelling, 'worksheet', is read
         del raw["worksheet_fields"]
     return check_fields(raw, source)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from facilitator.domain.errors import FacilitatorError
 from facilitator.store import locations
 
 
@@ -31,3 +32,11 @@ def demo_location(location: str) -> str:
         return str(locations.default_database_path().with_name("facilitator-demo.db"))
     path = Path(location)
     return str(path.with_name(path.stem + "-demo" + path.suffix))
+
+
+def explain(exc: BaseException, location: str) -> FacilitatorError | None:
+    """What an unforeseen error from the database or the disk means, in a sentence; None when
+    it is none of those (a fault in the app itself)."""
+    from facilitator.store import failures  # loads the database drivers: not before it is needed
+
+    return failures.explain(exc, None if locations.is_server_url(location) else location)

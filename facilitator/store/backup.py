@@ -35,7 +35,12 @@ from facilitator.domain.errors import (
 )
 from facilitator.store.database import Store
 from facilitator.store.keys import KeySlots, keys_path_for, write_atomically
-from facilitator.store.locations import APP_NAME, is_server_url
+from facilitator.store.locations import (
+    APP_NAME,
+    cloud_reason,
+    is_server_url,
+    unsafe_location_reason,
+)
 
 SERVER_MESSAGE = (
     "a server database is backed up and restored with the server's own tools (pg_dump, "
@@ -276,6 +281,8 @@ def backup_to(store: Store, target: Path) -> BackupReport:
         raise RuleViolation("a backup cannot replace the database it copies")
     if not target.parent.is_dir():
         raise FacilitatorError(f"cannot write {target}: no folder {target.parent}")
+    if reason := cloud_reason(target, "backups"):
+        raise RuleViolation(reason)
     try:
         keys_data = keys_path_for(source_path).read_bytes()
     except OSError as exc:
@@ -346,6 +353,8 @@ def restore(backup_file: Path, new_path: Path, username: str, password: str) -> 
         raise RuleViolation(
             f"{new_path} already exists; restore into a new location, never over a database"
         )
+    if reason := unsafe_location_reason(new_path):  # before a byte is copied there
+        raise RuleViolation(reason)
     wal = Path(str(backup_file) + "-wal")
     if wal.is_file() and wal.stat().st_size:
         raise RuleViolation(

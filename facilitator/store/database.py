@@ -31,6 +31,7 @@ from facilitator.domain.errors import (
     SessionLocked,
 )
 from facilitator.store import models
+from facilitator.store.failures import DRIVER_ERRORS, explain
 from facilitator.store.keys import (
     STRONG,
     WRONG_CREDENTIALS,
@@ -116,8 +117,11 @@ def _open_sqlite(path: Path, key: bytes) -> peewee.Database:
     try:
         db.connect()
         db.execute_sql("SELECT count(*) FROM sqlite_master").fetchone()
-    except peewee.DatabaseError:
+    except DRIVER_ERRORS as exc:
         db.close()
+        cause = explain(exc, path)
+        if cause is not None and not isinstance(cause, IntegrityProblem):
+            raise cause from None  # a full disk or a read-only folder is not damage
         raise IntegrityProblem(
             f"{path.name} does not open with its key: the file is damaged or replaced; "
             "restore the last good backup ('facilitator restore')"
@@ -138,7 +142,10 @@ def quick_check_problems(store: Store) -> list[str]:
     """PRAGMA quick_check on this thread's connection: [] when the file is whole."""
     try:
         found = [str(row[0]) for row in store.db.execute_sql("PRAGMA quick_check").fetchall()]
-    except peewee.DatabaseError as exc:
+    except DRIVER_ERRORS as exc:
+        cause = explain(exc, store.location)
+        if cause is not None and not isinstance(cause, IntegrityProblem):
+            raise cause from None
         found = [str(exc).strip().splitlines()[0] if str(exc).strip() else "unreadable"]
     return [] if found == ["ok"] else found
 
@@ -147,7 +154,11 @@ def _quick_check(db: peewee.Database, path: Path) -> None:
     """PRAGMA quick_check at every open: a damaged file is never written to; restore a backup."""
     try:
         found = [str(row[0]) for row in db.execute_sql("PRAGMA quick_check").fetchall()]
-    except peewee.DatabaseError as exc:
+    except DRIVER_ERRORS as exc:
+        cause = explain(exc, path)
+        if cause is not None and not isinstance(cause, IntegrityProblem):
+            db.close()
+            raise cause from None
         found = [str(exc).strip().splitlines()[0] if str(exc).strip() else "unreadable"]
     if found != ["ok"]:
         db.close()
@@ -195,6 +206,12 @@ def open_store(location: str, username: str, password: str) -> Store:
         raise RuleViolation(reason)
     slots = KeySlots.load(keys_path_for(path))
     key = slots.unwrap(username, password)
+    if path.stat().st_size == 0:  # SQLCipher would quietly make a new, empty database of it
+        raise IntegrityProblem(
+            f"{path.name} is empty (0 bytes) though its key file is there: the records were "
+            "lost or cut off; nothing was written to it: restore the last good backup "
+            "('facilitator restore')"
+        )
     db = _open_sqlite(path, key)
     _bind(db)
     migrate(db, path)

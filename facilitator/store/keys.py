@@ -16,14 +16,17 @@ import secrets
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from argon2.exceptions import Argon2Error
 from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from facilitator.domain.errors import AuthenticationFailed, IntegrityProblem
+from facilitator.domain.errors import AuthenticationFailed, FacilitatorError, IntegrityProblem
+from facilitator.store.failures import os_error
 
 FORMAT = "facilitator-keyslots"
 KEY_BYTES = 32
+SALT_BYTES, NONCE_BYTES = 16, 12  # what every slot is made with
 WRONG_CREDENTIALS = "wrong username or password"
 
 
@@ -103,11 +106,28 @@ class KeySlots:
             raise IntegrityProblem(
                 f"the key file {path.name} is missing beside the database"
             ) from None
-        except (OSError, ValueError) as exc:
-            raise IntegrityProblem(f"the key file {path.name} cannot be read: {exc}") from None
+        except OSError as exc:  # permission, a failing disk: not damage
+            raise os_error(exc, path) or FacilitatorError(
+                f"the key file {path.name} cannot be read ({exc.strerror or exc})"
+            ) from None
+        except (ValueError, RecursionError):  # not UTF-8, not JSON, absurdly nested
+            raise IntegrityProblem(
+                f"the key file {path.name} is damaged (it is not readable JSON); restore it "
+                "from the last good backup"
+            ) from None
         if not isinstance(raw, dict) or raw.get("format") != FORMAT:
             raise IntegrityProblem(f"{path.name} is not a Facilitator key file")
-        return cls(path, str(raw["database_id"]), dict(raw["slots"]))
+        database_id, slots = raw.get("database_id"), raw.get("slots")
+        if (
+            not isinstance(database_id, str)
+            or not isinstance(slots, dict)
+            or not all(isinstance(slot, dict) for slot in slots.values())
+        ):
+            raise IntegrityProblem(
+                f"the key file {path.name} is damaged (its database id or slots are missing); "
+                "restore it from the last good backup"
+            )
+        return cls(path, database_id, dict(slots))
 
     def save(self) -> None:
         body = {
@@ -129,7 +149,7 @@ class KeySlots:
         self, username: str, password: str, database_key: bytes, params: KdfParams = STRONG
     ) -> None:
         """Give a user a slot (or replace theirs) that unwraps the database key."""
-        salt, nonce = secrets.token_bytes(16), secrets.token_bytes(12)
+        salt, nonce = secrets.token_bytes(SALT_BYTES), secrets.token_bytes(NONCE_BYTES)
         wrapped = AESGCM(_derive(password, salt, params)).encrypt(
             nonce, database_key, self._aad(username)
         )
@@ -157,14 +177,24 @@ class KeySlots:
             )
             salt, nonce = _unb64(str(slot["salt"])), _unb64(str(slot["nonce"]))
             wrapped = _unb64(str(slot["wrapped"]))
+            if len(salt) != SALT_BYTES or len(nonce) != NONCE_BYTES:
+                raise ValueError("a salt or nonce of the wrong length")
         except (KeyError, ValueError, TypeError):
-            raise IntegrityProblem(f"the key slot of {username} is damaged") from None
+            raise self._damaged_slot(username) from None
         try:
-            return AESGCM(_derive(password, salt, params)).decrypt(
-                nonce, wrapped, self._aad(username)
-            )
+            secret = _derive(password, salt, params)
+        except (Argon2Error, ValueError, OverflowError, MemoryError):  # impossible costs
+            raise self._damaged_slot(username) from None
+        try:
+            return AESGCM(secret).decrypt(nonce, wrapped, self._aad(username))
         except InvalidTag:
             raise AuthenticationFailed(WRONG_CREDENTIALS) from None
+
+    def _damaged_slot(self, username: str) -> IntegrityProblem:
+        return IntegrityProblem(
+            f"the key slot of {username} in the key file {self.path.name} is damaged; restore "
+            "the key file from the last good backup, or reset with the recovery key"
+        )
 
     def params_of(self, username: str) -> KdfParams:
         slot = self._slots[username]

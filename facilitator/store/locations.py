@@ -43,7 +43,7 @@ def instance_lock_path(location: str) -> Path:
     temporary) folder under a hash of the password-free URL, so no credential is in a file name.
     """
     if not is_server_url(location):
-        path = Path(location).expanduser().absolute()
+        path = _absolute(Path(location))  # a link to the file is the same file: one lock
         return path.with_name(path.name + ".lock")
     # The per-user runtime folder where there is one (Linux), else the (per-user) temp folder.
     import hashlib
@@ -98,6 +98,7 @@ CLOUD_FOLDERS = {
     "googledrive": "Google Drive",
     "my drive": "Google Drive",
     "icloud drive": "iCloud Drive",
+    "iclouddrive": "iCloud Drive",  # its folder on Windows
     "icloud": "iCloud Drive",
     "icloud~com~apple~clouddocs": "iCloud Drive",
     "mobile documents": "iCloud Drive",
@@ -175,8 +176,16 @@ def file_system_type(path: Path, mountinfo: str) -> str | None:
     return None if best is None else best[1]
 
 
+# Folders a sync client makes in the home folder under a name too plain to refuse anywhere.
+HOME_CLOUD_FOLDERS = {"sync": "Syncthing", "resilio sync": "Resilio Sync"}
+
+
 def cloud_folder(path: Path) -> str | None:
     """The sync service whose folder holds the file at ``path``, if any."""
+    home = _absolute(Path.home())
+    for folder in path.parents:
+        if folder.parent == home and folder.name.lower() in HOME_CLOUD_FOLDERS:
+            return HOME_CLOUD_FOLDERS[folder.name.lower()]
     for part in path.parts[:-1]:
         name = part.strip().lower()
         if name in CLOUD_FOLDERS:
@@ -196,12 +205,8 @@ def unsafe_location_reason(path: str | Path, mountinfo: str | None = None) -> st
     locks and writes safe.
     """
     target = _absolute(Path(path))
-    service = cloud_folder(target)
-    if service is not None:
-        return (
-            f"{target.parent} is synchronised to {service}; keep the database on this "
-            "computer's own disk (the records must not be copied to a cloud service)"
-        )
+    if reason := cloud_reason(target, "the database"):
+        return reason
     kind = file_system_type(target, _read_mountinfo() if mountinfo is None else mountinfo)
     if kind is not None and (kind in NETWORK_FILE_SYSTEMS or kind.startswith(("nfs", "smb"))):
         return (
@@ -209,3 +214,16 @@ def unsafe_location_reason(path: str | Path, mountinfo: str | None = None) -> st
             "computer's own disk, or use a PostgreSQL server for several laptops"
         )
     return None
+
+
+def cloud_reason(path: str | Path, what: str) -> str | None:
+    """Why ``what`` (the database, a backup) must not be written at ``path``: a folder a cloud
+    client synchronises copies the records to somebody's cloud. None when it is not one."""
+    target = _absolute(Path(path))
+    service = cloud_folder(target)
+    if service is None:
+        return None
+    return (
+        f"{target.parent} is synchronised to {service}; keep {what} on this computer's own "
+        "disk or a drive of the clinic's (the records must not be copied to a cloud service)"
+    )

@@ -286,16 +286,20 @@ class MainWindow(LockingWindow):
         return True
 
 
-def _report_unexpected(window: QWidget) -> Callable[..., None]:
+def _report_unexpected(window: MainWindow) -> Callable[..., None]:
     """An error nobody foresaw is one plain sentence in a box; the window stays open and
-    everything already saved stays saved. The message names the kind of error only, never
-    record content."""
+    everything already saved stays saved. A database or disk fault says what it is (damage,
+    a full disk, a read-only folder); anything else names the kind of error only, never record
+    content."""
 
     def hook(kind: type[BaseException], error: BaseException, _trace: object) -> None:
+        explained = startup.explain(error, window.location)
         QMessageBox.critical(
             window,
             "Facilitator",
-            f"Something went wrong ({kind.__name__}). Your saved work is safe; "
+            explained.message
+            if explained is not None
+            else f"Something went wrong ({kind.__name__}). Your saved work is safe; "
             "please tell your administrator what you were doing.",
         )
 

@@ -170,6 +170,7 @@ def test_export_then_import_round_trips_every_field(ws):
         (lambda t: t.replace('kind = "', 'kind = "doodle', 1), "'worksheet'"),
         (lambda t: t.replace("take_home", "take_away"), "'take_home'"),
         (lambda t: t + "\n[[[nonsense", "not valid TOML"),
+        (lambda t: t + "\nx = " + "[" * 50_000 + "]" * 50_000, "nested too deeply"),  # finding
     ],
 )
 def test_a_malformed_file_names_the_field_and_imports_nothing(ws, breakage, field):

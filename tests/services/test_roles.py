@@ -159,6 +159,39 @@ def test_failed_sign_ins_slow_down_and_are_audited(ws, location):
         accounts.sign_in(location, "ada", "nope-nope-nope", now=start + dt.timedelta(seconds=102))
 
 
+@pytest.mark.parametrize("tampering", ["deleted", "a folder in its place"])
+def test_the_wait_after_failures_outlives_its_side_file(sqlite_location, tampering):
+    """Finding: sign-in throttling stopped when its side file was deleted or replaced by a
+    folder. Its twin in this computer's state folder keeps the count."""
+    from pathlib import Path
+
+    from tests.conftest import new_workspace
+
+    new_workspace(sqlite_location).close()
+    start = dt.datetime(2026, 3, 2, 9, 0)
+    for _attempt in range(5):  # all at one moment: the twin keeps every one
+        with pytest.raises(AuthenticationFailed, match="wrong"):
+            accounts.sign_in(sqlite_location, "ada", "not-it-at-all", now=start)
+    side = Path(sqlite_location + ".signin-failures.json")
+    assert side.is_file()
+    side.unlink()
+    if tampering == "a folder in its place":
+        side.mkdir()
+    with pytest.raises(AuthenticationFailed, match="try again in 30 seconds"):
+        accounts.sign_in(sqlite_location, "ada", PASSWORD, now=start)
+    with pytest.raises(AuthenticationFailed, match="wrong"):  # a 6th failure is still counted
+        accounts.sign_in(
+            sqlite_location, "ada", "not-it-at-all", now=start + dt.timedelta(minutes=1)
+        )
+    with pytest.raises(AuthenticationFailed, match="try again in 60 seconds"):
+        accounts.sign_in(sqlite_location, "ada", PASSWORD, now=start + dt.timedelta(minutes=1))
+    ws = accounts.sign_in(sqlite_location, "ada", PASSWORD, now=start + dt.timedelta(minutes=3))
+    try:  # all six reach the audit trail, from the twin
+        assert len(audit.entries(ws, action="login_failed")) == 6
+    finally:
+        ws.close()
+
+
 def test_the_recovery_key_resets_only_an_administrator(location):
     from tests.conftest import new_workspace
 

@@ -39,6 +39,13 @@ def corrupt(path: Path, pages: tuple[float, ...] = (0.3, 0.45, 0.6, 0.75)) -> No
             handle.write(bytes(b ^ 0xFF for b in data))
 
 
+def copy_with_keys(source: Path, folder: Path) -> Path:
+    folder.mkdir()
+    shutil.copy(source, folder / source.name)
+    shutil.copy(keys_path_for(source), keys_path_for(folder / source.name))
+    return folder / source.name
+
+
 def files_in(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir())
 
@@ -303,6 +310,33 @@ def test_restore_refuses_existing_targets_and_incomplete_backups(clinic_ws, tmp_
     with pytest.raises(RuleViolation, match="in use"):
         backup.restore(live, target, "ada", PASSWORD)
     assert not target.exists() and not keys_path_for(target).exists()
+
+
+def test_backups_and_restores_are_refused_in_a_cloud_folder_before_anything_is_copied(
+    clinic_ws, tmp_path
+):
+    """Findings: `restore` into a cloud folder copied the database there before refusing;
+    `backup -o` into one was allowed."""
+    synced = tmp_path / "Dropbox"
+    synced.mkdir()
+    with pytest.raises(RuleViolation, match="Dropbox"):
+        backup.backup_to(clinic_ws.store, synced / "b.db")
+    report = backup.backup_to(clinic_ws.store, tmp_path / "b.db")
+    with pytest.raises(RuleViolation, match="Dropbox"):
+        backup.restore(report.path, synced / "restored" / "clinic.db", "ada", PASSWORD)
+    assert files_in(synced) == []  # not a byte, not even a folder
+
+
+def test_an_empty_database_file_is_not_made_a_new_database(clinic_ws, tmp_path):
+    """Finding: a 0-byte database file with a valid key file silently became a new, empty
+    database. It is damage: exit 5, nothing written."""
+    clinic_ws.close()
+    emptied = copy_with_keys(Path(clinic_ws.store.location), tmp_path / "emptied")
+    emptied.write_bytes(b"")
+    with pytest.raises(IntegrityProblem, match=r"clinic\.db is empty .*restore"):
+        accounts.sign_in(str(emptied), "ada", PASSWORD)
+    assert emptied.read_bytes() == b""
+    assert files_in(emptied.parent) == ["clinic.db", "clinic.db.keys"]
 
 
 def test_a_damaged_backup_is_not_restored(clinic_ws, tmp_path):

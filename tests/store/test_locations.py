@@ -1,5 +1,7 @@
 """Refusing a database on a network share or in a cloud-synced folder; the instance lock path."""
 
+from pathlib import Path
+
 import pytest
 
 from facilitator.domain.errors import RuleViolation
@@ -61,11 +63,19 @@ def test_local_disks_are_fine(path):
         ("/home/ada/Nextcloud/clinic.db", "Nextcloud"),
         ("/home/ada/ownCloud/clinic.db", "ownCloud"),
         ("/home/ada/MEGA/clinic.db", "MEGA"),
+        ("C:/Users/ada/iCloudDrive/clinic.db", "iCloud Drive"),  # finding: not recognised
+        (str(Path.home() / "Sync" / "notes" / "clinic.db"), "Syncthing"),  # finding: ~/Sync
+        (str(Path.home() / "sync" / "clinic.db"), "Syncthing"),
     ],
 )
 def test_cloud_synced_folders_are_refused(path, service):
     reason = locations.unsafe_location_reason(path, "")
     assert reason is not None and service in reason and "cloud" in reason
+
+
+def test_a_folder_named_sync_elsewhere_is_only_a_folder():
+    assert locations.unsafe_location_reason("/srv/Sync/clinic.db", "") is None
+    assert locations.unsafe_location_reason(str(Path.home() / "a" / "Sync" / "c.db"), "") is None
 
 
 def test_mountinfo_of_this_machine_is_read():
@@ -85,6 +95,16 @@ def test_opening_and_creating_refuse_a_dropbox_folder(tmp_path):
         (tmp_path / name).rename(synced / name)
     with pytest.raises(RuleViolation, match="Dropbox"):
         accounts.sign_in(str(synced / "clinic.db"), "ada", PASSWORD)
+
+
+def test_a_link_to_the_database_has_the_same_lock(tmp_path):
+    """Finding: a symlinked path got a second window lock."""
+    (tmp_path / "clinic.db").write_bytes(b"")
+    (tmp_path / "shortcut.db").symlink_to(tmp_path / "clinic.db")
+    (tmp_path / "linked-folder").symlink_to(tmp_path)
+    lock = locations.instance_lock_path(str(tmp_path / "clinic.db"))
+    assert locations.instance_lock_path(str(tmp_path / "shortcut.db")) == lock
+    assert locations.instance_lock_path(str(tmp_path / "linked-folder" / "clinic.db")) == lock
 
 
 def test_instance_lock_paths():
