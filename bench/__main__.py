@@ -27,6 +27,8 @@ TARGETS = {
     "autosave_ms": 3,
     "cell_edit_ms": 10,
     "session_record_ms": 150,
+    "long_note_record_s": 2,
+    "long_note_most_lines_ratio": 1.5,
     "thousand_records_s": 60,
     "lead_summary_s": 10,
 }
@@ -54,6 +56,14 @@ def main() -> int:
             plain.close()
             say("timing session_record...")
             results["session_record"] = document_scenarios.session_record(ws, picks, DOCUMENT_RUNS)
+            say("timing long_note_record (a note at its 50,000-character limit)...")
+            results["long_note_record"] = document_scenarios.long_note_record(
+                ws, picks, SUMMARY_RUNS, "sentences"
+            )
+            say("timing long_note_most_lines (25,000 lines: hundreds of pages)...")
+            results["long_note_most_lines"] = document_scenarios.long_note_record(
+                ws, picks, SUMMARY_RUNS, "most_lines"
+            )
             say("timing lead_summary (13 weeks, all groups)...")
             results["lead_summary"] = document_scenarios.lead_summary(ws, UNTIL, SUMMARY_RUNS)
             say("timing thousand_records (about a minute)...")
@@ -104,6 +114,8 @@ def main() -> int:
         "autosave_ms": results["autosave"]["median_ms"],
         "cell_edit_ms": results["cell_edit"]["median_ms"],
         "session_record_ms": results["session_record"]["median_ms"],
+        "long_note_record_s": results["long_note_record"]["median_ms"] / 1000,
+        "long_note_most_lines_ratio": results["long_note_most_lines"]["ratio"],
         "thousand_records_s": results["thousand_records"]["seconds"],
         "lead_summary_s": results["lead_summary"]["median_ms"] / 1000,
     }

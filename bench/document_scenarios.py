@@ -3,6 +3,7 @@ document with as many pages (built-in Helvetica, plain paragraphs, no tables, no
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import tempfile
@@ -17,6 +18,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate
 
 from bench.scenarios import Picks
 from bench.timing import compared
+from facilitator.domain.rules import NOTE_LIMIT
 from facilitator.export.lead_report import lead_report_bytes
 from facilitator.export.session_record import session_record_bytes
 from facilitator.services import documents
@@ -76,6 +78,38 @@ def session_record(ws: Workspace, picks: Picks, runs: int) -> dict[str, Any]:
         "members": picks.full_session_members,
         "pages": pages,
         "which": "the signed session with the most rostered members, read and built in memory",
+    }
+
+
+# Two notes at the 50,000-character limit: sentences on short lines (about a thousand, the
+# shape that took 101 s as one paragraph), and the most lines it can hold (25,000 of one
+# letter: hundreds of pages, as slow as any document of that many pages, which the floor shows).
+LONG_NOTES = {
+    "sentences": "\n".join(
+        f"Line {n}: named a trigger and the skill to meet it." for n in range(NOTE_LIMIT)
+    )[:NOTE_LIMIT],
+    "most_lines": "\n".join("x" * (NOTE_LIMIT // 2)),
+}
+
+
+def long_note_record(ws: Workspace, picks: Picks, runs: int, shape: str) -> dict[str, Any]:
+    """The largest session's record with one member's note at the note limit (LONG_NOTES)."""
+    doc = documents.session_document(ws, picks.full_session)
+    text = LONG_NOTES[shape]
+    note = doc.record.member_notes[0]
+    notes = (dataclasses.replace(note, data=text), *doc.record.member_notes[1:])
+    doc = dataclasses.replace(doc, record=dataclasses.replace(doc.record, member_notes=notes))
+
+    def build() -> bytes:
+        return session_record_bytes(doc)
+
+    pages = pages_of(build())
+    return compared(build, lambda: bare_document(pages), runs) | {
+        "session_id": picks.full_session,
+        "note_characters": len(text),
+        "note_lines": text.count("\n") + 1,
+        "pages": pages,
+        "which": f"the largest signed session's record, one note at the limit ({shape})",
     }
 
 

@@ -55,6 +55,24 @@ def check_attendance_times(
         )
 
 
+# The longest free text each kind of field takes. A note of NOTE_LIMIT characters is about 20
+# printed pages; the window shows how much is left as a note nears it.
+NOTE_LIMIT = 50_000
+CHECK_IN_TEXT_LIMIT = 2_000
+TOPIC_LIMIT = 500
+
+
+def limited_text(field: str, value: str, limit: int) -> str:
+    """Free text that may be empty, stripped, refused (nothing saved) past ``limit``."""
+    text = value.strip()
+    if len(text) > limit:
+        raise InvalidInput(
+            field,
+            f"the {field} is {len(text):,} characters long; the most it can hold is {limit:,}",
+        )
+    return text
+
+
 def require_text(field: str, value: str | None, *, max_length: int = 200) -> str:
     text = (value or "").strip()
     if not text:

@@ -33,8 +33,8 @@ from facilitator.export.session_record import (
     due_text,
     facts_table,
     hhmm,
+    labelled,
     note_flowables,
-    paragraph,
     reviews_table,
     section,
     session_facts,
@@ -109,8 +109,8 @@ def member_note_story(doc: MemberNoteDocument) -> list[Flowable]:
 
     story += [
         *section("Skill work", styles),
-        paragraph("Topic", group_note.topic if group_note else "", styles),
-        paragraph("Interventions", group_note.interventions if group_note else "", styles),
+        *labelled("Topic", group_note.topic if group_note else "", styles),
+        *labelled("Interventions", group_note.interventions if group_note else "", styles),
         *section("Individual note", styles),
     ]
     note = next((n for n in record.member_notes if n.member_id == member), None)

@@ -175,6 +175,53 @@ def esc(text: object) -> str:
     return value.replace("\n", "<br/>")
 
 
+# A paragraph is laid out again from where each page breaks it, so one long paragraph takes
+# time that grows with the square of its length (a 20,000-line note took 101 s). Long text is
+# set as several paragraphs of at most a page each, stacked without a gap; a line longer than
+# that is broken at a sentence's end (else a space).
+PIECE_CHARS = 2000
+PIECE_LINES = 30
+_SENTENCE_END = (". ", "? ", "! ", "; ")
+
+
+def long_text(text: object, style: ParagraphStyle, prefix: str = "") -> list[Flowable]:
+    """User text of any length as paragraphs that read as one, ``prefix`` (markup such as
+    "<b>Data:</b> ") before the first; each lays out in time proportional to its size."""
+    chunks: list[list[str]] = [[]]
+    size = 0
+    for line in plain(text).split("\n"):
+        for piece in _pieces(line):
+            if chunks[-1] and (len(chunks[-1]) >= PIECE_LINES or size + len(piece) > PIECE_CHARS):
+                chunks.append([])
+                size = 0
+            chunks[-1].append(piece)
+            size += len(piece)
+    out: list[Flowable] = []
+    for number, chunk in enumerate(chunks):
+        first, last = number == 0, number == len(chunks) - 1
+        markup = "<br/>".join(esc(piece) for piece in chunk) or "&nbsp;"
+        spacing = ParagraphStyle(
+            f"{style.name}-piece",
+            style,
+            spaceBefore=style.spaceBefore if first else 0,
+            spaceAfter=style.spaceAfter if last else 0,
+        )
+        out.append(Paragraph(prefix + markup if first else markup, spacing))
+    return out
+
+
+def _pieces(line: str) -> list[str]:
+    """A line cut into parts of at most PIECE_CHARS, at a sentence's end where one is near."""
+    parts = []
+    while len(line) > PIECE_CHARS:
+        cut = max(line.rfind(end, 0, PIECE_CHARS) for end in _SENTENCE_END) + 1
+        if cut < PIECE_CHARS // 2:
+            cut = line.rfind(" ", 0, PIECE_CHARS) + 1 or PIECE_CHARS
+        parts.append(line[:cut].rstrip())
+        line = line[cut:].lstrip()
+    return [*parts, line]
+
+
 def plain(text: object) -> str:
     """User text for places without paragraph markup (plain table cells, drawings): control
     characters go, tabs become spaces; line breaks are kept."""

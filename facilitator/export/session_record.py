@@ -50,6 +50,7 @@ from facilitator.export.pdf import (
     build_pdf_bytes,
     esc,
     grid_table,
+    long_text,
     stylesheet,
 )
 
@@ -173,10 +174,12 @@ def section(title: str, styles: Styles, room: float = 1.4 * inch) -> list[Flowab
     return [CondPageBreak(room), Paragraph(esc(title), styles.heading)]
 
 
-def paragraph(label: str, text: str, styles: Styles, style: Any = None) -> Paragraph:
-    """ "<b>Label:</b> text" as one paragraph (splits across pages however long)."""
-    value = esc(text) if text and text.strip() else f'<font color="#555555">{DASH}</font>'
-    return Paragraph(f"<b>{esc(label)}:</b> {value}", style or styles.body)
+def labelled(label: str, text: str, styles: Styles) -> list[Flowable]:
+    """ "<b>Label:</b> text", reading as one paragraph however long (see pdf.long_text)."""
+    prefix = f"<b>{esc(label)}:</b> "
+    if not (text and text.strip()):
+        return [Paragraph(f'{prefix}<font color="#555555">{DASH}</font>', styles.body)]
+    return long_text(text, styles.body, prefix)
 
 
 def note_flowables(
@@ -195,9 +198,9 @@ def note_flowables(
     out.append(
         Paragraph(f"<b>Participation:</b> {participation} · <b>Goal:</b> {goal}", styles.body)
     )
-    out.append(paragraph("Data", note.data, styles))
-    out.append(paragraph("Assessment", note.assessment, styles))
-    out.append(paragraph("Plan", note.plan, styles))
+    out += labelled("Data", note.data, styles)
+    out += labelled("Assessment", note.assessment, styles)
+    out += labelled("Plan", note.plan, styles)
     if heading is not None:
         # The name and the first lines stay together; the rest may run on to the next page.
         return [KeepTogether(out[:3]), *out[3:]]
@@ -271,8 +274,8 @@ def addenda_block(
             f"Addendum {number} · {to_local(addendum.signed_at, zone).date().isoformat()}",
             styles.subheading,
         )
-        out.append(KeepTogether([head, paragraph("Reason", addendum.reason, styles)]))
-        out.append(Paragraph(esc(or_dash(addendum.text)), styles.body))
+        out.append(KeepTogether([head, *labelled("Reason", addendum.reason, styles)]))
+        out += long_text(or_dash(addendum.text), styles.body)
         out.append(
             Paragraph(
                 f"Electronically signed by <b>{esc(addendum.signer)}</b> "
@@ -491,16 +494,16 @@ def session_record_story(doc: SessionDocument) -> list[Flowable]:
         *section("Check-in", styles),
         _check_in_table(record, styles),
         *section("Skill work", styles),
-        paragraph("Topic", note.topic if note else "", styles),
-        paragraph("Interventions", note.interventions if note else "", styles),
+        *labelled("Topic", note.topic if note else "", styles),
+        *labelled("Interventions", note.interventions if note else "", styles),
         Paragraph("Group narrative", styles.subheading),
-        Paragraph(esc(or_dash(note.narrative if note else "")), styles.body),
+        *long_text(or_dash(note.narrative if note else ""), styles.body),
         *section("Individual notes", styles),
         *_notes(record, styles),
         *section("Homework assigned", styles),
         *_homework(record, styles),
         *section("Summary", styles),
-        Paragraph(esc(or_dash(note.summary if note else "")), styles.body),
+        *long_text(or_dash(note.summary if note else ""), styles.body),
         *section("Homework reviewed", styles),
         reviews_table(record, styles),
         *signature_block(record, styles, doc.time_zone),

@@ -38,7 +38,16 @@ from facilitator.domain.records import (
     SessionRecord,
     with_members,
 )
-from facilitator.domain.rules import check_attendance_times, check_scale, to_local, utcnow
+from facilitator.domain.rules import (
+    CHECK_IN_TEXT_LIMIT,
+    NOTE_LIMIT,
+    TOPIC_LIMIT,
+    check_attendance_times,
+    check_scale,
+    limited_text,
+    to_local,
+    utcnow,
+)
 from facilitator.services import audit
 from facilitator.services.audit import audited
 from facilitator.services.workspace import Workspace
@@ -351,14 +360,18 @@ def save_check_in(
             "mood": merged["mood"],
             "craving": merged["craving"],
             "use_since_last": use,
-            "use_detail": str(merged["use_detail"]).strip() if use is UseSinceLast.YES else "",
+            "use_detail": _check_in_text(merged, "use_detail") if use is UseSinceLast.YES else "",
             "safety_concern": bool(merged["safety_concern"]),
-            "safety_follow_up": str(merged["safety_follow_up"]).strip(),
-            "homework_review": str(merged["homework_review"]).strip(),
-            "current_issue": str(merged["current_issue"]).strip(),
+            "safety_follow_up": _check_in_text(merged, "safety_follow_up"),
+            "homework_review": _check_in_text(merged, "homework_review"),
+            "current_issue": _check_in_text(merged, "current_issue"),
         },
     )
     return changes
+
+
+def _check_in_text(given: Mapping[str, Any], name: str) -> str:
+    return limited_text(name.replace("_", " "), str(given[name]), CHECK_IN_TEXT_LIMIT)
 
 
 EMPTY_CHECK_IN = CheckInRecord(0, None, None, UseSinceLast.NOT_ASKED, "", False, "", "", "")
@@ -435,17 +448,18 @@ def write_group_note(
         session_id,
         {
             "topic_item": item_id,
-            "topic": _kept(topic, current.topic),
-            "interventions": _kept(interventions, current.interventions),
-            "narrative": _kept(narrative, current.narrative),
-            "summary": _kept(summary, current.summary),
+            "topic": _kept("topic", topic, current.topic, TOPIC_LIMIT),
+            "interventions": _kept("interventions", interventions, current.interventions),
+            "narrative": _kept("narrative", narrative, current.narrative),
+            "summary": _kept("summary", summary, current.summary),
         },
     )
     return Changes(sessions=frozenset({session_id}), group_note=True)
 
 
-def _kept(new: str | None, old: str) -> str:
-    return old if new is None else new.strip()
+def _kept(field: str, new: str | None, old: str, limit: int = NOTE_LIMIT) -> str:
+    """The new text (checked against its limit), or the old when none is given."""
+    return old if new is None else limited_text(field, new, limit)
 
 
 @audited(
@@ -486,9 +500,9 @@ def write_member_note(
         session_id,
         member_id,
         {
-            "data": _kept(data, current.data),
-            "assessment": _kept(assessment, current.assessment),
-            "plan": _kept(plan, current.plan),
+            "data": _kept("data", data, current.data),
+            "assessment": _kept("assessment", assessment, current.assessment),
+            "plan": _kept("plan", plan, current.plan),
             "participation": level or "",
             "goal": goal,
             "author": ws.actor.user_id,

@@ -15,7 +15,7 @@ from facilitator.domain.records import (
     addendum_hash,
     content_hash,
 )
-from facilitator.domain.rules import require_text, utcnow
+from facilitator.domain.rules import NOTE_LIMIT, require_text, utcnow
 from facilitator.services.audit import audited
 from facilitator.services.sessions import require_session_staff
 from facilitator.services.workspace import Workspace
@@ -81,7 +81,7 @@ def add_addendum(
             "an unsigned session is edited directly; addenda are for signed sessions"
         )
     reason = require_text("reason", reason, max_length=500)
-    text = require_text("addendum text", text, max_length=20000)
+    text = require_text("addendum text", text, max_length=NOTE_LIMIT)
     database.verify_password(ws.store, ws.actor.username, password)
     at = utcnow()
     digest = addendum_hash(record.signatures[0].content_hash, ws.actor.user_id, at, reason, text)

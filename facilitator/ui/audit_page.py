@@ -347,14 +347,13 @@ class AuditPage(Screen):
                 time_zone=accounts.time_zone(),
                 chain=self.chain.text(),
             )
-            pdf = audit_report_bytes(report)
         except FacilitatorError as exc:
             self.message.setText(exc.message)
             return None
         self.preview = audited_preview(
             self.ws,
             f"Audit trail, {values['date_from']:%d %b} to {values['date_to']:%d %b %Y}",
-            pdf,
+            lambda: audit_report_bytes(report),
             f"audit-{values['date_from'].isoformat()}-to-{values['date_to'].isoformat()}.pdf",
             RecordKind.AUDIT_REPORT,
             None,

@@ -1,7 +1,8 @@
 """Opening the printed records in a preview, from wherever a facilitator or lead is.
 
-Each function assembles the document through the services, builds the PDF in memory and
-returns the preview dialog (not yet shown); its Print and Save as are audited.
+Each function assembles the document through the services (here, on the window's thread and
+its database connection) and returns the preview dialog (not yet shown), which lays the PDF out
+in memory on a thread of its own; its Print and Save as are audited.
 """
 
 from __future__ import annotations
@@ -17,13 +18,13 @@ from facilitator.services import documents
 from facilitator.services.outputs import output_path
 from facilitator.services.workspace import Workspace
 from facilitator.ui.bus import bus_of
-from facilitator.ui.preview import PdfPreview
+from facilitator.ui.preview import Pdf, PdfPreview
 
 
 def audited_preview(
     ws: Workspace,
     title: str,
-    pdf: bytes,
+    pdf: Pdf,
     file_name: str,
     kind: RecordKind,
     record_id: int | None,
@@ -51,7 +52,7 @@ def session_record(ws: Workspace, session_id: int, parent: QWidget | None) -> Pd
     return audited_preview(
         ws,
         f"Session record — {doc.record.group_name}, {doc.record.date:%d %b %Y}",
-        session_record_bytes(doc),
+        lambda: session_record_bytes(doc),
         f"session-{session_id}-{doc.record.date.isoformat()}.pdf",
         RecordKind.SESSION,
         session_id,
@@ -68,7 +69,7 @@ def member_note(
     return audited_preview(
         ws,
         f"Member note — {doc.member_name}, {doc.record.date:%d %b %Y}",
-        member_note_bytes(doc),
+        lambda: member_note_bytes(doc),
         # The file name carries ids, not the member's name: file names end up in many places.
         f"member-{member_id}-session-{session_id}.pdf",
         RecordKind.MEMBER_NOTE,
@@ -85,7 +86,7 @@ def sign_in_sheet(ws: Workspace, session_id: int, parent: QWidget | None) -> Pdf
     return audited_preview(
         ws,
         f"Sign-in sheet — {sheet.group_name}, {sheet.date:%d %b %Y}",
-        sign_in_bytes(sheet),
+        lambda: sign_in_bytes(sheet),
         f"sign-in-{session_id}-{sheet.date.isoformat()}.pdf",
         RecordKind.SIGN_IN,
         session_id,
@@ -106,7 +107,7 @@ def lead_report(
     return audited_preview(
         ws,
         f"Clinical lead summary — {report.scope}, {date_from:%d %b} to {date_to:%d %b %Y}",
-        lead_report_bytes(report),
+        lambda: lead_report_bytes(report),
         f"summary-{date_from.isoformat()}-to-{date_to.isoformat()}.pdf",
         RecordKind.LEAD_REPORT,
         None,

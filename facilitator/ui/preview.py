@@ -1,16 +1,19 @@
 """Preview a document with Qt's PDF viewer before it is printed or saved.
 
 The PDF is built in memory and shown from memory: nothing with member data is written to a
-temporary file. Print sends the pages to the system print dialog's printer; Save as writes the
-same bytes atomically. Each print and save is recorded in the audit trail by ``on_output``.
+temporary file. It is laid out on a thread of its own (a long record takes a second or more),
+so the window goes on answering while the preview says it is preparing the document. Print
+sends the pages to the system print dialog's printer; Save as writes the same bytes atomically.
+Each print and save is recorded in the audit trail by ``on_output``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QSize
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QSize, QTimer, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
@@ -34,6 +37,13 @@ Output = Callable[[bool], None]
 # Where a save may go: the path itself, or a FacilitatorError saying why not (never over the
 # records; the save dialog has already asked before replacing any other file).
 SafePath = Callable[[Path], Path]
+# The document's bytes, or how to lay them out (called on the preview thread: no Qt, no
+# database there, only the export layer's work on an already assembled document).
+Pdf = bytes | Callable[[], bytes]
+
+# One layout at a time: a second preview waits for the first rather than halving both.
+_LAYOUT = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pdf-preview")
+POLL_MS = 25
 
 
 def print_pdf(document: QPdfDocument, printer: QPrinter) -> int:
@@ -64,10 +74,12 @@ def print_pdf(document: QPdfDocument, printer: QPrinter) -> int:
 class PdfPreview(QDialog):
     """A document on screen, with Print and Save as."""
 
+    ready = Signal()  # the document is shown (or why it could not be made is)
+
     def __init__(
         self,
         title: str,
-        pdf: bytes,
+        pdf: Pdf,
         suggested_name: str,
         on_output: Output,
         parent: QWidget | None = None,
@@ -78,18 +90,16 @@ class PdfPreview(QDialog):
         self.suggested_name = suggested_name
         self._on_output = on_output
         self._safe_path = safe_path
-        self._bytes = QByteArray(pdf)
-        self._buffer = QBuffer(self._bytes, self)
-        self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        self._bytes = QByteArray()
+        self._buffer: QBuffer | None = None
+        self.is_ready = False
         self.document = QPdfDocument(self)
-        self.document.load(self._buffer)
         self.view = QPdfView(self)
         self.view.setAccessibleName(f"{title} preview")
         self.view.setDocument(self.document)
         self.view.setPageMode(QPdfView.PageMode.MultiPage)
         self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
-        pages = self.document.pageCount()
-        self.pages = QLabel(f"{pages} page{'s' if pages != 1 else ''}", self)
+        self.pages = QLabel("Preparing the document…", self)
         self.message = message_label(self)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         self.print_button = QPushButton("&Print…", self)
@@ -108,9 +118,52 @@ class PdfPreview(QDialog):
         column.addWidget(self.message)
         column.addWidget(buttons)
         self.resize(900, 700)
+        self._lay_out(pdf)
+
+    def _lay_out(self, pdf: Pdf) -> None:
+        """Show bytes at once; lay a document out on the preview thread, watching for the
+        result from this (the window's) thread: no Qt object is touched from the other one,
+        and a preview closed meanwhile simply never looks again."""
+        if isinstance(pdf, bytes):
+            self._show(pdf)
+            return
+        self.print_button.setEnabled(False)
+        self.save_button.setEnabled(False)
+        future = _LAYOUT.submit(pdf)
+        watch = QTimer(self)
+        watch.setInterval(POLL_MS)
+        watch.timeout.connect(lambda: self._collect(future, watch))
+        watch.start()
+
+    def _collect(self, future: Future[bytes], watch: QTimer) -> None:
+        if not future.done():
+            return
+        watch.stop()
+        error = future.exception()
+        if error is None:
+            self._show(future.result())
+            return
+        reason = error.message if isinstance(error, FacilitatorError) else type(error).__name__
+        self.pages.setText("")
+        self.message.setText(f"The document could not be made ({reason}).")
+        self.is_ready = True
+        self.ready.emit()
+
+    def _show(self, pdf: bytes) -> None:
+        self._bytes = QByteArray(pdf)
+        self._buffer = QBuffer(self._bytes, self)
+        self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        self.document.load(self._buffer)
+        pages = self.document.pageCount()
+        self.pages.setText(f"{pages} page{'s' if pages != 1 else ''}")
+        self.print_button.setEnabled(True)
+        self.save_button.setEnabled(True)
+        self.is_ready = True
+        self.ready.emit()
 
     @property
     def pdf(self) -> bytes:
+        """The document's bytes (none until it is ready)."""
         return bytes(self._bytes.data())
 
     def print_to(self, printer: QPrinter) -> bool:

@@ -9,10 +9,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 from reportlab.platypus import Flowable, Paragraph
 
-from facilitator.export.pdf import NOTICE, build_pdf, build_pdf_bytes, esc, stylesheet
+from facilitator.export.pdf import (
+    NOTICE,
+    PIECE_CHARS,
+    PIECE_LINES,
+    _pieces,
+    build_pdf,
+    build_pdf_bytes,
+    esc,
+    long_text,
+    stylesheet,
+)
 
 PRINTED = dt.date(2026, 11, 23)
 
@@ -187,3 +199,35 @@ def test_successful_build_replaces_the_target(tmp_path: Path) -> None:
     assert target.read_bytes().startswith(b"%PDF")
     assert "fresh text" in page_texts(target)[0]
     assert [p.name for p in tmp_path.iterdir()] == ["out.pdf"]
+
+
+@given(
+    lines=st.lists(
+        st.text(alphabet=st.sampled_from("ab. ?!;&<>é"), max_size=5_000).map(
+            lambda line: re.sub(r" +", " ", line).strip()  # single spaces: a cut takes one
+        ),
+        max_size=80,
+    ),
+    prefix=st.sampled_from(["", "<b>Data:</b> "]),
+)
+@settings(max_examples=60, deadline=None)
+def test_long_text_keeps_every_character_in_page_sized_paragraphs(lines, prefix):
+    """Long text is set as paragraphs of at most a page (PIECE_CHARS, PIECE_LINES) so it lays
+    out in linear time. Nothing is lost or moved: each line is its pieces joined by the one
+    space each cut took, and the paragraphs hold those pieces in order, blank lines too."""
+    for line in lines:
+        pieces = _pieces(line)
+        assert " ".join(pieces) == line
+        assert all(len(piece) <= PIECE_CHARS for piece in pieces)
+    style = stylesheet().body
+    parts = long_text("\n".join(lines), style, prefix)
+    assert parts[0].text.startswith(prefix)
+    held = [part.text.removeprefix(prefix) if n == 0 else part.text for n, part in enumerate(parts)]
+    assert all(len(markup.split("<br/>")) <= PIECE_LINES for markup in held)
+    expected = [esc(piece) for line in lines for piece in _pieces(line)] or [""]
+    assert [line for markup in held for line in markup.split("<br/>")] == expected or (
+        held == ["&nbsp;"] and expected == [""]
+    )
+    assert all(part.style.spaceBefore == 0 for part in parts[1:])  # they read as one
+    assert all(part.style.spaceAfter == 0 for part in parts[:-1])
+    assert parts[-1].style.spaceAfter == style.spaceAfter

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import urllib.request
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from facilitator.domain.records import AttendanceRecord, SessionRecord
+from facilitator.domain.rules import NOTE_LIMIT
 from facilitator.export.pdf import NOTICE
 from facilitator.export.session_record import (
     DRAFT_WATERMARK,
@@ -201,6 +203,26 @@ def test_forty_thousand_character_note_splits_over_pages() -> None:
     assert all(NOTICE in page for page in pages)
     # The rest of the record still follows the long note.
     assert text.index("END-OF-NOTE") < text.index("Homework assigned")
+
+
+def test_a_note_at_its_limit_prints_every_line_and_sentence_in_order() -> None:
+    """Finding: a 20,000-line note took 101 s (a paragraph is laid out again at every page
+    break). Long text is now set as page-sized paragraphs; none of it may be lost or reordered,
+    whether it comes as many short lines or as one long line."""
+    lines = [f"L{n:04d} checked in." if n % 7 else "" for n in range(3_000)]
+    data = "\n".join(lines)[:NOTE_LIMIT]
+    sentences = " ".join(f"S{n:04d} said a little more." for n in range(1_900))[:NOTE_LIMIT]
+    assert len(data) > 0.9 * NOTE_LIMIT and len(sentences) > 0.9 * NOTE_LIMIT
+    record = samples.with_note(samples.session_record(), samples.ZOE, data=data)
+    record = dataclasses.replace(
+        record, group_note=dataclasses.replace(record.group_note, narrative=sentences)
+    )
+    pdf = session_record_bytes(samples.session_document(record=record))
+    text = " ".join(page_texts(pdf))
+    for markers in (re.findall(r"L\d{4}", data), re.findall(r"S\d{4}", sentences)):
+        found = [text.find(f"{marker} ") for marker in markers]
+        assert -1 not in found, markers[found.index(-1)]
+        assert found == sorted(found)  # each once, in the order written
 
 
 def test_long_check_in_cell_splits_inside_the_table() -> None:

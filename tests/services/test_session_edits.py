@@ -38,6 +38,33 @@ def test_a_check_in_cell_changes_only_its_own_field(ws, running):
     assert _trail(ws, RecordKind.CHECK_IN)[0].facts.detail == "use_since_last,use_detail"
 
 
+def test_free_text_has_a_stated_limit_and_a_refusal_saves_nothing(ws, running):
+    """Finding: notes had no limit (a 20,000-line note froze the preview). A note takes
+    NOTE_LIMIT characters, a check-in text CHECK_IN_TEXT_LIMIT, a topic TOPIC_LIMIT."""
+    from facilitator.domain.rules import CHECK_IN_TEXT_LIMIT, NOTE_LIMIT, TOPIC_LIMIT
+
+    _group, (a, _b, _c), session_id = running
+    sessions.record_attendance(ws, session_id, a, status=AttendanceStatus.PRESENT)
+    full = "n" * NOTE_LIMIT
+    sessions.write_member_note(ws, session_id, a, data=full, plan="  keep going  ")
+    sessions.write_group_note(ws, session_id, narrative=full, topic="t" * TOPIC_LIMIT)
+    sessions.record_check_in(ws, session_id, a, current_issue="c" * CHECK_IN_TEXT_LIMIT)
+    before = sessions.load(session_id)
+    refused = [
+        lambda: sessions.write_member_note(ws, session_id, a, assessment=full + "!"),
+        lambda: sessions.write_group_note(ws, session_id, summary=full + "!"),
+        lambda: sessions.write_group_note(ws, session_id, topic="t" * (TOPIC_LIMIT + 1)),
+        lambda: sessions.record_check_in(
+            ws, session_id, a, homework_review="h" * (CHECK_IN_TEXT_LIMIT + 1)
+        ),
+    ]
+    for attempt in refused:
+        with pytest.raises(InvalidInput, match="characters long; the most it can hold is"):
+            attempt()
+    assert sessions.load(session_id) == before
+    assert before.member_notes[0].data == full and before.member_notes[0].plan == "keep going"
+
+
 def test_marking_late_stamps_now_and_keeps_the_rest(ws):
     # Today's session of a group that has no set time: nothing ends it before the clock does.
     group_id = group(ws, "All Day", start_time=None)

@@ -61,7 +61,8 @@ def main(location: str, canary: str) -> None:
     page.flush()
     preview = page.document_preview("session")  # built in memory; nothing written
     assert preview is not None
-    app.processEvents()
+    while not preview.is_ready:  # laid out on the preview thread
+        app.processEvents()
     preview.close()
     window.close()
     app.processEvents()

@@ -12,6 +12,7 @@ from facilitator.ui.audit_page import AuditModel, AuditPage
 from facilitator.ui.main_window import MainWindow
 from tests.conftest import PASSWORD, new_workspace
 from tests.factories import group, members
+from tests.ui.windows import laid_out
 
 LEE_PASSWORD = "lee-password-00003"
 
@@ -96,8 +97,7 @@ def test_verify_and_export_pdf(qtbot, sqlite_location, tmp_path):
     page.verify_button.click()
     assert page.chain.text().startswith("The chain holds: all ")
     page.action.setCurrentIndex(page.action.findData(Action.EXPORT))
-    preview = page.build_report()
-    qtbot.addWidget(preview)
+    preview = laid_out(qtbot, page.build_report())
     text = " ".join(
         " ".join(p.extract_text() for p in PdfReader(io.BytesIO(preview.pdf)).pages).split()
     )

@@ -12,7 +12,7 @@ from facilitator.services.workspace import Workspace
 from facilitator.ui.members_page import MembersPage
 from facilitator.ui.reports_page import ReportsPage
 from tests.conftest import PASSWORD
-from tests.ui.windows import edit, open_today
+from tests.ui.windows import edit, laid_out, open_today
 
 
 def pdf_text(data_or_path):
@@ -36,8 +36,7 @@ def test_session_record_preview_prints_and_saves_with_an_audit_entry(qtbot, clin
     window, page = open_today(qtbot, location)
     for member_id in (zoe, bram):
         edit(page.roster.model, member_id, "status", AttendanceStatus.PRESENT.value)
-    preview = page.document_preview("session")
-    qtbot.addWidget(preview)
+    preview = laid_out(qtbot, page.document_preview("session"))
     assert preview.document.pageCount() >= 1
     text = pdf_text(preview.pdf)
     assert "Evening Recovery" in text and "DRAFT" in text
@@ -65,8 +64,7 @@ def test_session_record_preview_prints_and_saves_with_an_audit_entry(qtbot, clin
 def test_sign_in_sheet_and_member_note_from_the_session(qtbot, clinic):
     location, (zoe, bram, _c, _d), _walk_in = clinic
     window, page = open_today(qtbot, location)
-    sheet = page.document_preview("sign_in")
-    qtbot.addWidget(sheet)
+    sheet = laid_out(qtbot, page.document_preview("sign_in"))
     assert "Zoë N." in pdf_text(sheet.pdf)
     for member_id in (zoe, bram):
         edit(page.roster.model, member_id, "status", AttendanceStatus.PRESENT.value)
@@ -74,8 +72,7 @@ def test_sign_in_sheet_and_member_note_from_the_session(qtbot, clinic):
     assert page.document_preview("member_note") is None or page.notes.member_id is not None
     page.notes.members.setCurrentRow(0)
     chosen = page.notes.member_id
-    note = page.document_preview("member_note")
-    qtbot.addWidget(note)
+    note = laid_out(qtbot, page.document_preview("member_note"))
     other = bram if chosen == zoe else zoe
     other_name = page.record.attendance_of(other).display_name
     text = pdf_text(note.pdf)
@@ -96,8 +93,7 @@ def test_member_profile_previews_a_note_from_the_history(qtbot, clinic):
     assert members.member_note_preview() is None  # nothing chosen yet
     assert "Choose a session" in members.history_message.text()
     members.history_view.selectRow(0)
-    preview = members.member_note_preview()
-    qtbot.addWidget(preview)
+    preview = laid_out(qtbot, members.member_note_preview())
     assert "Member note" in pdf_text(preview.pdf)
     ws.close()
 
@@ -111,8 +107,7 @@ def test_reports_page_previews_the_lead_summary_and_limits_a_facilitator(qtbot, 
     reports = ReportsPage(ws)
     qtbot.addWidget(reports)
     assert reports.group.itemText(0) == "All groups"
-    preview = reports.build_report()
-    qtbot.addWidget(preview)
+    preview = laid_out(qtbot, reports.build_report())
     assert "Evening Recovery" in pdf_text(preview.pdf)
     reports.minimum.setValue(12)
     reports.set_minimum()

@@ -23,7 +23,7 @@ from facilitator.ui import main_window
 from facilitator.ui.lock import ALREADY_OPEN, acquire_instance_lock
 from tests.conftest import PASSWORD
 from tests.factories import MEMBER_NAMES
-from tests.ui.windows import edit, open_today
+from tests.ui.windows import edit, laid_out, open_today
 
 SURNAMES = [last for _first, last in MEMBER_NAMES[:4]] + ["Kettleby"]
 BO_PASSWORD = "bo-password-000002"
@@ -92,8 +92,7 @@ def test_locking_hides_every_name_and_the_password_resumes_the_same_place(qtbot,
     page.show_part("notes")
     page.notes.members.setCurrentRow(0)
     member = page.notes.member_id
-    preview = page.document_preview("member_note")
-    qtbot.addWidget(preview)
+    preview = laid_out(qtbot, page.document_preview("member_note"))
     preview.open()
     page.show_part("skill_work")
     page.skill.narrative.setFocus()

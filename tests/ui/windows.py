@@ -22,3 +22,10 @@ def edit(model, member_id, column, value):
     """Commit a value into a grid cell through the model, as the cell's editor does."""
     row = next(i for i, r in enumerate(model.rows) if r.member_id == member_id)
     return model.setData(model.index(row, model.column(column)), value)
+
+
+def laid_out(qtbot, preview):
+    """A preview dialog, once its PDF (laid out on the preview thread) is shown."""
+    qtbot.addWidget(preview)
+    qtbot.waitUntil(lambda: preview.is_ready, timeout=60_000)
+    return preview

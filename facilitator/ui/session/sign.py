@@ -18,9 +18,10 @@ from PySide6.QtWidgets import (
 from facilitator.domain.checklist import missing_before_signing, signing_summary
 from facilitator.domain.enums import Role, SignatureKind
 from facilitator.domain.records import SessionRecord
-from facilitator.domain.rules import to_local
+from facilitator.domain.rules import NOTE_LIMIT, to_local
 from facilitator.services import accounts, home, signing
 from facilitator.ui.session.context import SessionContext, button
+from facilitator.ui.session.text import LengthHint
 
 
 class SignPart(QWidget):
@@ -50,6 +51,7 @@ class SignPart(QWidget):
         self.addendum_text = QPlainTextEdit(self)
         self.addendum_text.setAccessibleName("Addendum text")
         self.addendum_text.setTabChangesFocus(True)
+        LengthHint(self.addendum_text, NOTE_LIMIT)
         self.addendum_button = button(
             "Add a signed &addendum", "Add addendum", self._add_addendum, self
         )
