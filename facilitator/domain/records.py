@@ -144,11 +144,12 @@ class ReviewRecord:
 @dataclass(frozen=True)
 class SignatureRecord:
     user_id: int
-    signer: str
+    signer: str  # "Ada Example, LCSW" as when signed (legacy_signer: as the user is named now)
     kind: SignatureKind
     signed_at: dt.datetime
     content_hash: str
     canonical_version: int = 1
+    legacy_signer: bool = False  # made before signers' lines were kept with the signature
 
 
 @dataclass(frozen=True)
@@ -160,6 +161,24 @@ class AddendumRecord:
     reason: str
     text: str
     content_hash: str
+    legacy_signer: bool = False
+
+
+@dataclass(frozen=True)
+class FrozenFacts:
+    """What a signed record prints besides the session's own rows, as it was at the signature
+    (facilitator.domain.frozen)."""
+
+    facilitator: str  # "Ada Example, LCSW"
+    co_facilitator: str | None
+    program: str
+    time_zone: str
+    # Signers of signatures made before signers' lines were kept, by user id (upgrades).
+    earlier_signers: dict[int, str]
+    body_hash: str  # SHA-256 of the body these facts were read from
+
+    def signer(self, user_id: int, fallback: str) -> str:
+        return self.earlier_signers.get(user_id, fallback)
 
 
 @dataclass(frozen=True)
@@ -188,6 +207,8 @@ class SessionRecord:
     reviews: tuple[ReviewRecord, ...] = ()
     signatures: tuple[SignatureRecord, ...] = field(default=(), compare=False)
     addenda: tuple[AddendumRecord, ...] = field(default=(), compare=False)
+    # Set on a signed session read from what was frozen at its signature; None otherwise.
+    frozen: FrozenFacts | None = field(default=None, compare=False)
 
     def attendance_of(self, member_id: int) -> AttendanceRecord | None:
         return next((a for a in self.attendance if a.member_id == member_id), None)
@@ -277,7 +298,11 @@ CANONICAL_FIELDS: dict[int, dict[str, tuple[str, ...]]] = {
         "reviews": ("assignment_id", "member_id", "title", "status", "comment"),
     }
 }  # fmt: skip
-CANONICAL_VERSION = max(CANONICAL_FIELDS)
+# Version 2 and later: the signature covers the record frozen at signing (domain.frozen), names
+# and all, whose SHA-256 the frozen facts carry. Version 1 covered CANONICAL_FIELDS[1] of the
+# record as read (kept for sessions signed before bodies were kept).
+FROZEN_VERSION = 2
+CANONICAL_VERSION = FROZEN_VERSION
 
 
 def _pick(record: object, names: tuple[str, ...]) -> dict[str, object]:
@@ -294,7 +319,7 @@ def _member_order(row: dict[str, object]) -> tuple[object, ...]:
     return (row["member_id"], row.get("assignment_id", 0), row.get("id", 0))
 
 
-def canonical_content(record: SessionRecord, version: int = CANONICAL_VERSION) -> bytes:
+def canonical_content(record: SessionRecord, version: int = 1) -> bytes:
     """The bytes a signature covers: every clinical fact of the session, in a fixed order.
 
     Rows are sorted by member (and id) so the hash never depends on the order a database
@@ -318,6 +343,10 @@ def canonical_content(record: SessionRecord, version: int = CANONICAL_VERSION) -
 
 
 def content_hash(record: SessionRecord, version: int = CANONICAL_VERSION) -> str:
+    """What a signature of this version covers: the frozen body's SHA-256 (version 2), or the
+    SHA-256 of the record's canonical content (version 1). "" for a record not frozen."""
+    if version >= FROZEN_VERSION:
+        return record.frozen.body_hash if record.frozen is not None else ""
     return hashlib.sha256(canonical_content(record, version)).hexdigest()
 
 

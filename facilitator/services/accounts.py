@@ -34,7 +34,7 @@ from facilitator.store import database, failures, people, recovery, signin_guard
 from facilitator.store.keys import STRONG, KdfParams
 from facilitator.store.locations import is_server_url
 
-PROGRAM_NAME = "program_name"
+PROGRAM_NAME = people.PROGRAM_NAME
 
 
 def create_database(
@@ -294,12 +294,12 @@ def set_supervision(ws: Workspace, username: str, supervisor_username: str | Non
     return _supervise(ws, user.id, supervisor_id)
 
 
-TIME_ZONE = "time_zone"
+TIME_ZONE = people.TIME_ZONE
 
 
 def time_zone() -> str:
     """The clinic's IANA time zone for printing stored UTC times; "" means this computer's."""
-    return people.get_setting(TIME_ZONE, "")
+    return people.time_zone()
 
 
 def time_zones() -> list[str]:
@@ -321,4 +321,4 @@ def set_time_zone(ws: Workspace, zone: str) -> Changes:
 
 
 def program_name() -> str:
-    return people.get_setting(PROGRAM_NAME, "Intensive Outpatient Program")
+    return people.program_name()

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from facilitator.domain import frozen
 from facilitator.domain.enums import (
     AttendanceStatus,
     GroupType,
@@ -33,7 +34,7 @@ from facilitator.domain.enums import (
 )
 from facilitator.domain.errors import RuleViolation
 from facilitator.domain.records import (
-    CANONICAL_VERSION,
+    FROZEN_VERSION,
     AssignmentRecord,
     AttendanceRecord,
     CheckInRecord,
@@ -43,12 +44,11 @@ from facilitator.domain.records import (
     PhaseRecord,
     ReviewRecord,
     SessionRecord,
-    content_hash,
     display_name,
 )
 from facilitator.domain.rules import next_meeting
 from facilitator.services import accounts, library
-from facilitator.store import bulk, locations, people
+from facilitator.store import bulk, locations, people, session_reads
 from facilitator.store import library as library_store
 from facilitator.store import models as m
 from facilitator.store.keys import STRONG, KdfParams, keys_path_for
@@ -317,7 +317,9 @@ def create_demo(
         people.set_setting("demo", "yes")
         people.set_setting(accounts.TIME_ZONE, TIME_ZONE)
         library.load_shipped()
-        staff = _Staff(_add_staff(), ws.actor.user_id)
+        facilitators = _add_staff()
+        lines = people.signer_lines([*facilitators, ws.actor.user_id])
+        staff = _Staff(facilitators, ws.actor.user_id, lines)
         writer = bulk.BulkWriter()
         totals = [0, 0, 0]
         plans: list[tuple[int, list[int]]] = []
@@ -359,6 +361,7 @@ def _add_staff() -> list[int]:
 class _Staff:
     facilitators: list[int]
     co_facilitator: int  # the demo user, so whoever tries the demo can sign last week's drafts
+    lines: dict[int, str]  # "Name, CREDENTIALS" by user id, as signed records print them
 
 
 def _curriculum(track: Track) -> list[HomeworkItemInfo]:
@@ -471,6 +474,7 @@ class _GroupBuild:
         self.lead = staff.facilitators[index % len(staff.facilitators)]
         self.cover = staff.facilitators[(index + 1) % len(staff.facilitators)]
         self.co_facilitator = staff.co_facilitator
+        self.staff_lines = staff.lines
         self.curriculum = _curriculum(self.track)
         self.start = DAY if (index // 3) % 2 == 0 else EVENING
         self.end = (
@@ -625,13 +629,24 @@ class _GroupBuild:
         )  # fmt: skip
 
     def _sign(self, record: SessionRecord) -> None:
-        """The facilitator's signature over exactly what the store will read back."""
+        """The facilitator's signature over the record frozen from exactly what the store will
+        read back (as signing does: see services.signing)."""
         assert record.actual_end is not None
         signed_at = record.actual_end + dt.timedelta(minutes=self.rng.randint(20, 26 * 60))
+        lines = self.staff_lines
+        body = frozen.freeze(
+            record,
+            facilitator=lines[record.facilitator_id],
+            co_facilitator=lines.get(record.co_facilitator_id or 0),
+            program=PROGRAM_NAME,
+            time_zone=TIME_ZONE,
+        )
+        bodies = self.w.table(m.SignedContent)
+        bodies.rows.append((bodies.new_id(), record.id, session_reads.pack_body(body), signed_at))
         table = self.w.table(m.Signature)
         table.rows.append(
             (table.new_id(), record.id, record.facilitator_id, "sign", signed_at,
-             content_hash(record, CANONICAL_VERSION), CANONICAL_VERSION)
+             frozen.body_hash(body), FROZEN_VERSION, lines[record.facilitator_id])
         )  # fmt: skip
         self.w.sign_later(record.id)
 

@@ -57,11 +57,23 @@ def _signers(user_ids: set[int]) -> dict[int, str]:
     return found
 
 
-def _facilitators(record: SessionRecord) -> tuple[str, str | None]:
+def facilitator_lines(record: SessionRecord) -> tuple[str, str | None]:
+    """The facilitator's and co-facilitator's "Name, CREDENTIALS": as they were at the
+    signature for a signed session, as they are now otherwise."""
+    if record.frozen is not None:
+        return record.frozen.facilitator, record.frozen.co_facilitator
     ids = {record.facilitator_id, record.co_facilitator_id}
     names = _signers({i for i in ids if i is not None})
     co = names.get(record.co_facilitator_id) if record.co_facilitator_id else None
     return names.get(record.facilitator_id, ""), co
+
+
+def program_and_zone(record: SessionRecord) -> tuple[str, str]:
+    """The program's name and the clinic's time zone a record prints with: as they were at the
+    signature for a signed session, as they are now otherwise."""
+    if record.frozen is not None:
+        return record.frozen.program, record.frozen.time_zone
+    return accounts.program_name(), accounts.time_zone()
 
 
 def _may_see_group(ws: Workspace, group_id: int) -> bool:
@@ -97,10 +109,9 @@ def visible_session_ids(ws: Workspace, session_ids: list[int]) -> list[int]:
 def session_document(ws: Workspace, session_id: int) -> SessionDocument:
     require_may_see(ws, session_id, RecordKind.SESSION, "the session record")
     record = reads.load_session(session_id)
-    facilitator, co = _facilitators(record)
-    return SessionDocument(
-        accounts.program_name(), record, facilitator, co, time_zone=accounts.time_zone()
-    )
+    facilitator, co = facilitator_lines(record)
+    program, zone = program_and_zone(record)
+    return SessionDocument(program, record, facilitator, co, time_zone=zone)
 
 
 def member_note_document(ws: Workspace, session_id: int, member_id: int) -> MemberNoteDocument:
@@ -110,16 +121,17 @@ def member_note_document(ws: Workspace, session_id: int, member_id: int) -> Memb
     row = record.attendance_of(member_id)
     if row is None:
         raise NotFound(f"member {member_id} was not on the roster of session {session_id}")
-    facilitator, co = _facilitators(record)
+    facilitator, co = facilitator_lines(record)
+    program, zone = program_and_zone(record)
     return MemberNoteDocument(
-        program=accounts.program_name(),
+        program=program,
         record=member_view(record, member_id),
         member_id=member_id,
         member_name=row.display_name,
         record_number=row.record_number,
         facilitator=facilitator,
         co_facilitator=co,
-        time_zone=accounts.time_zone(),
+        time_zone=zone,
     )
 
 
@@ -131,7 +143,7 @@ def sign_in_sheet(ws: Workspace, session_id: int) -> SignInSheet:
         (name_and_initial(m.preferred_name or m.first_name, m.last_name) for m in members.values()),
         key=str.casefold,
     )
-    facilitator, _co = _facilitators(record)
+    facilitator, _co = facilitator_lines(record)
     return SignInSheet(
         program=accounts.program_name(),
         group_name=record.group_name,

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from facilitator.domain.errors import FacilitatorError
-from facilitator.services.signing import verify_seal
+from facilitator.services.signing import verify_signed
 from facilitator.services.workspace import Workspace
 from facilitator.store import database, reports
 from facilitator.store import session_reads as reads
@@ -33,8 +33,10 @@ def check(ws: Workspace, progress: Callable[[int], None] | None = None) -> Check
         problems.append("migrations not applied: " + ", ".join(pending))
     ids = list(reports.signed_session_ids())
     for start in range(0, len(ids), CHUNK):
-        for record in reads.load_sessions(ids[start : start + CHUNK]).values():
-            problems.extend(verify_seal(record))
+        chunk = ids[start : start + CHUNK]
+        bodies = reads.signed_bodies(chunk)
+        for record in reads.load_sessions(chunk, live=True).values():
+            problems.extend(verify_signed(record, bodies.get(record.id)))
         if progress is not None:
             progress(min(start + CHUNK, len(ids)))
     return CheckReport(len(ids), tuple(problems))

@@ -529,6 +529,9 @@ def refreshed(record: SessionRecord, changes: Changes) -> SessionRecord:
     """The record with what ``changes`` names read again and everything else kept: what an
     open session needs after a change, here or elsewhere, without reading it all again."""
     here = record.id in changes.sessions
+    if record.frozen is not None:  # signed: only its signatures and addenda can change
+        signed_again = here and (changes.signatures or changes.addenda)
+        return reads.load_session(record.id) if signed_again else record
     if (here and (changes.signatures or changes.addenda)) or record.group_id in changes.groups:
         return reads.load_session(record.id)  # rare: a signature, an addendum, group settings
     on_roster = {a.member_id for a in record.attendance}

@@ -9,13 +9,23 @@ from facilitator.domain.changes import Changes
 from facilitator.domain.checklist import missing_before_signing
 from facilitator.domain.enums import Role, SessionState, SignatureKind
 from facilitator.domain.errors import IntegrityProblem, PermissionDenied, RuleViolation
+from facilitator.domain.frozen import (
+    body_hash,
+    clinical_facts,
+    clinical_facts_of_body,
+    freeze,
+    thaw,
+)
 from facilitator.domain.records import (
-    CANONICAL_VERSION,
+    FROZEN_VERSION,
     SessionRecord,
+    SignatureRecord,
     addendum_hash,
     content_hash,
+    signer_line,
 )
 from facilitator.domain.rules import NOTE_LIMIT, require_text, utcnow
+from facilitator.services import accounts, documents
 from facilitator.services.audit import audited
 from facilitator.services.sessions import require_session_staff
 from facilitator.services.workspace import Workspace
@@ -37,8 +47,25 @@ def sign_session(
     if gaps:
         raise RuleViolation("cannot sign yet: " + "; ".join(gaps))
     database.verify_password(ws.store, ws.actor.username, password)
-    store.sign(session_id, ws.actor.user_id, at or utcnow(), content_hash, CANONICAL_VERSION)
+    store.sign(session_id, ws.actor.user_id, at or utcnow(), frozen_body, _signer(ws))
     return Changes(sessions=frozenset({session_id}), signatures=True, phases=True)
+
+
+def frozen_body(record: SessionRecord) -> bytes:
+    """The record as it is signed, with everything else its documents print (see
+    domain.frozen): read inside the signing transaction."""
+    facilitator, co_facilitator = documents.facilitator_lines(record)
+    return freeze(
+        record,
+        facilitator=facilitator,
+        co_facilitator=co_facilitator,
+        program=accounts.program_name(),
+        time_zone=accounts.time_zone(),
+    )
+
+
+def _signer(ws: Workspace) -> str:
+    return signer_line(ws.actor.full_name, ws.actor.credentials)
 
 
 @audited(Action.COSIGN, RecordKind.SESSION, record="session_id")
@@ -57,15 +84,16 @@ def cosign_session(ws: Workspace, session_id: int, password: str) -> Changes:
         raise RuleViolation("a session is co-signed after it is signed")
     if any(s.user_id == ws.actor.user_id for s in record.signatures):
         raise RuleViolation("you have already signed this session")
-    digest = content_hash(record)
     if verify_seal(record):
         raise IntegrityProblem(
             "the session's content no longer matches its signature; it cannot be co-signed"
         )
     database.verify_password(ws.store, ws.actor.username, password)
+    version = record.signatures[0].canonical_version  # the co-signer signs what was signed
     store.add_signature(
-        session_id, ws.actor.user_id, SignatureKind.COSIGN, digest, CANONICAL_VERSION, utcnow()
-    )
+        session_id, ws.actor.user_id, SignatureKind.COSIGN, content_hash(record, version),
+        version, utcnow(), _signer(ws),
+    )  # fmt: skip
     return Changes(sessions=frozenset({session_id}), signatures=True)
 
 
@@ -85,29 +113,67 @@ def add_addendum(
     database.verify_password(ws.store, ws.actor.username, password)
     at = utcnow()
     digest = addendum_hash(record.signatures[0].content_hash, ws.actor.user_id, at, reason, text)
-    addendum_id = store.add_addendum(session_id, ws.actor.user_id, at, reason, text, digest)
+    addendum_id = store.add_addendum(
+        session_id, ws.actor.user_id, at, reason, text, digest, _signer(ws)
+    )
     return Changes(sessions=frozenset({session_id}), addenda=True, created_id=addendum_id)
 
 
 def verify_seal(record: SessionRecord) -> list[str]:
-    """Problems with a signed session's seal: content changed since signing, or a forged addendum."""
-    session_id = record.id
+    """Problems with a signed session's seal, on the record as read (frozen if signed since
+    records were frozen): its content changed since signing, or a forged addendum."""
     if record.state is not SessionState.SIGNED:
         return []
     if not record.signatures:
-        return [f"session {session_id} is marked signed but has no signature"]
-    problems = [
-        f"session {session_id}: content differs from the {s.kind.value} of {s.signed_at:%Y-%m-%d}"
-        for s in record.signatures
-        if s.content_hash != content_hash(record, s.canonical_version)
-    ]
+        return [f"session {record.id} is marked signed but has no signature"]
+    problems = []
+    for s in record.signatures:
+        if s.canonical_version >= FROZEN_VERSION and record.frozen is None:
+            problems.append(f"session {record.id}: the record its {s.kind.value} covers is missing")
+        elif s.content_hash != content_hash(record, s.canonical_version):
+            problems.append(_differs(record.id, s))
+    return problems + _addenda_problems(record)
+
+
+def verify_signed(live: SessionRecord, body: bytes | None) -> list[str]:
+    """What `check` finds in one signed session, read as its rows hold it now (``live``) with
+    its frozen body: the body must hash to what each signature covers and hold the same
+    clinical facts as the rows (names aside, which may change elsewhere), and each addendum
+    must match its own signature. The record is built from the body only for a signature of
+    the first kind, which covers the record itself."""
+    if live.state is not SessionState.SIGNED:
+        return []
+    if not live.signatures:
+        return [f"session {live.id} is marked signed but has no signature"]
+    if body is None:  # signed before bodies were kept, and not frozen at the upgrade
+        return verify_seal(live)
+    problems = []
+    digest = body_hash(body)
+    for s in live.signatures:
+        if s.canonical_version >= FROZEN_VERSION:
+            if s.content_hash != digest:
+                problems.append(_differs(live.id, s))
+        elif s.content_hash != content_hash(thaw(body, live), s.canonical_version):
+            problems.append(_differs(live.id, s))
+    if clinical_facts_of_body(body) != clinical_facts(live):
+        problems.append(f"session {live.id}: its rows differ from the record as signed")
+    return problems + _addenda_problems(live)
+
+
+def _differs(session_id: int, signature: SignatureRecord) -> str:
+    return (
+        f"session {session_id}: content differs from the {signature.kind.value} of "
+        f"{signature.signed_at:%Y-%m-%d}"
+    )
+
+
+def _addenda_problems(record: SessionRecord) -> list[str]:
     sign_hash = record.signatures[0].content_hash
-    for addendum in record.addenda:
-        expected = addendum_hash(
+    return [
+        f"session {record.id}: addendum {addendum.id} differs from its signature"
+        for addendum in record.addenda
+        if addendum.content_hash
+        != addendum_hash(
             sign_hash, addendum.author_id, addendum.signed_at, addendum.reason, addendum.text
         )
-        if expected != addendum.content_hash:
-            problems.append(
-                f"session {session_id}: addendum {addendum.id} differs from its signature"
-            )
-    return problems
+    ]

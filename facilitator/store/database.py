@@ -267,6 +267,11 @@ def is_new(location: str) -> bool:
 # ----------------------------------------------------------------------------- migrations
 
 
+# After this migration, sessions signed before it are frozen (store.sessions), once: by then
+# every migration has run, so the app's own models match the tables.
+FREEZING_MIGRATION = "0006_signed_content"
+
+
 def migrate(db: peewee.Database, path: Path | None) -> list[str]:
     """Apply pending migrations, each atomic, after backing up an existing embedded file."""
     runner = Runner(db, directory=str(MIGRATIONS_DIR))
@@ -279,7 +284,12 @@ def migrate(db: peewee.Database, path: Path | None) -> list[str]:
             return []
         if path is not None and runner.applied():
             backup_before_migration(db, path, pending[0])
-        return list(runner.up())
+        done = list(runner.up())
+        if FREEZING_MIGRATION in done:
+            from facilitator.store.sessions import freeze_earlier_signed  # uses the models
+
+            freeze_earlier_signed()
+        return done
     finally:
         if is_server:
             db.execute_sql("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK_ID,))

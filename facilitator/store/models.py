@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from peewee import (
     SQL,
+    BlobField,
     BooleanField,
     CharField,
     DatabaseProxy,
@@ -266,9 +267,21 @@ class Signature(Base):
     # Which list of fields the hash covers (domain.records.CANONICAL_FIELDS), so adding a field
     # to a session later never breaks the seal of notes signed before it.
     canonical_version = IntegerField(default=1, constraints=[SQL("DEFAULT 1")])
+    signer_line = CharField(max_length=255, null=True)  # "Ada Example, LCSW" when signed
 
     class Meta:
         indexes = ((("session",), False),)
+
+
+class SignedContent(Base):
+    """A signed session's record as it was signed (facilitator.domain.frozen), names and all:
+    what the record shows, prints and is checked against from then on. Never changed."""
+
+    session = ForeignKeyField(Session, unique=True, on_delete="RESTRICT")
+    # Canonical JSON, UTF-8, zlib-compressed (store.session_reads.pack_body); the SHA-256 of the
+    # JSON itself is the signature's content hash.
+    body = BlobField()
+    created_at = DateTimeField(default=utcnow)
 
 
 class Addendum(Base):
@@ -278,6 +291,7 @@ class Addendum(Base):
     reason = TextField()
     text = TextField()
     content_hash = CharField(max_length=64)
+    signer_line = CharField(max_length=255, null=True)  # as when signed
 
     class Meta:
         indexes = ((("session",), False),)

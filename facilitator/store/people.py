@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from peewee import fn
@@ -16,6 +17,7 @@ from facilitator.domain.records import (
     GroupInfo,
     MemberInfo,
     UserInfo,
+    signer_line,
 )
 from facilitator.domain.rules import parse_weekdays, thirds
 from facilitator.store import prepared
@@ -31,6 +33,26 @@ from facilitator.store.models import (
 )
 
 # ----------------------------------------------------------------------------- settings
+
+
+PROGRAM_NAME = "program_name"
+DEFAULT_PROGRAM_NAME = "Intensive Outpatient Program"
+TIME_ZONE = "time_zone"
+
+
+def program_name() -> str:
+    return get_setting(PROGRAM_NAME, DEFAULT_PROGRAM_NAME)
+
+
+def time_zone() -> str:
+    """The clinic's IANA time zone; "" means this computer's."""
+    return get_setting(TIME_ZONE, "")
+
+
+def signer_lines(user_ids: Iterable[int]) -> dict[int, str]:
+    """ "Name, CREDENTIALS" of each of these users that exists, by id."""
+    rows = User.select(User.id, User.full_name, User.credentials).where(User.id.in_(list(user_ids)))
+    return {row.id: signer_line(row.full_name, row.credentials) for row in rows}
 
 
 def get_setting(key: str, default: str = "") -> str:

@@ -8,6 +8,7 @@ only their rows (load_member_slices), a change to the part times only the newest
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
@@ -27,6 +28,7 @@ from facilitator.domain.enums import (
     UseSinceLast,
 )
 from facilitator.domain.errors import NotFound
+from facilitator.domain.frozen import thaw
 from facilitator.domain.records import (
     AddendumRecord,
     AssignmentRecord,
@@ -57,6 +59,7 @@ from facilitator.store.models import (
     PhaseLog,
     Session,
     Signature,
+    SignedContent,
     TreatmentGoal,
     User,
     database,
@@ -78,16 +81,20 @@ def load_session(session_id: int) -> SessionRecord:
     return found[session_id]
 
 
-def load_sessions(session_ids: list[int], *, for_report: bool = False) -> dict[int, SessionRecord]:
+def load_sessions(
+    session_ids: list[int], *, for_report: bool = False, live: bool = False
+) -> dict[int, SessionRecord]:
     """Whole sessions by id, with one query per table (for one session or thousands).
 
-    ``for_report`` leaves out what the lead's summary never reads (individual notes, part
-    times, homework given, addenda): those records are for reporting, not for sealing or
-    printing a session.
+    A signed session is read as it was signed (its frozen body: names, goal texts and
+    facilitators as they were then), unless ``live`` asks for what its rows and the other
+    tables hold now (the check compares the two). ``for_report`` leaves out what the lead's
+    summary never reads (individual notes, part times, homework given, addenda) and reads
+    every session live: a summary names groups and people as they are now.
     """
     found: dict[int, SessionRecord] = {}
     for start in range(0, len(session_ids), CHUNK):
-        found.update(_load_chunk(session_ids[start : start + CHUNK], for_report))
+        found.update(_load_chunk(session_ids[start : start + CHUNK], for_report, live))
     return found
 
 
@@ -147,7 +154,9 @@ def _of_one(query: RowQuery) -> None:
     _ONE_SESSION[query] = lambda session_id: query([session_id])
 
 
-def _load_chunk(ids: list[int], for_report: bool = False) -> dict[int, SessionRecord]:
+def _load_chunk(
+    ids: list[int], for_report: bool = False, live: bool = False
+) -> dict[int, SessionRecord]:
     read = _one_session_rows if len(ids) == 1 else _rows_of
     with database.atomic():  # one consistent snapshot of all the tables
         heads = read(_head_rows, ids)
@@ -163,6 +172,7 @@ def _load_chunk(ids: list[int], for_report: bool = False) -> dict[int, SessionRe
         reviews = _grouped(read(_review_rows, ids))
         signatures = _grouped(read(_signature_rows, ids))
         addenda = skipped if for_report else _grouped(read(_addendum_rows, ids))
+        bodies = skipped if for_report or live else _grouped(read(_body_rows, ids))
     records = {}
     for h in heads:
         sid = h[0]
@@ -197,16 +207,48 @@ def _load_chunk(ids: list[int], for_report: bool = False) -> dict[int, SessionRe
             reviews=tuple(_review_record(r) for r in reviews.get(sid, ())),
             signatures=tuple(
                 SignatureRecord(
-                    r[0], signer_line(r[1], r[2]), SignatureKind(r[3]), r[4], r[5], r[6]
+                    r[0],
+                    r[7] or signer_line(r[1], r[2]),
+                    SignatureKind(r[3]),
+                    r[4],
+                    r[5],
+                    r[6],
+                    legacy_signer=r[7] is None,
                 )
                 for r in signatures.get(sid, ())
             ),
             addenda=tuple(
-                AddendumRecord(r[0], r[1], signer_line(r[2], r[3]), r[4], r[5], r[6], r[7])
+                AddendumRecord(
+                    r[0],
+                    r[1],
+                    r[8] or signer_line(r[2], r[3]),
+                    r[4],
+                    r[5],
+                    r[6],
+                    r[7],
+                    legacy_signer=r[8] is None,
+                )
                 for r in addenda.get(sid, ())
             ),
         )
+        if sid in bodies:  # signed: as it was signed
+            records[sid] = thaw(unpack_body(bodies[sid][0][0]), records[sid])
     return records
+
+
+def signed_bodies(session_ids: list[int]) -> dict[int, bytes]:
+    """The frozen bodies of these sessions (those that have one), unpacked, by session id."""
+    rows = _body_rows(session_ids)
+    return {row[0]: unpack_body(row[1]) for row in rows}
+
+
+def pack_body(body: bytes) -> bytes:
+    """A frozen body as stored: compressed (JSON of a full group shrinks about sevenfold)."""
+    return zlib.compress(body, 6)
+
+
+def unpack_body(stored: Any) -> bytes:
+    return zlib.decompress(bytes(stored))  # bytes on SQLite, a memoryview on PostgreSQL
 
 
 # ----------------------------------------------------------------------------- reading a part of one
@@ -496,6 +538,7 @@ def _signature_rows(ids: list[int]) -> Iterable[tuple[Any, ...]]:
             Signature.signed_at,
             Signature.content_hash,
             Signature.canonical_version,
+            Signature.signer_line,
         )
         .join(User)
         .where(Signature.session.in_(ids))
@@ -516,6 +559,7 @@ def _addendum_rows(ids: list[int]) -> Iterable[tuple[Any, ...]]:
             Addendum.reason,
             Addendum.text,
             Addendum.content_hash,
+            Addendum.signer_line,
         )
         .join(User)
         .where(Addendum.session.in_(ids))
@@ -524,8 +568,17 @@ def _addendum_rows(ids: list[int]) -> Iterable[tuple[Any, ...]]:
     )
 
 
+def _body_rows(ids: list[int]) -> Iterable[tuple[Any, ...]]:
+    return (
+        SignedContent.select(SignedContent.session, SignedContent.body)
+        .where(SignedContent.session.in_(ids))
+        .tuples()
+    )
+
+
 for _query in (
     _head_rows,
+    _body_rows,
     _attendance_rows,
     _check_in_rows,
     _note_rows,

@@ -18,7 +18,9 @@ from facilitator.domain.enums import (
     Track,
 )
 from facilitator.domain.errors import NotFound
+from facilitator.domain.frozen import body_hash
 from facilitator.domain.records import (
+    FROZEN_VERSION,
     OutstandingAssignment,
     SessionRecord,
 )
@@ -36,10 +38,11 @@ from facilitator.store.models import (
     PhaseLog,
     Session,
     Signature,
+    SignedContent,
     database,
     utcnow,
 )
-from facilitator.store.session_reads import load_session
+from facilitator.store.session_reads import load_session, pack_body
 
 
 def create_session(
@@ -347,27 +350,31 @@ def sign(
     session_id: int,
     user_id: int,
     at: dt.datetime,
-    seal: Callable[[SessionRecord], str],
-    version: int,
+    freeze: Callable[[SessionRecord], bytes],
+    signer: str,
 ) -> str:
-    """End the session if still running, seal its content and lock it, all in one transaction.
+    """End the session if still running, freeze its record, sign and lock it, all in one
+    transaction; returns the frozen body's hash (what the signature covers).
 
-    ``seal`` turns the final record into the hash the signature stores; it runs inside the
-    transaction so nothing can change between hashing and locking.
+    ``freeze`` turns the final record into its frozen body (facilitator.domain.frozen); it
+    runs inside the transaction so nothing can change between reading and locking.
     """
     with clear_errors(), database.atomic():
         PhaseLog.update(ended_at=at).where(_running_part(session_id)).execute()
         Session.update(actual_end=at).where(
             (Session.id == session_id) & Session.actual_end.is_null()
         ).execute()
-        digest = seal(load_session(session_id))
+        body = freeze(load_session(session_id))
+        digest = body_hash(body)
+        SignedContent.create(session=session_id, body=pack_body(body), created_at=at)
         Signature.create(
             session=session_id,
             user=user_id,
             kind=SignatureKind.SIGN,
             signed_at=at,
             content_hash=digest,
-            canonical_version=version,
+            canonical_version=FROZEN_VERSION,
+            signer_line=signer,
         )
         Session.update(state=SessionState.SIGNED).where(Session.id == session_id).execute()
         return digest
@@ -380,6 +387,7 @@ def add_signature(
     content_hash: str,
     version: int,
     at: dt.datetime,
+    signer: str,
 ) -> None:
     with clear_errors():
         Signature.create(
@@ -389,11 +397,18 @@ def add_signature(
             signed_at=at,
             content_hash=content_hash,
             canonical_version=version,
+            signer_line=signer,
         )
 
 
 def add_addendum(
-    session_id: int, author_id: int, at: dt.datetime, reason: str, text: str, digest: str
+    session_id: int,
+    author_id: int,
+    at: dt.datetime,
+    reason: str,
+    text: str,
+    digest: str,
+    signer: str,
 ) -> int:
     with clear_errors():
         row = Addendum.create(
@@ -403,5 +418,49 @@ def add_addendum(
             reason=reason,
             text=text,
             content_hash=digest,
+            signer_line=signer,
         )
         return int(row.id)
+
+
+def freeze_earlier_signed() -> int:
+    """Freeze the records of sessions signed before bodies were kept (migration 0006): each
+    from its rows and names as they are now, and only if its seals still hold (a broken one
+    stays as it is, for `check` to report). Returns how many were frozen."""
+    from facilitator.domain import frozen
+    from facilitator.domain.records import content_hash
+    from facilitator.store import people
+    from facilitator.store.session_reads import load_sessions
+
+    waiting = [
+        row[0]
+        for row in Session.select(Session.id)
+        .join(SignedContent, JOIN.LEFT_OUTER, on=(SignedContent.session == Session.id))
+        .where((Session.state == SessionState.SIGNED) & SignedContent.id.is_null())
+        .tuples()
+    ]
+    program, zone, done = people.program_name(), people.time_zone(), 0
+    for start in range(0, len(waiting), 500):
+        for record in load_sessions(waiting[start : start + 500], live=True).values():
+            if not record.signatures or any(
+                s.canonical_version != 1 or s.content_hash != content_hash(record, 1)
+                for s in record.signatures
+            ):
+                continue
+            staff = people.signer_lines(
+                {record.facilitator_id, record.co_facilitator_id}
+                | {s.user_id for s in record.signatures}
+                | {a.author_id for a in record.addenda} - {None}
+            )
+            body = frozen.freeze(
+                record,
+                facilitator=staff.get(record.facilitator_id, ""),
+                co_facilitator=staff.get(record.co_facilitator_id or 0),
+                program=program,
+                time_zone=zone,
+                earlier_signers=staff,
+            )
+            with database.atomic():
+                SignedContent.create(session=record.id, body=pack_body(body), created_at=utcnow())
+            done += 1
+    return done

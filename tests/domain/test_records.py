@@ -72,11 +72,12 @@ def test_hash_ignores_row_order_and_state_but_not_content():
         state=SessionState.SIGNED,
         signatures=(SignatureRecord(1, "Ada", "sign", dt.datetime(2026, 3, 3), "x"),),
     )
-    assert content_hash(record) == content_hash(reordered) == content_hash(signed)
+    # The first kind of seal (version 1): a hash of the record as read.
+    assert content_hash(record, 1) == content_hash(reordered, 1) == content_hash(signed, 1)
     changed = _record(
         check_ins=(CheckInRecord(1, 6, 3, UseSinceLast.NO, "", False, "", "", "sleep"),)
     )
-    assert content_hash(changed) != content_hash(record)
+    assert content_hash(changed, 1) != content_hash(record, 1)
 
 
 def test_display_name_prefers_the_preferred_name():

@@ -258,7 +258,7 @@ def session_record(*, signed: bool = True) -> SessionRecord:
     )
     if not signed:
         return record
-    sealed = content_hash(record)
+    sealed = content_hash(record, 1)  # a record built here is not frozen: the first kind of seal
     signed_at = dt.datetime(2026, 3, 4, 2, 15)
     added_at = dt.datetime(2026, 3, 4, 15, 40)
     return replace(

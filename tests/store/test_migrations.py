@@ -68,3 +68,24 @@ def test_upgrade_indexes_the_library_items_already_there_for_search(v1_copy):
         assert library.curriculum(1).steps == ()
     finally:
         ws.close()
+
+
+def test_upgrade_freezes_earlier_signed_sessions_whose_seals_hold(v1_copy):
+    """A session signed before records were frozen is frozen at the upgrade from its rows as
+    they are (its seal still the first kind, over the same content): renaming its member
+    afterwards changes neither what it shows nor `check`."""
+    from facilitator.services import roster
+
+    ws = accounts.sign_in(str(v1_copy), USERNAME, PASSWORD)
+    try:
+        record = sessions.load(1)
+        assert record.frozen is not None and record.signatures[0].canonical_version == 1
+        member_id = record.attendance[0].member_id
+        roster.update_member(ws, member_id, first_name="Renamed", last_name="Person")
+        again = sessions.load(1)
+        assert again == record and again.attendance[0].display_name == "Zoë Nguyễn-Fable"
+        assert again.signatures[0].signer == record.signatures[0].signer
+        report = integrity.check(ws)
+        assert report.ok, report.problems
+    finally:
+        ws.close()
