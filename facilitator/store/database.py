@@ -339,6 +339,7 @@ def verify_password(store: Store, username: str, password: str) -> None:
     if user is None or not user.active:
         raise AuthenticationFailed(WRONG_CREDENTIALS)
     if store.slots is not None:
+        store.slots.refresh()  # a password reset or removal in another window counts at once
         store.slots.unwrap(username, password)
         return
     try:

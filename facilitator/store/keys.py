@@ -20,6 +20,7 @@ from argon2.exceptions import Argon2Error
 from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from filelock import FileLock, Timeout
 
 from facilitator.domain.errors import AuthenticationFailed, FacilitatorError, IntegrityProblem
 from facilitator.store.failures import os_error
@@ -28,6 +29,7 @@ FORMAT = "facilitator-keyslots"
 KEY_BYTES = 32
 SALT_BYTES, NONCE_BYTES = 16, 12  # what every slot is made with
 WRONG_CREDENTIALS = "wrong username or password"
+LOCK_WAIT_S = 30  # another process holds the key file's lock for milliseconds, not seconds
 
 
 @dataclass(frozen=True)
@@ -86,13 +88,25 @@ def write_atomically(path: Path, data: bytes) -> None:
         tmp.unlink(missing_ok=True)
 
 
+def _lock_path(path: Path) -> Path:
+    return path.with_name(path.name + ".lock")
+
+
 class KeySlots:
-    """The slot file of one embedded database."""
+    """The slot file of one embedded database.
+
+    Several processes change one key file (two windows, a script, a backup's restore). Changes
+    are kept as pending until ``save``, which takes the file's lock, re-reads the file, applies
+    them to what it holds now and replaces it in one step: a slot added elsewhere is never
+    dropped, and a slot removed elsewhere never comes back.
+    """
 
     def __init__(self, path: Path, database_id: str, slots: dict[str, dict[str, object]]) -> None:
         self.path = path
         self.database_id = database_id
         self._slots = slots
+        # (username, slot) to set, or (username, None) to remove, in the order made
+        self._pending: list[tuple[str, dict[str, object] | None]] = []
 
     @classmethod
     def new(cls, path: Path) -> KeySlots:
@@ -130,13 +144,52 @@ class KeySlots:
         return cls(path, database_id, dict(slots))
 
     def save(self) -> None:
-        body = {
-            "format": FORMAT,
-            "version": 1,
-            "database_id": self.database_id,
-            "slots": self._slots,
-        }
-        write_atomically(self.path, json.dumps(body, indent=2, sort_keys=True).encode("utf-8"))
+        """Write the pending changes over the file as it is now, under its lock."""
+        try:
+            with FileLock(_lock_path(self.path), timeout=LOCK_WAIT_S):
+                slots = self._with_pending(self._current_slots())
+                body = {
+                    "format": FORMAT,
+                    "version": 1,
+                    "database_id": self.database_id,
+                    "slots": slots,
+                }
+                data = json.dumps(body, indent=2, sort_keys=True).encode("utf-8")
+                write_atomically(self.path, data)
+        except Timeout:
+            raise FacilitatorError(
+                f"the key file {self.path.name} is being changed by another window or "
+                f"command and stayed locked for {LOCK_WAIT_S} s; try again"
+            ) from None
+        except OSError as exc:  # a read-only folder cannot hold the lock file either
+            raise os_error(exc, self.path) or FacilitatorError(
+                f"the key file {self.path.name} cannot be written ({exc.strerror or exc})"
+            ) from None
+        self._slots, self._pending = slots, []
+
+    def _current_slots(self) -> dict[str, dict[str, object]]:
+        """The slots the file holds now (none if it is not written yet), of this database."""
+        if not self.path.exists():
+            return {}
+        current = KeySlots.load(self.path)
+        if current.database_id != self.database_id:
+            raise IntegrityProblem(
+                f"the key file {self.path.name} now belongs to another database; nothing was "
+                "changed"
+            )
+        return current._slots
+
+    def refresh(self) -> None:
+        """Read the file again (a password changed elsewhere), keeping changes not yet saved."""
+        self._slots = self._with_pending(self._current_slots())
+
+    def _with_pending(self, slots: dict[str, dict[str, object]]) -> dict[str, dict[str, object]]:
+        for username, slot in self._pending:
+            if slot is None:
+                slots.pop(username, None)
+            else:
+                slots[username] = slot
+        return slots
 
     @property
     def usernames(self) -> list[str]:
@@ -153,16 +206,19 @@ class KeySlots:
         wrapped = AESGCM(_derive(password, salt, params)).encrypt(
             nonce, database_key, self._aad(username)
         )
-        self._slots[username] = {
+        slot: dict[str, object] = {
             "kdf": "argon2id",
             **asdict(params),
             "salt": _b64(salt),
             "nonce": _b64(nonce),
             "wrapped": _b64(wrapped),
         }
+        self._slots[username] = slot
+        self._pending.append((username, slot))
 
     def remove(self, username: str) -> None:
         self._slots.pop(username, None)
+        self._pending.append((username, None))
 
     def unwrap(self, username: str, password: str) -> bytes:
         """The database key, if this user's password opens their slot."""

@@ -59,3 +59,75 @@ def test_missing_or_foreign_key_file_is_an_integrity_problem(tmp_path):
     (tmp_path / "x.keys").write_text('{"hello": 1}')
     with pytest.raises(IntegrityProblem, match="not a Facilitator key file"):
         KeySlots.load(tmp_path / "x.keys")
+
+
+def _two_copies(slots):
+    key = new_database_key()
+    for name in ("ada", "bob"):
+        slots.add(name, f"{name} password!", key, FAST_FOR_TESTS)
+    slots.save()
+    return key, KeySlots.load(slots.path), KeySlots.load(slots.path)
+
+
+def test_a_change_made_from_a_stale_copy_keeps_what_another_copy_saved(slots):
+    """Two windows hold the key file as read at sign-in; each saves a change."""
+    key, first, second = _two_copies(slots)
+    first.add("cy", "cy's password!", key, FAST_FOR_TESTS)  # a user added in one window
+    first.save()
+    second.remove("bob")  # and deactivated in another, which had never seen cy
+    second.save()
+    on_disk = KeySlots.load(slots.path)
+    assert on_disk.usernames == ["ada", "cy"]
+    assert on_disk.unwrap("cy", "cy's password!") == key
+    # and the other way round: a slot removed elsewhere does not come back
+    first.add("dee", "dee's password", key, FAST_FOR_TESTS)
+    first.save()
+    assert KeySlots.load(slots.path).usernames == ["ada", "cy", "dee"]
+    assert first.usernames == ["ada", "cy", "dee"]  # the saving copy sees what is on disk
+
+
+def test_a_key_file_of_another_database_is_not_written_over(slots, tmp_path):
+    key, first, _ = _two_copies(slots)
+    other = KeySlots.new(tmp_path / "other.keys")
+    other.add("zed", "zed's password", key, FAST_FOR_TESTS)
+    other.save()
+    other.path.replace(slots.path)  # the file was swapped for another database's
+    first.add("cy", "cy's password!", key, FAST_FOR_TESTS)
+    with pytest.raises(IntegrityProblem, match="another database"):
+        first.save()
+    assert KeySlots.load(slots.path).usernames == ["zed"]
+
+
+def _add_many(path: str, prefix: str, count: int, start) -> None:
+    from pathlib import Path
+
+    start.wait()
+    slots = KeySlots.load(Path(path))  # read once, as a window does at sign-in
+    key = bytes(32)
+    for n in range(count):
+        slots.add(f"{prefix}{n}", "a long password", key, FAST_FOR_TESTS)
+        slots.save()
+        if n % 3 == 0:
+            slots.remove(f"{prefix}{n}")
+            slots.save()
+
+
+def test_two_processes_changing_the_key_file_at_once_lose_nothing(slots):
+    import multiprocessing
+
+    slots.add("ada", "ada password!", bytes(32), FAST_FOR_TESTS)
+    slots.save()
+    context = multiprocessing.get_context("spawn")
+    start = context.Event()
+    workers = [
+        context.Process(target=_add_many, args=(str(slots.path), prefix, 12, start))
+        for prefix in ("left", "right")
+    ]
+    for worker in workers:
+        worker.start()
+    start.set()
+    for worker in workers:
+        worker.join(60)
+        assert worker.exitcode == 0
+    kept = {f"{p}{n}" for p in ("left", "right") for n in range(12) if n % 3}
+    assert set(KeySlots.load(slots.path).usernames) == kept | {"ada"}
