@@ -143,8 +143,18 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--role", choices=[r.value for r in Role], default=None)
     add.add_argument("--program", default="", help="program name, when creating a new database")
 
-    commands.add_parser(
+    check = commands.add_parser(
         "check", parents=[common], help="verify the database and every signed session"
+    )
+    check.add_argument(
+        "--root",
+        metavar="FINGERPRINT",
+        help="the root key's fingerprint as printed on the recovery sheet or a signed record",
+    )
+    check.add_argument(
+        "--head",
+        metavar="COUNT:HASH",
+        help="the audit trail's head as printed earlier (lead's summary, audit export, backup)",
     )
 
     backup = commands.add_parser(
@@ -222,8 +232,13 @@ def build_parser() -> argparse.ArgumentParser:
     audit_what = audit.add_subparsers(
         dest="what", metavar="ACTION", required=True, parser_class=_Parser
     )
-    audit_what.add_parser(
+    audit_verify = audit_what.add_parser(
         "verify", parents=[common], help="check the audit trail's hash chain (exit 5 if broken)"
+    )
+    audit_verify.add_argument(
+        "--head",
+        metavar="COUNT:HASH",
+        help="the trail's head as printed earlier: a tail cut off or rewritten since is caught",
     )
 
     report = commands.add_parser(
@@ -399,15 +414,17 @@ def cmd_users_add(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from facilitator.services import integrity
+    from facilitator.services.trust import parse_head
 
+    head = parse_head(args.head) if args.head else None
     ws = _sign_in(args)
     try:
-        report = integrity.check(ws)
+        report = integrity.check(ws, root=args.root, head=head)
     finally:
         ws.close()
-    for problem in report.problems:
-        print(problem)
     if not report.ok:
+        for line in (*report.problems, *report.notes):
+            print(line)
         print(
             f"{PROG}: {len(report.problems)} integrity problem(s) found: the database is damaged "
             "or was altered; restore the last good backup ('facilitator restore')",
@@ -415,6 +432,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         )
         return 5
     print(f"ok: database intact, {report.signed_sessions} signed sessions match their signatures")
+    for note in report.notes:  # after the first line, which scripts read
+        print(note)
     return 0
 
 
@@ -455,16 +474,28 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     from facilitator.services import audit
+    from facilitator.services.trust import parse_head
 
+    head = parse_head(args.head) if args.head else None
     ws = _sign_in(args)
     try:
-        report = audit.verify()
+        report = audit.verify(head)
     finally:
         ws.close()
+    for problem in report.problems:
+        print(problem)
     if not report.ok:
-        print(f"{PROG}: audit entry {report.broken_at} {report.reason}", file=sys.stderr)
+        first = (
+            f"audit entry {report.broken_at} {report.reason}"
+            if report.broken_at is not None
+            else f"{len(report.problems)} problem(s) in the audit trail"
+        )
+        print(f"{PROG}: {first}", file=sys.stderr)
         return 5
-    print(f"ok: the audit trail's {report.entries} entries are intact and in order")
+    print(
+        f"ok: the audit trail's {report.entries} entries are intact, in order and signed by "
+        f"their users; head {report.head}"
+    )
     return 0
 
 

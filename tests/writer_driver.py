@@ -18,7 +18,7 @@ import sys
 import time
 
 from facilitator.domain.audit import Action
-from facilitator.services import audit
+from facilitator.services import audit, keys
 from facilitator.services.workspace import Workspace
 from facilitator.store import database, people
 from facilitator.store.models import database as bound
@@ -29,7 +29,8 @@ LIFETIME_SECONDS = 60
 def main(argv: list[str]) -> int:
     location, username, mode, *rest = argv
     store = database.open_store(location, username, os.environ["FACILITATOR_PASSWORD"])
-    ws = Workspace(store, people.actor_for(username))
+    actor = people.actor_for(username)
+    ws = Workspace(store, actor, signer=keys.signer_from(actor.user_id, store.held))
     deadline = time.monotonic() + LIFETIME_SECONDS
     number = 0
     print("ready", flush=True)

@@ -89,6 +89,8 @@ class AuditEntryRecord:
     facts: AuditFacts
     prev_hash: str
     entry_hash: str
+    key_id: int | None = None  # the signing key (store.signing_keys); none on old entries
+    signature: str | None = None
 
 
 def entry_hash(entry_id: int, facts: AuditFacts, prev_hash: str) -> str:

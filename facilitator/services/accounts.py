@@ -27,12 +27,13 @@ from facilitator.domain.rules import (
     utcnow,
 )
 from facilitator.domain.rules import new_recovery_key as generate_recovery_key
-from facilitator.services import audit, library
+from facilitator.services import audit, keys, library
 from facilitator.services.audit import audited
 from facilitator.services.workspace import Workspace
 from facilitator.store import database, failures, people, recovery, signin_guard
 from facilitator.store.keys import STRONG, KdfParams
 from facilitator.store.locations import is_server_url
+from facilitator.store.signing_keys import ROOT, SIGNING
 
 PROGRAM_NAME = people.PROGRAM_NAME
 
@@ -55,18 +56,22 @@ def create_database(
     try:
         if people.user_count():
             raise RuleViolation("this database already has users; sign in instead")
-        people.add_user(username, full_name, credentials.strip(), Role.ADMIN)
-        if store.is_postgres:
-            database.set_credential(store, username, password)
+        user_id = people.add_user(username, full_name, credentials.strip(), Role.ADMIN)
+        # The clinic's root key and the administrator's own key, certified by it.
+        root = keys.make_root()
+        signer = keys.new_key(user_id, root)
+        held = {SIGNING: signer.private_key, ROOT: root}
+        database.set_credential(store, username, password, held)
+        store.held = held
         if program_name.strip():
             people.set_setting(PROGRAM_NAME, program_name.strip())
         library.load_shipped()
         key = generate_recovery_key()
-        recovery.set_recovery_key(store, key)
+        recovery.set_recovery_key(store, key, {ROOT: root})
     except Exception:
         store.close()
         raise
-    ws = Workspace(store, people.actor_for(username), recovery_key=key)
+    ws = Workspace(store, people.actor_for(username), recovery_key=key, signer=signer)
     audit.record(ws, Action.CREATE, record_kind=RecordKind.DATABASE)
     return ws
 
@@ -92,6 +97,7 @@ def sign_in(
         with failures.told_truly(store.path):
             actor = people.actor_for(store.username)
             ws = Workspace(store, actor)
+            keys.take_up(ws, password)
             signin_guard.move_into_trail(location, username, audit.workstation())
             audit.record(ws, Action.LOGIN)
             _bring_library_up_to_date()
@@ -147,7 +153,8 @@ def new_recovery_key(ws: Workspace) -> str:
         audit.record(ws, Action.SETTING_CHANGE, outcome="denied", detail="recovery key")
         raise
     key = generate_recovery_key()
-    recovery.set_recovery_key(ws.store, key)
+    root = keys.root_of(ws)
+    recovery.set_recovery_key(ws.store, key, None if root is None else {ROOT: root})
     audit.record(ws, Action.SETTING_CHANGE, detail="recovery key replaced")
     return key
 
@@ -169,7 +176,11 @@ def reset_with_recovery_key(
         if actor.role is not Role.ADMIN:
             raise PermissionDenied("the recovery key resets only an administrator's password")
         ws = Workspace(store, actor)
-        database.set_credential(store, username, new_password)
+        keys.take_up_recovery(ws)
+        if keys.root_of(ws) is not None:
+            keys.give_new_key(ws, actor.user_id, username, new_password, Role.ADMIN)
+        else:  # a recovery key from before the root key: the new key waits for certification
+            database.set_credential(store, username, new_password)
         audit.record(
             ws,
             Action.USER_CHANGE,
@@ -216,8 +227,9 @@ def add_user(
     if people.username_taken(username):
         raise RuleViolation(f"the username {username} is already taken")
     clinician = clinician or role is not Role.ADMIN
+    keys.require_root(ws)
     user_id = people.add_user(username, full_name, credentials.strip(), role, clinician)
-    database.set_credential(ws.store, username, password)
+    keys.give_new_key(ws, user_id, username, password, role)
     return Changes(users=frozenset({user_id}), created_id=user_id)
 
 
@@ -245,7 +257,7 @@ def _other_user(ws: Workspace, username: str, doing: str) -> UserInfo:
 @audited(Action.USER_CHANGE, RecordKind.USER, record="user_id")
 def _reset(ws: Workspace, user_id: int, username: str, new_password: str) -> Changes:
     check_password(new_password)
-    database.set_credential(ws.store, username, new_password)
+    keys.give_new_key(ws, user_id, username, new_password, people.get_user(username).role)
     return Changes(users=frozenset({user_id}))
 
 
@@ -260,6 +272,7 @@ def reset_password(ws: Workspace, username: str, new_password: str) -> Changes:
 @audited(Action.USER_CHANGE, RecordKind.USER, record="user_id")
 def _deactivate(ws: Workspace, user_id: int, username: str) -> Changes:
     people.update_user(username, active=False)
+    keys.revoke_keys_of(user_id, keys.require_root(ws))
     database.remove_credential(ws.store, username)
     return Changes(users=frozenset({user_id}))
 

@@ -51,7 +51,8 @@ def record(
             record_id=record_id,
             outcome=outcome,
             detail=detail,
-        )
+        ),
+        ws.signer,
     )
 
 
@@ -60,19 +61,52 @@ class ChainReport:
     entries: int
     broken_at: int | None
     reason: str
+    # entries not signed by their user's key, and a tail that is not the one printed
+    problems: tuple[str, ...] = ()
+    head: str = ""  # COUNT:HASH of the newest entry, to print and compare later
 
     @property
     def ok(self) -> bool:
-        return self.broken_at is None
+        return self.broken_at is None and not self.problems
 
 
-def verify() -> ChainReport:
-    """Walk the whole chain; name the first entry that was altered, removed or moved."""
+def verify(head: tuple[int, str] | None = None) -> ChainReport:
+    """Walk the whole chain; name the first entry that was altered, removed or moved, every
+    entry its user did not sign, and (given the head printed earlier, ``COUNT:HASH``) a tail
+    cut off or rewritten since."""
+    from facilitator.services.trust import Trust  # reads the keys, which check also uses
+
     entries = list(store.all_entries())
+    trust = Trust.read()
+    trust.problems.clear()  # the keys themselves are `check`'s to report
+    trust.audit(entries)
+    problems = trust.problems + head_problems(entries, head)
+    newest = f"{entries[-1].id}:{entries[-1].entry_hash}" if entries else "0:" + "0" * 64
     broken = first_broken(entries)
     if broken is None:
-        return ChainReport(len(entries), None, "")
-    return ChainReport(len(entries), broken[0], broken[1])
+        return ChainReport(len(entries), None, "", tuple(problems), newest)
+    return ChainReport(len(entries), broken[0], broken[1], tuple(problems), newest)
+
+
+def head_problems(entries: list[AuditEntryRecord], head: tuple[int, str] | None) -> list[str]:
+    if head is None:
+        return []
+    count, digest = head
+    if len(entries) < count:
+        return [
+            f"the trail holds {len(entries)} entries, fewer than the {count} of the head "
+            "given: its newest entries were removed"
+        ]
+    if entries[count - 1].id != count or entries[count - 1].entry_hash != digest:
+        return [f"audit entry {count} is not the one of the head given: the trail was rewritten"]
+    return []
+
+
+def head() -> str:
+    """COUNT:HASH of the newest entry now: printed on the lead's summary, the audit export and
+    beside every backup, so `audit verify --head` can later tell a cut or rewritten tail."""
+    newest = store.newest()
+    return f"{newest[0]}:{newest[1]}" if newest else "0:" + "0" * 64
 
 
 def entries(

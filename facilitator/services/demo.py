@@ -29,6 +29,7 @@ from facilitator.domain.enums import (
     Role,
     SessionMode,
     SessionState,
+    SignatureKind,
     Track,
     UseSinceLast,
 )
@@ -47,11 +48,12 @@ from facilitator.domain.records import (
     display_name,
 )
 from facilitator.domain.rules import next_meeting
-from facilitator.services import accounts, library
-from facilitator.store import bulk, locations, people, session_reads
+from facilitator.services import accounts, keys, library
+from facilitator.store import bulk, locations, people, session_reads, signing_keys
 from facilitator.store import library as library_store
 from facilitator.store import models as m
 from facilitator.store.keys import STRONG, KdfParams, keys_path_for
+from facilitator.store.signing_keys import Signer
 
 PROGRAM_NAME = "Willowbrook Demo IOP (fictitious demo data; no real patients)"
 DEMO_USER_NAME = "Demo User (fictitious)"
@@ -319,7 +321,13 @@ def create_demo(
         library.load_shipped()
         facilitators = _add_staff()
         lines = people.signer_lines([*facilitators, ws.actor.user_id])
-        staff = _Staff(facilitators, ws.actor.user_id, lines)
+        # The fictitious staff sign with certified keys made here and then forgotten (they
+        # never sign in); the demo user signs with their own.
+        root = keys.require_root(ws)
+        signers = {user_id: keys.new_key(user_id, root) for user_id in facilitators}
+        assert ws.signer is not None
+        signers[ws.actor.user_id] = ws.signer
+        staff = _Staff(facilitators, ws.actor.user_id, lines, signers)
         writer = bulk.BulkWriter()
         totals = [0, 0, 0]
         plans: list[tuple[int, list[int]]] = []
@@ -362,6 +370,7 @@ class _Staff:
     facilitators: list[int]
     co_facilitator: int  # the demo user, so whoever tries the demo can sign last week's drafts
     lines: dict[int, str]  # "Name, CREDENTIALS" by user id, as signed records print them
+    signers: dict[int, Signer]  # each one's signing key
 
 
 def _curriculum(track: Track) -> list[HomeworkItemInfo]:
@@ -475,6 +484,7 @@ class _GroupBuild:
         self.cover = staff.facilitators[(index + 1) % len(staff.facilitators)]
         self.co_facilitator = staff.co_facilitator
         self.staff_lines = staff.lines
+        self.signers = staff.signers
         self.curriculum = _curriculum(self.track)
         self.start = DAY if (index // 3) % 2 == 0 else EVENING
         self.end = (
@@ -643,10 +653,15 @@ class _GroupBuild:
         )
         bodies = self.w.table(m.SignedContent)
         bodies.rows.append((bodies.new_id(), record.id, session_reads.pack_body(body), signed_at))
-        table = self.w.table(m.Signature)
+        table, digest = self.w.table(m.Signature), frozen.body_hash(body)
+        signer = self.signers[record.facilitator_id]
+        statement = signing_keys.seal_statement(
+            record.id, SignatureKind.SIGN, record.facilitator_id, signed_at, digest
+        )
         table.rows.append(
-            (table.new_id(), record.id, record.facilitator_id, "sign", signed_at,
-             frozen.body_hash(body), FROZEN_VERSION, lines[record.facilitator_id])
+            (table.new_id(), record.id, record.facilitator_id, SignatureKind.SIGN.value,
+             signed_at, digest, FROZEN_VERSION, lines[record.facilitator_id], signer.key_id,
+             signer.sign(statement))
         )  # fmt: skip
         self.w.sign_later(record.id)
 

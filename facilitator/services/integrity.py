@@ -7,9 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from facilitator.domain.errors import FacilitatorError
+from facilitator.services import audit
 from facilitator.services.signing import verify_signed
+from facilitator.services.trust import Trust
 from facilitator.services.workspace import Workspace
-from facilitator.store import database, reports
+from facilitator.store import database, reports, signing_keys, triggers
 from facilitator.store import session_reads as reads
 
 CHUNK = 2000
@@ -19,18 +21,38 @@ CHUNK = 2000
 class CheckReport:
     signed_sessions: int
     problems: tuple[str, ...]
+    notes: tuple[str, ...] = ()  # the root key's fingerprint, how many seals are SHA-256
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def check(ws: Workspace, progress: Callable[[int], None] | None = None) -> CheckReport:
-    """The engine's own check, the schema version, and every signed session's seal."""
+def check(
+    ws: Workspace,
+    progress: Callable[[int], None] | None = None,
+    *,
+    root: str | None = None,
+    head: tuple[int, str] | None = None,
+) -> CheckReport:
+    """The engine's own check, the schema version, the protective triggers, every signed
+    session's seal and every signature's key, and the audit trail (chain and signatures).
+
+    ``root`` is the root key's fingerprint as printed on paper; ``head`` the audit trail's
+    COUNT:HASH as printed earlier: with them, a database whose keys were all replaced, or whose
+    trail lost its newest entries, is caught too.
+    """
     problems = list(reports.engine_integrity())
     _applied, pending = database.schema_versions(ws.store)
     if pending:
         problems.append("migrations not applied: " + ", ".join(pending))
+    problems += triggers.problems()
+    trust = Trust.read(root)
+    trust.seals(signing_keys.seal_rows())
+    chain = audit.verify(head)
+    if chain.broken_at is not None:
+        problems.append(f"audit entry {chain.broken_at} {chain.reason}")
+    problems += trust.problems + list(chain.problems)
     ids = list(reports.signed_session_ids())
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
@@ -39,7 +61,7 @@ def check(ws: Workspace, progress: Callable[[int], None] | None = None) -> Check
             problems.extend(verify_signed(record, bodies.get(record.id)))
         if progress is not None:
             progress(min(start + CHUNK, len(ids)))
-    return CheckReport(len(ids), tuple(problems))
+    return CheckReport(len(ids), tuple(problems), tuple(trust.notes))
 
 
 def start_background_check(

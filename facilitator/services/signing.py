@@ -32,6 +32,7 @@ from facilitator.services.workspace import Workspace
 from facilitator.store import database, reports
 from facilitator.store import session_reads as reads
 from facilitator.store import sessions as store
+from facilitator.store.signing_keys import ROOT_KEY_ID, Signer
 
 
 @audited(Action.SIGN, RecordKind.SESSION, record="session_id")
@@ -47,7 +48,7 @@ def sign_session(
     if gaps:
         raise RuleViolation("cannot sign yet: " + "; ".join(gaps))
     database.verify_password(ws.store, ws.actor.username, password)
-    store.sign(session_id, ws.actor.user_id, at or utcnow(), frozen_body, _signer(ws))
+    store.sign(session_id, ws.actor.user_id, at or utcnow(), frozen_body, _signer(ws), _key(ws))
     return Changes(sessions=frozenset({session_id}), signatures=True, phases=True)
 
 
@@ -66,6 +67,17 @@ def frozen_body(record: SessionRecord) -> bytes:
 
 def _signer(ws: Workspace) -> str:
     return signer_line(ws.actor.full_name, ws.actor.credentials)
+
+
+def _key(ws: Workspace) -> Signer:
+    """The signer's own key: without it nothing is signed in their name."""
+    signer = ws.signer
+    if signer is None or signer.key_id == ROOT_KEY_ID:
+        raise RuleViolation(
+            "your key slot holds no signing key of yours (or you signed in with the recovery "
+            "key); sign in with your own password, or ask an administrator to reset it"
+        )
+    return signer
 
 
 @audited(Action.COSIGN, RecordKind.SESSION, record="session_id")
@@ -92,7 +104,7 @@ def cosign_session(ws: Workspace, session_id: int, password: str) -> Changes:
     version = record.signatures[0].canonical_version  # the co-signer signs what was signed
     store.add_signature(
         session_id, ws.actor.user_id, SignatureKind.COSIGN, content_hash(record, version),
-        version, utcnow(), _signer(ws),
+        version, utcnow(), _signer(ws), _key(ws),
     )  # fmt: skip
     return Changes(sessions=frozenset({session_id}), signatures=True)
 
@@ -114,7 +126,7 @@ def add_addendum(
     at = utcnow()
     digest = addendum_hash(record.signatures[0].content_hash, ws.actor.user_id, at, reason, text)
     addendum_id = store.add_addendum(
-        session_id, ws.actor.user_id, at, reason, text, digest, _signer(ws)
+        session_id, ws.actor.user_id, at, reason, text, digest, _signer(ws), _key(ws)
     )
     return Changes(sessions=frozenset({session_id}), addenda=True, created_id=addendum_id)
 

@@ -11,6 +11,7 @@ from facilitator.domain.errors import PermissionDenied
 from facilitator.domain.records import Actor
 from facilitator.store import people
 from facilitator.store.database import Store
+from facilitator.store.signing_keys import Signer
 
 # Set on databases made by `facilitator demo`; the window marks them DEMO everywhere.
 DEMO_SETTING = "demo"
@@ -24,6 +25,9 @@ class Workspace:
     actor: Actor
     # Set only on the workspace create_database returns: shown once at setup, then forgotten.
     recovery_key: str | None = None
+    # The actor's signing key (services.keys): their signatures, addenda and audit entries are
+    # signed with it. None: they sign nothing, and their audit entries go unsigned.
+    signer: Signer | None = field(default=None, repr=False)
     # Tokens of the editing spans (stretches of typing in one field) already in the audit
     # trail: services.audit writes one entry per span, not one per autosave.
     _recorded_spans: dict[Hashable, None] = field(default_factory=dict, repr=False)

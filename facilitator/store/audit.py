@@ -19,6 +19,7 @@ from facilitator.domain.audit import (
 from facilitator.store import prepared
 from facilitator.store.database import clear_errors
 from facilitator.store.models import AuditEntry, database
+from facilitator.store.signing_keys import Signer, audit_statement
 
 # Several laptops append to one server's trail: one at a time, so the chain stays a chain.
 AUDIT_LOCK_ID = 7_447_002
@@ -33,8 +34,15 @@ def _newest() -> Any:
     )
 
 
-def append(facts: AuditFacts) -> int:
-    """Add one entry chained to the newest; returns its id.
+def newest() -> tuple[int, str] | None:
+    """The newest entry's id and hash."""
+    row = prepared.first(_newest)
+    return None if row is None else (int(row[0]), str(row[1]))
+
+
+def append(facts: AuditFacts, signer: Signer | None = None) -> int:
+    """Add one entry chained to the newest, signed by the acting user's key (none for a failed
+    sign-in, which has no one's key); returns its id.
 
     The id is chosen here (the newest id plus one) because the hash covers it and the row can
     never be updated afterwards. Appends are serialised: an advisory lock on PostgreSQL, the
@@ -47,6 +55,7 @@ def append(facts: AuditFacts) -> int:
         last = prepared.first(_newest)
         entry_id = last[0] + 1 if last else 1
         prev = last[1] if last else GENESIS
+        digest = entry_hash(entry_id, facts, prev)
         AuditEntry.insert(
             id=entry_id,
             at=facts.at,
@@ -60,7 +69,9 @@ def append(facts: AuditFacts) -> int:
             outcome=facts.outcome,
             detail=facts.detail,
             prev_hash=prev,
-            entry_hash=entry_hash(entry_id, facts, prev),
+            entry_hash=digest,
+            key_id=None if signer is None else signer.key_id,
+            signature=None if signer is None else signer.sign(audit_statement(entry_id, digest)),
         ).execute()
         return entry_id
 
@@ -83,6 +94,8 @@ def _record(row: AuditEntry) -> AuditEntryRecord:
         ),
         prev_hash=row.prev_hash,
         entry_hash=row.entry_hash,
+        key_id=row.key_id,
+        signature=row.signature,
     )
 
 

@@ -65,7 +65,7 @@ COLUMNS: dict[type[models.Base], tuple[str, ...]] = {
     models.HomeworkReview: ("id", "assignment_id", "session_id", "member_id", "status", "comment"),
     models.Signature: (
         "id", "session_id", "user_id", "kind", "signed_at", "content_hash", "canonical_version",
-        "signer_line",
+        "signer_line", "key_id", "signature",
     ),
     models.SignedContent: ("id", "session_id", "body", "created_at"),
 }  # fmt: skip

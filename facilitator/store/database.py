@@ -75,6 +75,9 @@ class Store:
     kdf: KdfParams = STRONG
     # Set when a check finds the file damaged: every change is refused from then on.
     writes_stopped: str | None = None
+    # What the user's slot held besides the database key (store.signing_keys: their signing
+    # key, an administrator's root key).
+    held: dict[str, bytes] = field(default_factory=dict, repr=False)
 
     @property
     def is_postgres(self) -> bool:
@@ -195,6 +198,7 @@ def open_store(location: str, username: str, password: str) -> Store:
         store = Store(db, location, username)
         try:
             verify_password(store, username, password)
+            store.held = _server_held(username, password)
         except AuthenticationFailed:
             db.close()
             raise
@@ -205,7 +209,7 @@ def open_store(location: str, username: str, password: str) -> Store:
     if reason := unsafe_location_reason(path):
         raise RuleViolation(reason)
     slots = KeySlots.load(keys_path_for(path))
-    key = slots.unwrap(username, password)
+    key, held = slots.open(username, password)
     if path.stat().st_size == 0:  # SQLCipher would quietly make a new, empty database of it
         raise IntegrityProblem(
             f"{path.name} is empty (0 bytes) though its key file is there: the records were "
@@ -215,7 +219,23 @@ def open_store(location: str, username: str, password: str) -> Store:
     db = _open_sqlite(path, key)
     _bind(db)
     migrate(db, path)
-    return Store(db, str(path), username, slots, key)
+    return Store(db, str(path), username, slots, key, held=held)
+
+
+def _server_held(username: str, password: str) -> dict[str, bytes]:
+    from facilitator.store.server_slots import ServerSlots  # uses the models
+
+    slots = ServerSlots.read()
+    return slots.open(username, password)[1] if username in slots.usernames else {}
+
+
+def key_slots(store: Store) -> KeySlots:
+    """The slots: the key file's, or the server's table (read now)."""
+    if store.slots is not None:
+        return store.slots
+    from facilitator.store.server_slots import ServerSlots
+
+    return ServerSlots.read()
 
 
 def create_store(location: str, username: str, password: str, kdf: KdfParams = STRONG) -> Store:
@@ -348,21 +368,23 @@ def verify_password(store: Store, username: str, password: str) -> None:
         raise AuthenticationFailed(WRONG_CREDENTIALS) from None
 
 
-def set_credential(store: Store, username: str, password: str) -> None:
-    """Give a user a password: a new key slot on SQLite, an argon2 hash on PostgreSQL."""
-    if store.slots is not None:
-        assert store._key is not None
-        store.slots.add(username, password, store._key, store.kdf)
-        store.slots.save()
-        return
-    digest = _hasher(store.kdf).hash(password)
-    models.User.update(password_hash=digest).where(models.User.username == username).execute()
+def set_credential(
+    store: Store, username: str, password: str, held: dict[str, bytes] | None = None
+) -> None:
+    """Give a user a password, and a slot holding ``held`` under it: a new key slot on SQLite;
+    an argon2 hash and a slot row on PostgreSQL."""
+    slots = key_slots(store)
+    if store.slots is None:
+        digest = _hasher(store.kdf).hash(password)
+        models.User.update(password_hash=digest).where(models.User.username == username).execute()
+    slots.add(username, password, store._key or b"", store.kdf, held)
+    slots.save()
 
 
 def remove_credential(store: Store, username: str) -> None:
-    if store.slots is not None:
-        store.slots.remove(username)
-        store.slots.save()
+    slots = key_slots(store)
+    slots.remove(username)
+    slots.save()
 
 
 # ----------------------------------------------------------------------------- errors

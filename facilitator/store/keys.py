@@ -13,6 +13,7 @@ import base64
 import json
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -195,17 +196,24 @@ class KeySlots:
     def usernames(self) -> list[str]:
         return sorted(self._slots)
 
-    def _aad(self, username: str) -> bytes:
-        return f"{FORMAT}:{self.database_id}:{username}".encode()
+    def _aad(self, username: str, held: str = "") -> bytes:
+        suffix = f":{held}" if held else ""
+        return f"{FORMAT}:{self.database_id}:{username}{suffix}".encode()
 
     def add(
-        self, username: str, password: str, database_key: bytes, params: KdfParams = STRONG
+        self,
+        username: str,
+        password: str,
+        database_key: bytes,
+        params: KdfParams = STRONG,
+        secrets_held: Mapping[str, bytes] | None = None,
     ) -> None:
-        """Give a user a slot (or replace theirs) that unwraps the database key."""
+        """Give a user a slot (or replace theirs) that unwraps the database key, and with it
+        ``secrets_held`` (their signing key, an administrator's copy of the root key), each
+        wrapped under the same password-derived key with its own nonce and name."""
         salt, nonce = secrets.token_bytes(SALT_BYTES), secrets.token_bytes(NONCE_BYTES)
-        wrapped = AESGCM(_derive(password, salt, params)).encrypt(
-            nonce, database_key, self._aad(username)
-        )
+        aead = AESGCM(_derive(password, salt, params))
+        wrapped = aead.encrypt(nonce, database_key, self._aad(username))
         slot: dict[str, object] = {
             "kdf": "argon2id",
             **asdict(params),
@@ -213,6 +221,13 @@ class KeySlots:
             "nonce": _b64(nonce),
             "wrapped": _b64(wrapped),
         }
+        held = {}
+        for name, value in sorted((secrets_held or {}).items()):
+            held_nonce = secrets.token_bytes(NONCE_BYTES)
+            sealed = aead.encrypt(held_nonce, value, self._aad(username, name))
+            held[name] = {"nonce": _b64(held_nonce), "wrapped": _b64(sealed)}
+        if held:
+            slot["held"] = held
         self._slots[username] = slot
         self._pending.append((username, slot))
 
@@ -222,6 +237,15 @@ class KeySlots:
 
     def unwrap(self, username: str, password: str) -> bytes:
         """The database key, if this user's password opens their slot."""
+        return self.open(username, password)[0]
+
+    def holds(self, username: str) -> frozenset[str]:
+        """The names of the secrets held in a user's slot besides the database key."""
+        held = self._slots.get(username, {}).get("held")
+        return frozenset(held) if isinstance(held, dict) else frozenset()
+
+    def open(self, username: str, password: str) -> tuple[bytes, dict[str, bytes]]:
+        """The database key and the secrets held with it, if this password opens the slot."""
         slot = self._slots.get(username)
         if not password or slot is None:
             raise AuthenticationFailed(WRONG_CREDENTIALS)
@@ -241,10 +265,23 @@ class KeySlots:
             secret = _derive(password, salt, params)
         except (Argon2Error, ValueError, OverflowError, MemoryError):  # impossible costs
             raise self._damaged_slot(username) from None
+        aead = AESGCM(secret)
         try:
-            return AESGCM(secret).decrypt(nonce, wrapped, self._aad(username))
+            database_key = aead.decrypt(nonce, wrapped, self._aad(username))
         except InvalidTag:
             raise AuthenticationFailed(WRONG_CREDENTIALS) from None
+        try:  # the password is right: anything that does not open now is damage
+            held = slot.get("held") or {}
+            return database_key, {
+                str(name): aead.decrypt(
+                    _unb64(str(box["nonce"])),
+                    _unb64(str(box["wrapped"])),
+                    self._aad(username, str(name)),
+                )
+                for name, box in held.items()
+            }
+        except (InvalidTag, KeyError, ValueError, TypeError, AttributeError):
+            raise self._damaged_slot(username) from None
 
     def _damaged_slot(self, username: str) -> IntegrityProblem:
         return IntegrityProblem(

@@ -11,7 +11,7 @@ from typing import Any
 from peewee import JOIN, PostgresqlDatabase, fn
 
 from facilitator.domain.enums import ReviewStatus
-from facilitator.domain.errors import NotFound
+from facilitator.domain.errors import IntegrityProblem, NotFound
 from facilitator.domain.records import Completion, CurriculumStep, HomeworkItemInfo
 from facilitator.domain.rules import utcnow
 from facilitator.store.database import clear_errors
@@ -28,6 +28,16 @@ from facilitator.store.models import (
 
 
 def _info(row: HomeworkItem) -> HomeworkItemInfo:
+    try:
+        return _parsed(row)
+    except ValueError:  # the lists are stored as JSON the app wrote: unreadable is damage
+        raise IntegrityProblem(
+            f"homework library item {row.id} is damaged (its stored lists cannot be read); "
+            "restore the last good backup ('facilitator restore')"
+        ) from None
+
+
+def _parsed(row: HomeworkItem) -> HomeworkItemInfo:
     return HomeworkItemInfo(
         id=row.id,
         slug=row.slug,

@@ -268,6 +268,10 @@ class Signature(Base):
     # to a session later never breaks the seal of notes signed before it.
     canonical_version = IntegerField(default=1, constraints=[SQL("DEFAULT 1")])
     signer_line = CharField(max_length=255, null=True)  # "Ada Example, LCSW" when signed
+    # The signer's Ed25519 key and signature over the seal (store.signing_keys); none on
+    # seals made before signing keys (SHA-256 seals).
+    key_id = IntegerField(null=True)
+    signature = CharField(max_length=128, null=True)
 
     class Meta:
         indexes = ((("session",), False),)
@@ -292,6 +296,8 @@ class Addendum(Base):
     text = TextField()
     content_hash = CharField(max_length=64)
     signer_line = CharField(max_length=255, null=True)  # as when signed
+    key_id = IntegerField(null=True)
+    signature = CharField(max_length=128, null=True)
 
     class Meta:
         indexes = ((("session",), False),)
@@ -314,9 +320,33 @@ class AuditEntry(Base):
     detail = TextField(default="")  # never PHI: ids and kinds only
     prev_hash = CharField(max_length=64)
     entry_hash = CharField(max_length=64)
+    # The acting user's key (0: the clinic's root key, when signed in with the recovery key)
+    # and its signature over entry_hash; none before signing keys and for failed sign-ins.
+    key_id = IntegerField(null=True)
+    signature = CharField(max_length=128, null=True)
 
     class Meta:
         indexes = ((("at",), False), (("user_id",), False), (("member_id",), False))
+
+
+class SigningKey(Base):
+    """A user's Ed25519 public key, certified by the clinic's root key. Never removed; revoked
+    (from a moment on) when its user is deactivated or given a new key."""
+
+    user = ForeignKeyField(User, on_delete="RESTRICT")
+    public_key = CharField(max_length=64)  # hex of the raw 32 bytes
+    certificate = CharField(max_length=128, default="")  # the root's signature; "" until then
+    created_at = DateTimeField(default=utcnow)
+    revoked_at = DateTimeField(null=True)
+    revocation = CharField(max_length=128, null=True)  # the root's signature of the revocation
+
+
+class KeySlot(Base):
+    """On PostgreSQL, which has no key file: a user's slot (store.keys), holding their signing
+    key (and an administrator's copy of the root key) wrapped by their password."""
+
+    username = CharField(unique=True)
+    slot = TextField()
 
 
 ALL_TABLES: tuple[type[Base], ...] = (
@@ -340,6 +370,8 @@ ALL_TABLES: tuple[type[Base], ...] = (
     Signature,
     Addendum,
     AuditEntry,
+    SigningKey,
+    KeySlot,
 )
 
 # Rows that belong to a session and are frozen with it once it is signed.

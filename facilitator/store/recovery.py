@@ -20,12 +20,15 @@ RECOVERY_SETTING = "recovery_key_hash"
 WRONG_KEY = "that recovery key does not open this database"
 
 
-def set_recovery_key(store: database.Store, recovery_key: str) -> None:
-    """Replace the database's recovery key with this one."""
+def set_recovery_key(
+    store: database.Store, recovery_key: str, held: dict[str, bytes] | None = None
+) -> None:
+    """Replace the database's recovery key with this one; its slot holds ``held`` (the
+    clinic's root key)."""
+    slots = database.key_slots(store)
+    slots.add(RECOVERY_SLOT, recovery_key, store._key or b"", store.kdf, held)
+    slots.save()
     if store.slots is not None:
-        assert store._key is not None
-        store.slots.add(RECOVERY_SLOT, recovery_key, store._key, store.kdf)
-        store.slots.save()
         return
     digest = database._hasher(store.kdf).hash(recovery_key)
     with database.clear_errors():
@@ -53,16 +56,21 @@ def open_with_recovery_key(location: str, recovery_key: str, username: str) -> d
         except (VerificationError, InvalidHashError):
             db.close()
             raise AuthenticationFailed(WRONG_KEY) from None
+        server_slots = database.key_slots(store)
+        if RECOVERY_SLOT in server_slots.usernames:
+            store.held = server_slots.open(RECOVERY_SLOT, recovery_key)[1]
         return store
     path = Path(location)
     if not path.is_file():
         raise NotFound(f"no database at {path}")
     slots = KeySlots.load(keys_path_for(path))
     try:
-        key = slots.unwrap(RECOVERY_SLOT, recovery_key)
+        key, held = slots.open(RECOVERY_SLOT, recovery_key)
     except AuthenticationFailed:
         raise AuthenticationFailed(WRONG_KEY) from None
     db = database._open_sqlite(path, key)
     database._bind(db)
     database.migrate(db, path)
-    return database.Store(db, str(path), username, slots, key, slots.params_of(RECOVERY_SLOT))
+    return database.Store(
+        db, str(path), username, slots, key, slots.params_of(RECOVERY_SLOT), held=held
+    )

@@ -43,6 +43,7 @@ from facilitator.store.models import (
     utcnow,
 )
 from facilitator.store.session_reads import load_session, pack_body
+from facilitator.store.signing_keys import Signer, addendum_statement, seal_statement
 
 
 def create_session(
@@ -352,6 +353,7 @@ def sign(
     at: dt.datetime,
     freeze: Callable[[SessionRecord], bytes],
     signer: str,
+    key: Signer,
 ) -> str:
     """End the session if still running, freeze its record, sign and lock it, all in one
     transaction; returns the frozen body's hash (what the signature covers).
@@ -375,6 +377,8 @@ def sign(
             content_hash=digest,
             canonical_version=FROZEN_VERSION,
             signer_line=signer,
+            key_id=key.key_id,
+            signature=key.sign(seal_statement(session_id, SignatureKind.SIGN, user_id, at, digest)),
         )
         Session.update(state=SessionState.SIGNED).where(Session.id == session_id).execute()
         return digest
@@ -388,6 +392,7 @@ def add_signature(
     version: int,
     at: dt.datetime,
     signer: str,
+    key: Signer,
 ) -> None:
     with clear_errors():
         Signature.create(
@@ -398,6 +403,8 @@ def add_signature(
             content_hash=content_hash,
             canonical_version=version,
             signer_line=signer,
+            key_id=key.key_id,
+            signature=key.sign(seal_statement(session_id, kind, user_id, at, content_hash)),
         )
 
 
@@ -409,6 +416,7 @@ def add_addendum(
     text: str,
     digest: str,
     signer: str,
+    key: Signer,
 ) -> int:
     with clear_errors():
         row = Addendum.create(
@@ -419,6 +427,8 @@ def add_addendum(
             text=text,
             content_hash=digest,
             signer_line=signer,
+            key_id=key.key_id,
+            signature=key.sign(addendum_statement(session_id, author_id, at, digest)),
         )
         return int(row.id)
 

@@ -72,7 +72,9 @@ def test_only_leads_and_admins_read_the_trail(ws):
     from facilitator.services.workspace import Workspace
 
     facilitator = Workspace(
-        ws.store, ws.actor.__class__(**{**vars(ws.actor), "role": Role.FACILITATOR})
+        ws.store,
+        ws.actor.__class__(**{**vars(ws.actor), "role": Role.FACILITATOR}),
+        signer=ws.signer,
     )
     with pytest.raises(FacilitatorError, match="audit"):
         audit.entries(facilitator)

@@ -129,7 +129,9 @@ def test_lead_report_attendance_hours_homework_safety_and_unsigned(ws, clinic):
 
 def test_only_leads_and_admins_report_on_all_groups_and_set_the_minimum(ws, clinic):
     facilitator = Workspace(
-        ws.store, ws.actor.__class__(**{**vars(ws.actor), "role": Role.FACILITATOR})
+        ws.store,
+        ws.actor.__class__(**{**vars(ws.actor), "role": Role.FACILITATOR}),
+        signer=ws.signer,
     )
     with pytest.raises(PermissionDenied):
         documents.lead_report(facilitator, MONDAY, MONDAY)

@@ -16,10 +16,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from facilitator.domain.enums import AttendanceStatus, Phase, SessionState
 from facilitator.domain.errors import FacilitatorError
 from facilitator.domain.records import content_hash
-from facilitator.services import accounts, audit, backup, security, sessions, signing
-from facilitator.services.workspace import Workspace
+from facilitator.services import accounts, audit, backup, keys, security, sessions, signing
 from facilitator.store import audit as audit_store
-from facilitator.store import people
 from tests.conftest import PASSWORD, new_workspace
 from tests.factories import group, lead, members
 
@@ -46,7 +44,7 @@ class RecordsMachine(RuleBasedStateMachine):
 
     def sign_in(self):
         self.ws = accounts.sign_in(self.location, "ada", PASSWORD)
-        self.lead = Workspace(self.ws.store, people.actor_for("rowan"))
+        self.lead = keys.act_as(self.ws, "rowan", LEAD_PASSWORD)
         self.expected = self.trail_length()
 
     def trail_length(self):

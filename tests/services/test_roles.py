@@ -12,9 +12,7 @@ from facilitator.domain.errors import (
     PermissionDenied,
     SessionLocked,
 )
-from facilitator.services import accounts, audit, documents, home, sessions, signing
-from facilitator.services.workspace import Workspace
-from facilitator.store import people
+from facilitator.services import accounts, audit, documents, home, keys, sessions, signing
 from tests.conftest import PASSWORD
 from tests.factories import group, members, ready_to_sign, started
 
@@ -26,7 +24,7 @@ def add(ws, username, role, **extra):
         ws, username=username, password=OTHER_PASSWORD, full_name=f"{username.title()} Testwood",
         credentials="LPC", role=role, **extra,
     )  # fmt: skip
-    return Workspace(ws.store, people.actor_for(username))
+    return keys.act_as(ws, username, OTHER_PASSWORD)
 
 
 def last_entry(ws):

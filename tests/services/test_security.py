@@ -5,10 +5,8 @@ import pytest
 from facilitator.domain.audit import Action
 from facilitator.domain.enums import Role
 from facilitator.domain.errors import AuthenticationFailed, InvalidInput, PermissionDenied
-from facilitator.services import accounts, audit, security
-from facilitator.services.workspace import Workspace
+from facilitator.services import accounts, audit, keys, security
 from facilitator.store import audit as store
-from facilitator.store import people
 from tests.conftest import PASSWORD
 
 OTHER_PASSWORD = "other-password-0002"
@@ -36,7 +34,7 @@ def test_only_an_administrator_sets_the_lock_time(ws):
     accounts.add_user(
         ws, username="lee", password=OTHER_PASSWORD, full_name="Lee Lead", role=Role.CLINICAL_LEAD
     )
-    lead = Workspace(ws.store, people.actor_for("lee"))
+    lead = keys.act_as(ws, "lee", OTHER_PASSWORD)
     with pytest.raises(PermissionDenied, match="only a admin"):
         security.set_lock_minutes(lead, 5)
     assert security.lock_minutes() == 10

@@ -4,8 +4,7 @@ import pytest
 
 from facilitator.domain.enums import Role, SessionState
 from facilitator.domain.errors import AuthenticationFailed, PermissionDenied, RuleViolation
-from facilitator.services import accounts, integrity, sessions, signing
-from facilitator.services.workspace import Workspace
+from facilitator.services import accounts, integrity, keys, sessions, signing
 from facilitator.store import people
 from tests.conftest import PASSWORD
 from tests.factories import group, lead, members, ready_to_sign, started
@@ -13,18 +12,9 @@ from tests.factories import group, lead, members, ready_to_sign, started
 LEAD_PASSWORD = "lead-password-0002"
 
 
-@pytest.fixture
-def ready(ws, today):
-    group_id = group(ws)
-    member_ids = members(ws, group_id, 2)
-    session_id = started(ws, group_id, today)
-    ready_to_sign(ws, session_id, member_ids)
-    return session_id
-
-
 def as_lead(ws):
     lead(ws, LEAD_PASSWORD)
-    return Workspace(ws.store, people.actor_for("rowan"))
+    return keys.act_as(ws, "rowan", LEAD_PASSWORD)
 
 
 def test_sign_needs_the_signers_password(ws, ready):
@@ -66,10 +56,10 @@ def test_clinical_lead_cosigns_once(ws, ready):
         role=Role.FACILITATOR,
     )
     with pytest.raises(PermissionDenied):
-        signing.cosign_session(Workspace(ws.store, people.actor_for("finn")), ready, LEAD_PASSWORD)
+        signing.cosign_session(keys.act_as(ws, "finn", LEAD_PASSWORD), ready, LEAD_PASSWORD)
     with pytest.raises(RuleViolation, match="already signed"):
         signing.cosign_session(ws, ready, PASSWORD)
-    supervisor = Workspace(ws.store, people.actor_for("rowan"))
+    supervisor = keys.act_as(ws, "rowan", LEAD_PASSWORD)
     with pytest.raises(AuthenticationFailed):
         signing.cosign_session(supervisor, ready, "wrong-password-xx")
     signing.cosign_session(supervisor, ready, LEAD_PASSWORD)

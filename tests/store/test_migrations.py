@@ -89,3 +89,28 @@ def test_upgrade_freezes_earlier_signed_sessions_whose_seals_hold(v1_copy):
         assert report.ok, report.problems
     finally:
         ws.close()
+
+
+def test_upgrade_keeps_old_seals_as_sha256_and_signs_from_then_on(v1_copy):
+    """An administrator's first sign-in makes the root key and their own key; the seal made
+    before keeps verifying as a SHA-256 seal, marked as such; new audit entries are signed."""
+    from facilitator.services import audit
+    from facilitator.store import signing_keys
+
+    ws = accounts.sign_in(str(v1_copy), USERNAME, PASSWORD)
+    try:
+        assert signing_keys.root_public_key() is not None
+        assert ws.signer is not None
+        report = integrity.check(ws)
+        assert report.ok, report.problems
+        assert any("1 signatures and addenda are SHA-256 seals" in n for n in report.notes)
+        newest = audit.entries(ws)[0]
+        assert newest.key_id == ws.signer.key_id and newest.signature
+    finally:
+        ws.close()
+    again = accounts.sign_in(str(v1_copy), USERNAME, PASSWORD)  # the key is kept, not remade
+    try:
+        assert again.signer is not None and again.signer.key_id == ws.signer.key_id
+        assert audit.verify().ok
+    finally:
+        again.close()

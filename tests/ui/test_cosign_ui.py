@@ -4,9 +4,7 @@ and co-signs with their password."""
 import datetime as dt
 
 from facilitator.domain.enums import Role
-from facilitator.services import accounts, signing
-from facilitator.services.workspace import Workspace
-from facilitator.store import people
+from facilitator.services import accounts, keys, signing
 from facilitator.ui.main_window import MainWindow
 from tests.conftest import new_workspace
 from tests.factories import group, members, ready_to_sign, started
@@ -22,7 +20,7 @@ def test_the_lead_finds_the_note_on_today_and_cosigns_it(qtbot, sqlite_location)
             credentials="LPC", role=role,
         )  # fmt: skip
     accounts.set_supervision(ws, "fran", "lee")
-    fran = Workspace(ws.store, people.actor_for("fran"))
+    fran = keys.act_as(ws, "fran", LEAD_PASSWORD)
     group_id = group(ws)
     member_ids = members(ws, group_id, 2)
     session_id = started(fran, group_id, dt.date.today() - dt.timedelta(days=1))

@@ -115,7 +115,9 @@ def test_reports_page_previews_the_lead_summary_and_limits_a_facilitator(qtbot, 
     assert reports.build_report() is None and "before" in reports.message.text()
 
     facilitator = Workspace(
-        ws.store, ws.actor.__class__(**{**vars(ws.actor), "role": Role.FACILITATOR})
+        ws.store,
+        ws.actor.__class__(**{**vars(ws.actor), "role": Role.FACILITATOR}),
+        signer=ws.signer,
     )
     limited = ReportsPage(facilitator)
     qtbot.addWidget(limited)
