@@ -109,6 +109,9 @@ class SessionDocument:
     time_zone: str = (
         ""  # the clinic's IANA zone for printing stored UTC times; "" = this computer's
     )
+    # The clinic's root key's fingerprint, printed in the footer of a signed record so `check
+    # --root` can later be run against paper (store.signing_keys).
+    root_fingerprint: str = ""
 
     @property
     def signed(self) -> bool:
@@ -131,6 +134,7 @@ class MemberNoteDocument:
     facilitator: str
     co_facilitator: str | None
     time_zone: str = ""
+    root_fingerprint: str = ""  # as on SessionDocument
 
     @property
     def signed(self) -> bool:

@@ -23,6 +23,7 @@ from facilitator.export.pdf import (
     build_pdf_bytes,
     esc,
     grid_table,
+    root_stamp,
     stylesheet,
 )
 from facilitator.export.session_record import (
@@ -149,6 +150,7 @@ def member_note_bytes(doc: MemberNoteDocument, *, printed_on: dt.date | None = N
         program=doc.program,
         printed_on=printed_on,
         watermark=None if doc.signed else DRAFT_WATERMARK,
+        stamp=root_stamp(doc.root_fingerprint) if doc.signed else "",
     )
 
 

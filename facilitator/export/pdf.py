@@ -300,6 +300,7 @@ class _PageInfo:
     program: str
     printed_on: dt.date
     watermark: str | None
+    stamp: str = ""  # a last footer line: the root key's fingerprint on signed records
 
 
 def _fit(text: str, font: str, size: float, width: float) -> str:
@@ -330,6 +331,9 @@ def _draw_footer(canv: Any, info: _PageInfo, page: int, pages: int) -> None:
     canv.drawRightString(right, 0.6 * inch, page_text)
     canv.setFont(FONT_BOLD, 7.5)
     canv.drawCentredString(width / 2, 0.42 * inch, NOTICE)
+    if info.stamp:
+        canv.setFont(FONT, 6.5)
+        canv.drawCentredString(width / 2, 0.27 * inch, info.stamp)
     canv.restoreState()
 
 
@@ -379,9 +383,10 @@ def _render(
     program: str,
     printed_on: dt.date | None,
     watermark: str | None,
+    stamp: str = "",
 ) -> None:
     register_fonts()
-    info = _PageInfo(program=program, printed_on=printed_on or dt.date.today(), watermark=watermark)
+    info = _PageInfo(program, printed_on or dt.date.today(), watermark, stamp)
 
     def on_page(canv: Any, _doc: Any) -> None:
         # Drawn before the page's flowables, so the watermark lies under the text.
@@ -434,8 +439,17 @@ def build_pdf_bytes(
     program: str,
     printed_on: dt.date | None = None,
     watermark: str | None = None,
+    stamp: str = "",
 ) -> bytes:
     """The same document as :func:`build_pdf`, in memory (previews, benchmarks)."""
     buffer = io.BytesIO()
-    _render(buffer, story, title=title, program=program, printed_on=printed_on, watermark=watermark)
+    _render(
+        buffer, story, title=title, program=program, printed_on=printed_on,
+        watermark=watermark, stamp=stamp,
+    )  # fmt: skip
     return buffer.getvalue()
+
+
+def root_stamp(fingerprint: str) -> str:
+    """The footer line of a signed record: what `check --root` is run against."""
+    return f"Signed with keys certified by the clinic root key {fingerprint}" if fingerprint else ""

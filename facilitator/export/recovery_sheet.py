@@ -10,7 +10,9 @@ from reportlab.platypus import Paragraph, Spacer
 from facilitator.export.pdf import FONT_BOLD, build_pdf_bytes, esc, stylesheet
 
 
-def recovery_sheet_bytes(program: str, key: str, *, printed_on: dt.date | None = None) -> bytes:
+def recovery_sheet_bytes(
+    program: str, key: str, *, printed_on: dt.date | None = None, root_fingerprint: str = ""
+) -> bytes:
     styles = stylesheet()
     big = ParagraphStyle("recovery_key", styles.body, fontName=FONT_BOLD, fontSize=15, leading=22)
     story = [
@@ -31,6 +33,21 @@ def recovery_sheet_bytes(program: str, key: str, *, printed_on: dt.date | None =
             "administrator's username, this key and a new password. The reset is recorded in "
             "the audit trail.",
             styles.body,
+        ),
+        *(
+            [
+                Paragraph("Clinic root key fingerprint", styles.subtitle),
+                Paragraph(esc(root_fingerprint), big),
+                Paragraph(
+                    "Every signing key is certified by this root key, and every signed record "
+                    "prints its fingerprint in the footer. To prove that nobody replaced the "
+                    "keys in the database, run “facilitator check --root” with the fingerprint "
+                    "on this page.",
+                    styles.body,
+                ),
+            ]
+            if root_fingerprint
+            else []
         ),
         Paragraph(f"Made {(printed_on or dt.date.today()).isoformat()}", styles.small),
     ]

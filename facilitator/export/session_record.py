@@ -51,6 +51,7 @@ from facilitator.export.pdf import (
     esc,
     grid_table,
     long_text,
+    root_stamp,
     stylesheet,
 )
 
@@ -523,6 +524,7 @@ def session_record_bytes(doc: SessionDocument, *, printed_on: dt.date | None = N
         program=doc.program,
         printed_on=printed_on,
         watermark=None if doc.signed else DRAFT_WATERMARK,
+        stamp=root_stamp(doc.root_fingerprint) if doc.signed else "",
     )
 
 

@@ -23,7 +23,7 @@ from facilitator.domain.documents import (
 from facilitator.domain.enums import Role
 from facilitator.domain.errors import InvalidInput, NotAllowed, NotFound
 from facilitator.domain.records import SessionRecord, signer_line
-from facilitator.services import accounts, audit
+from facilitator.services import accounts, audit, keys
 from facilitator.services.workspace import Workspace
 from facilitator.store import people, reports
 from facilitator.store import session_reads as reads
@@ -111,7 +111,9 @@ def session_document(ws: Workspace, session_id: int) -> SessionDocument:
     record = reads.load_session(session_id)
     facilitator, co = facilitator_lines(record)
     program, zone = program_and_zone(record)
-    return SessionDocument(program, record, facilitator, co, time_zone=zone)
+    return SessionDocument(
+        program, record, facilitator, co, time_zone=zone, root_fingerprint=_root_fingerprint()
+    )
 
 
 def member_note_document(ws: Workspace, session_id: int, member_id: int) -> MemberNoteDocument:
@@ -132,7 +134,12 @@ def member_note_document(ws: Workspace, session_id: int, member_id: int) -> Memb
         facilitator=facilitator,
         co_facilitator=co,
         time_zone=zone,
+        root_fingerprint=_root_fingerprint(),
     )
+
+
+def _root_fingerprint() -> str:
+    return keys.root_fingerprint()
 
 
 def sign_in_sheet(ws: Workspace, session_id: int) -> SignInSheet:

@@ -26,6 +26,12 @@ NO_ROOT = (
 )
 
 
+def root_fingerprint() -> str:
+    """The root key's fingerprint as people compare it on paper ("" before there is one)."""
+    root = keys.root_public_key()
+    return "" if root is None else keys.fingerprint(root)
+
+
 def make_root() -> bytes:
     """The clinic's root key, made once; it signs the note of what was sealed before keys."""
     root = keys.new_private_key()

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from facilitator.domain.errors import FacilitatorError
-from facilitator.services import accounts
+from facilitator.services import accounts, keys
 from facilitator.ui.preview import PdfPreview
 from facilitator.ui.widgets import message_label
 
@@ -57,7 +57,9 @@ class RecoveryKeyDialog(QDialog):
         from facilitator.export.recovery_sheet import recovery_sheet_bytes
 
         self.preview = PdfPreview(
-            "Recovery key", recovery_sheet_bytes(self.program, self.key), "recovery-key.pdf",
+            "Recovery key", recovery_sheet_bytes(
+                self.program, self.key, root_fingerprint=keys.root_fingerprint()
+            ), "recovery-key.pdf",
             lambda _printed: None, self,
         )  # fmt: skip
         return self.preview

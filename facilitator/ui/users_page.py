@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -30,7 +31,7 @@ from facilitator.domain.changes import Changes
 from facilitator.domain.enums import Role
 from facilitator.domain.errors import FacilitatorError, InvalidInput
 from facilitator.domain.records import UserInfo
-from facilitator.services import accounts, security
+from facilitator.services import accounts, keys, security
 from facilitator.services.workspace import Workspace
 from facilitator.ui.bus import ChangeBus, Screen, run_for
 from facilitator.ui.forms import SavingDialog
@@ -282,6 +283,15 @@ class UsersPage(Screen):
         settings = QFormLayout()
         settings.addRow(lock_label, lock_row)
         settings.addRow("Clinic time zone", zone_row)
+        # Selectable, so it can be read out or pasted into `facilitator check --root`.
+        self.root_key = QLabel(self)
+        self.root_key.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.root_key.setAccessibleName("Clinic root key fingerprint")
+        self.root_key.setToolTip(
+            "Compare with the recovery sheet and the footer of signed records; "
+            "'facilitator check --root' checks the database against it"
+        )
+        settings.addRow("Clinic root key", self.root_key)
         page = QVBoxLayout(self)
         page.addWidget(
             QLabel(
@@ -328,6 +338,7 @@ class UsersPage(Screen):
         if users:
             self.table.selectRow(row)
         self.lock_minutes.setValue(security.lock_minutes())
+        self.root_key.setText(keys.root_fingerprint() or "not made yet")
         zone = accounts.time_zone()
         found = self.time_zone.findData(zone)
         if found >= 0:

@@ -218,3 +218,27 @@ def test_a_password_reset_gives_a_new_key_and_check_names_the_root(ws, ready):
     report = integrity.check(ws)
     assert report.ok
     assert f"root key fingerprint: {sk.fingerprint(sk.root_public_key())}" in report.notes
+
+
+def test_signed_records_and_the_recovery_sheet_print_the_root_fingerprint(ws, ready):
+    from facilitator.export.member_note import member_note_bytes
+    from facilitator.export.recovery_sheet import recovery_sheet_bytes
+    from facilitator.export.session_record import session_record_bytes
+    from facilitator.services import documents
+    from tests.export.samples import page_texts
+
+    printed = keys.root_fingerprint()
+    assert len(printed.replace(" ", "")) == 32
+    draft = page_texts(session_record_bytes(documents.session_document(ws, ready)))
+    assert not any(printed in page for page in draft)  # a draft is not signed with anything
+    signing.sign_session(ws, ready, PASSWORD)
+    record = page_texts(session_record_bytes(documents.session_document(ws, ready)))
+    member = sessions.load(ready).attendance[0].member_id
+    note = page_texts(member_note_bytes(documents.member_note_document(ws, ready, member)))
+    assert all(printed in page for page in record + note)
+    sheet = page_texts(
+        recovery_sheet_bytes("Test Valley IOP", "AAAAA-BBBBB", root_fingerprint=printed)
+    )
+    assert printed in sheet[0]
+    # and what is printed is what check --root accepts
+    assert integrity.check(ws, root=printed).ok
