@@ -19,6 +19,7 @@ from facilitator.domain.changes import Changes
 from facilitator.domain.enums import Role
 from facilitator.domain.errors import FacilitatorError, IntegrityProblem, PermissionDenied
 from facilitator.domain.rules import utcnow
+from facilitator.services.trust import Trust
 from facilitator.services.workspace import Workspace
 from facilitator.store import audit as store
 
@@ -70,17 +71,13 @@ class ChainReport:
         return self.broken_at is None and not self.problems
 
 
-def verify(head: tuple[int, str] | None = None) -> ChainReport:
+def verify(head: tuple[int, str] | None = None, trust: Trust | None = None) -> ChainReport:
     """Walk the whole chain; name the first entry that was altered, removed or moved, every
     entry its user did not sign, and (given the head printed earlier, ``COUNT:HASH``) a tail
-    cut off or rewritten since."""
-    from facilitator.services.trust import Trust  # reads the keys, which check also uses
-
+    cut off or rewritten since. ``trust``: the keys, if the caller has read them already."""
     entries = list(store.all_entries())
-    trust = Trust.read()
-    trust.problems.clear()  # the keys themselves are `check`'s to report
-    trust.audit(entries)
-    problems = trust.problems + head_problems(entries, head)
+    trust = trust or Trust.read()  # what is wrong with the keys themselves is `check`'s
+    problems = trust.audit(entries) + head_problems(entries, head)
     newest = f"{entries[-1].id}:{entries[-1].entry_hash}" if entries else "0:" + "0" * 64
     broken = first_broken(entries)
     if broken is None:

@@ -48,11 +48,11 @@ def check(
         problems.append("migrations not applied: " + ", ".join(pending))
     problems += triggers.problems()
     trust = Trust.read(root)
-    trust.seals(signing_keys.seal_rows())
-    chain = audit.verify(head)
+    problems += trust.problems + trust.seals(signing_keys.seal_rows())
+    chain = audit.verify(head, trust)
     if chain.broken_at is not None:
         problems.append(f"audit entry {chain.broken_at} {chain.reason}")
-    problems += trust.problems + list(chain.problems)
+    problems += chain.problems
     ids = list(reports.signed_session_ids())
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]

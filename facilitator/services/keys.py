@@ -50,23 +50,24 @@ def new_key(user_id: int, root: bytes | None) -> Signer:
     return Signer(keys.add_key(user_id, public, created, certificate), private)
 
 
-def revoke_keys_of(user_id: int, root: bytes | None, keep: int | None = None) -> None:
+def revoke_keys_of(user_id: int, root: bytes, keep: int | None = None) -> None:
     """Revoke a user's keys from now on (all but ``keep``): past signatures stay valid."""
     at = utcnow()
     for info in keys.live_keys_of(user_id):
-        if info.id == keep:
-            continue
-        revocation = (
-            ""
-            if root is None
-            else keys.sign_with(root, keys.revocation_statement(info.id, info.public_key, at))
-        )
-        keys.revoke(info.id, at, revocation)
+        if info.id != keep:
+            statement = keys.revocation_statement(info.id, info.public_key, at)
+            keys.revoke(info.id, at, keys.sign_with(root, statement))
 
 
 def root_of(ws: Workspace) -> bytes | None:
     """The root key this session holds, if it is the database's current one."""
-    root = ws.store.held.get(ROOT)
+    return _current_root(ws.store.held)
+
+
+def _current_root(held: dict[str, bytes]) -> bytes | None:
+    """The root among what a slot holds, unless it has since been replaced (then it is worth
+    nothing)."""
+    root = held.get(ROOT)
     if root is None or keys.public_of(root) != keys.root_public_key():
         return None
     return root
@@ -99,9 +100,7 @@ def take_up(ws: Workspace, password: str) -> None:
     held = dict(store.held)
     if keys.root_public_key() is None and actor.role is Role.ADMIN:
         held[ROOT] = make_root()
-    root = held.get(ROOT)
-    if root is not None and keys.public_of(root) != keys.root_public_key():
-        root = None  # a copy of a root that has since been replaced is worth nothing
+    root = _current_root(held)
     signer = signer_from(actor.user_id, held)
     if signer is None and not keys.users_with_keys([actor.user_id]):  # first, after an upgrade
         signer = new_key(actor.user_id, root)
@@ -128,9 +127,8 @@ def signer_from(user_id: int, held: dict[str, bytes]) -> Signer | None:
 def act_as(ws: Workspace, username: str, password: str) -> Workspace:
     """Another user at this window, after their own password: a supervisor co-signing at the
     facilitator's laptop, say. They act with their own key; the window's user is unchanged."""
-    database.verify_password(ws.store, username, password)
+    held = database.verify_password(ws.store, username, password)
     actor = people.actor_for(username)
-    held = database.key_slots(ws.store).open(username, password)[1]
     return Workspace(ws.store, actor, signer=signer_from(actor.user_id, held))
 
 

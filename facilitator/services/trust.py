@@ -1,8 +1,9 @@
 """Whether every key, signature, addendum and audit entry is its author's (store.signing_keys).
 
-`check` and `audit verify` use this. Problems are what must not be; notes are what a reader
-should know (the root key's fingerprint, how many seals are SHA-256 seals from before signing
-keys).
+`check` and `audit verify` use this: ``Trust.read`` reads the root and the keys once and
+notes what is wrong with them; ``seals`` and ``audit`` return what is wrong with what was
+signed. Notes are what a reader should know (the root key's fingerprint, how many seals are
+SHA-256 seals from before signing keys).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ class Trust:
     root: str | None
     good: dict[int, KeyInfo]  # certified (and, if revoked, revoked by the root)
     sealed_before: dict[str, int]
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # with the root and the keys
     notes: list[str] = field(default_factory=list)
 
     @classmethod
@@ -69,10 +70,10 @@ class Trust:
                 return
         self.good[info.id] = info
 
-    def seals(self, rows: Iterable[SealRow]) -> None:
+    def seals(self, rows: Iterable[SealRow]) -> list[str]:
         """Every signature and addendum made since signing keys carries its signer's valid
         signature; older ones are SHA-256 seals (counted in the notes)."""
-        older = 0
+        problems, older = [], 0
         for row in rows:
             what = "addendum" if row.kind == "addendum" else "signature"
             if row.key_id is None and row.id <= self.sealed_before.get(what, 0):
@@ -89,30 +90,32 @@ class Trust:
             )
             problem = self._signed(row.key_id, row.user_id, row.signed_at, statement, row.signature)
             if problem:
-                self.problems.append(f"session {row.session_id}: its {row.kind} {row.id} {problem}")
+                problems.append(f"session {row.session_id}: its {row.kind} {row.id} {problem}")
         if older:
             self.notes.append(
                 f"{older} signatures and addenda are SHA-256 seals from before signing keys "
                 "(checked against their records, not against a signer's key)"
             )
+        return problems
 
-    def audit(self, entries: Iterable[AuditEntryRecord]) -> None:
+    def audit(self, entries: Iterable[AuditEntryRecord]) -> list[str]:
         """Every entry since signing keys that names a user is signed by that user's key (or,
         for work done with the recovery key, by the root)."""
-        boundary = self.sealed_before.get("audit_entry", 0)
+        problems, boundary = [], self.sealed_before.get("audit_entry", 0)
         for entry in entries:
             if entry.id <= boundary or entry.facts.user_id is None:
                 continue
             statement = keys.audit_statement(entry.id, entry.entry_hash)
             if entry.key_id == keys.ROOT_KEY_ID and entry.signature:
                 if self.root is None or not keys.verifies(self.root, statement, entry.signature):
-                    self.problems.append(f"audit entry {entry.id} is not signed by the root key")
+                    problems.append(f"audit entry {entry.id} is not signed by the root key")
                 continue
             problem = self._signed(
                 entry.key_id, entry.facts.user_id, entry.facts.at, statement, entry.signature
             )
             if problem:
-                self.problems.append(f"audit entry {entry.id} {problem}")
+                problems.append(f"audit entry {entry.id} {problem}")
+        return problems
 
     def _signed(
         self,

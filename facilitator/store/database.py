@@ -197,8 +197,7 @@ def open_store(location: str, username: str, password: str) -> Store:
         migrate(db, None)
         store = Store(db, location, username)
         try:
-            verify_password(store, username, password)
-            store.held = _server_held(username, password)
+            store.held = verify_password(store, username, password)
         except AuthenticationFailed:
             db.close()
             raise
@@ -351,8 +350,9 @@ def _hasher(params: KdfParams) -> PasswordHasher:
     return _hasher_cache[params]
 
 
-def verify_password(store: Store, username: str, password: str) -> None:
-    """Raise AuthenticationFailed unless this is the user's current password."""
+def verify_password(store: Store, username: str, password: str) -> dict[str, bytes]:
+    """Raise AuthenticationFailed unless this is the user's current password; return what
+    their slot holds besides the database key (store.signing_keys), opened by it."""
     if not password:
         raise AuthenticationFailed(WRONG_CREDENTIALS)
     user = models.User.get_or_none(models.User.username == username)
@@ -360,12 +360,12 @@ def verify_password(store: Store, username: str, password: str) -> None:
         raise AuthenticationFailed(WRONG_CREDENTIALS)
     if store.slots is not None:
         store.slots.refresh()  # a password reset or removal in another window counts at once
-        store.slots.unwrap(username, password)
-        return
+        return store.slots.open(username, password)[1]
     try:
         _hasher(store.kdf).verify(user.password_hash or "", password)
     except (VerificationError, InvalidHashError):
         raise AuthenticationFailed(WRONG_CREDENTIALS) from None
+    return _server_held(username, password)
 
 
 def set_credential(
