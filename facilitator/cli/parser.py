@@ -1,0 +1,222 @@
+"""The command line's grammar: every command, option and type (a contract: add, never rename)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from collections.abc import Callable
+from typing import NoReturn
+
+from facilitator.cli.common import FORCE_HELP, PROG
+from facilitator.domain.enums import HomeworkCategory, Role
+from facilitator.domain.errors import (
+    NotFound,
+    UsageError,
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see '{PROG} --help')")
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-03-31") from None
+
+
+LARGEST_ID = 2**63 - 1  # both engines keep ids as signed 64-bit integers
+
+
+def _record_id(kind: str) -> Callable[[str], int]:
+    """An id on the command line: not a number is a usage error (exit 2); a number no record
+    can have (0, negative, past 64 bits) is "not found" (exit 4), like any absent id."""
+
+    def record_id(text: str) -> int:
+        number = int(text)
+        if not 1 <= number <= LARGEST_ID:
+            raise NotFound(f"no {kind} with id {text}")
+        return number
+
+    record_id.__name__ = "int"  # argparse names the type in "invalid int value"
+    return record_id
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # --db and --user are accepted before or after the command ("facilitator demo --db X").
+    common = _Parser(add_help=False)
+    common.add_argument(
+        "--db",
+        default=argparse.SUPPRESS,
+        metavar="PATH|URL",
+        help="database file or postgresql:// URL",
+    )
+    common.add_argument(
+        "--user", default=argparse.SUPPRESS, metavar="NAME", help="username to sign in as"
+    )
+
+    parser = _Parser(
+        prog=PROG, parents=[common], description="Run IOP therapy groups and keep their records."
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    demo_cmd = commands.add_parser(
+        "demo", parents=[common], help="create a database of fictitious demo data"
+    )
+    demo_cmd.add_argument(
+        "--groups",
+        type=int,
+        default=3,
+        metavar="G",
+        help="groups across the three tracks (default 3)",
+    )
+    demo_cmd.add_argument(
+        "--weeks", type=int, default=4, metavar="W", help="weeks of sessions (default 4)"
+    )
+    demo_cmd.add_argument(
+        "--seed", type=int, default=1, metavar="S", help="random seed (default 1)"
+    )
+    demo_cmd.add_argument(
+        "--until",
+        type=_date,
+        default=None,
+        metavar="DATE",
+        help="last day of demo sessions (default today)",
+    )
+
+    list_cmd = commands.add_parser("list", parents=[common], help="list records")
+    list_what = list_cmd.add_subparsers(
+        dest="what", metavar="WHAT", required=True, parser_class=_Parser
+    )
+    sessions = list_what.add_parser("sessions", parents=[common], help="sessions in a date range")
+    sessions.add_argument("--from", dest="date_from", type=_date, metavar="DATE")
+    sessions.add_argument("--to", dest="date_to", type=_date, metavar="DATE")
+    sessions.add_argument("--group", metavar="NAME|ID")
+    sessions.add_argument("--json", action="store_true", help="print JSON")
+
+    users = commands.add_parser("users", parents=[common], help="manage user accounts")
+    users_what = users.add_subparsers(
+        dest="what", metavar="ACTION", required=True, parser_class=_Parser
+    )
+    add = users_what.add_parser(
+        "add",
+        parents=[common],
+        help="add a user (on a new database: create it with this user as administrator)",
+    )
+    add.add_argument("username")
+    add.add_argument("--name", required=True, help="full name as it appears on signatures")
+    add.add_argument("--credentials", default="", help='e.g. "LCSW"')
+    add.add_argument("--role", choices=[r.value for r in Role], default=None)
+    add.add_argument("--program", default="", help="program name, when creating a new database")
+
+    check = commands.add_parser(
+        "check", parents=[common], help="verify the database and every signed session"
+    )
+    check.add_argument(
+        "--root",
+        metavar="FINGERPRINT",
+        help="the root key's fingerprint as printed on the recovery sheet or a signed record",
+    )
+    check.add_argument(
+        "--head",
+        metavar="COUNT:HASH",
+        help="the audit trail's head as printed earlier (lead's summary, audit export, backup)",
+    )
+
+    backup = commands.add_parser(
+        "backup", parents=[common], help="write a verified, encrypted backup of the database file"
+    )
+    backup.add_argument("-o", dest="output", required=True, metavar="FILE")
+    restore = commands.add_parser(
+        "restore",
+        parents=[common],
+        help="copy a backup (and its key file) to the new location --db NEW, then sign in there",
+    )
+    restore.add_argument("file", metavar="FILE")
+
+    library = commands.add_parser("library", parents=[common], help="the homework library")
+    library_what = library.add_subparsers(
+        dest="what", metavar="ACTION", required=True, parser_class=_Parser
+    )
+    listing = library_what.add_parser("list", parents=[common], help="list library items")
+    listing.add_argument("--category", choices=[c.value for c in HomeworkCategory])
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    export_item = library_what.add_parser(
+        "export", parents=[common], help="write one item to a file another clinic can import"
+    )
+    export_item.add_argument("id", type=_record_id("library item"), metavar="ID")
+    export_item.add_argument("-o", dest="output", required=True, metavar="FILE")
+    export_item.add_argument("--force", action="store_true", help=FORCE_HELP)
+    import_item = library_what.add_parser(
+        "import", parents=[common], help="add the item in FILE as this clinic's own"
+    )
+    import_item.add_argument("file", metavar="FILE")
+
+    export = commands.add_parser("export", parents=[common], help="write PDF documents")
+    export_what = export.add_subparsers(
+        dest="what", metavar="DOCUMENT", required=True, parser_class=_Parser
+    )
+    handout = export_what.add_parser(
+        "handout", parents=[common], help="a library item's take-home worksheet for members"
+    )
+    handout.add_argument("id", type=_record_id("library item"), metavar="ID")
+    handout.add_argument("-o", dest="output", required=True, metavar="FILE.pdf")
+    handout.add_argument("--force", action="store_true", help=FORCE_HELP)
+    handout.add_argument(
+        "--member",
+        type=_record_id("member"),
+        metavar="MEMBER_ID",
+        help="print this member's name on it",
+    )
+    session = export_what.add_parser(
+        "session", parents=[common], help="a session record (group note)"
+    )
+    session.add_argument("id", type=_record_id("session"), metavar="ID")
+    session.add_argument("-o", dest="output", required=True, metavar="FILE")
+    session.add_argument("--force", action="store_true", help=FORCE_HELP)
+    member_note = export_what.add_parser(
+        "member-note", parents=[common], help="one member's note of one session, for their chart"
+    )
+    member_note.add_argument("session_id", type=_record_id("session"), metavar="SESSION_ID")
+    member_note.add_argument("member_id", type=_record_id("member"), metavar="MEMBER_ID")
+    member_note.add_argument("-o", dest="output", required=True, metavar="FILE")
+    member_note.add_argument("--force", action="store_true", help=FORCE_HELP)
+    sign_in = export_what.add_parser("sign-in", parents=[common], help="a session's sign-in sheet")
+    sign_in.add_argument("id", type=_record_id("session"), metavar="ID")
+    sign_in.add_argument("-o", dest="output", required=True, metavar="FILE")
+    sign_in.add_argument("--force", action="store_true", help=FORCE_HELP)
+    many = export_what.add_parser(
+        "sessions", parents=[common], help="one session record PDF per session in a date range"
+    )
+    many.add_argument("--from", dest="date_from", type=_date, required=True, metavar="DATE")
+    many.add_argument("--to", dest="date_to", type=_date, required=True, metavar="DATE")
+    many.add_argument("--group", metavar="NAME|ID")
+    many.add_argument("-o", dest="output", required=True, metavar="DIR")
+    many.add_argument("--force", action="store_true", help=FORCE_HELP)
+
+    audit = commands.add_parser("audit", parents=[common], help="the audit trail")
+    audit_what = audit.add_subparsers(
+        dest="what", metavar="ACTION", required=True, parser_class=_Parser
+    )
+    audit_verify = audit_what.add_parser(
+        "verify", parents=[common], help="check the audit trail's hash chain (exit 5 if broken)"
+    )
+    audit_verify.add_argument(
+        "--head",
+        metavar="COUNT:HASH",
+        help="the trail's head as printed earlier: a tail cut off or rewritten since is caught",
+    )
+
+    report = commands.add_parser(
+        "report", parents=[common], help="the clinical lead's summary for a date range"
+    )
+    report.add_argument("--from", dest="date_from", type=_date, required=True, metavar="DATE")
+    report.add_argument("--to", dest="date_to", type=_date, required=True, metavar="DATE")
+    report.add_argument("--group", metavar="NAME|ID")
+    report.add_argument("-o", dest="output", required=True, metavar="FILE")
+    report.add_argument("--force", action="store_true", help=FORCE_HELP)
+    return parser
