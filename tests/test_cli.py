@@ -540,3 +540,31 @@ def test_a_reader_that_leaves_ends_the_command_quietly(clinic):
     err = child.stderr.read().decode()
     assert child.wait(timeout=120) == 141
     assert err == ""
+
+
+def test_check_root_and_audit_head_from_paper_on_the_command_line(clinic, tmp_path):
+    user = ("--db", clinic, "--user", "ada")
+    done = run(*user, "check")
+    assert done.returncode == 0, done.stderr
+    first, *notes = done.stdout.splitlines()
+    assert first.startswith("ok:")
+    (fingerprint,) = [n.split(": ", 1)[1] for n in notes if n.startswith("root key fingerprint")]
+    assert run(*user, "check", "--root", fingerprint).returncode == 0
+    wrong = "0000 " * 7 + "0000"
+    refused = run(*user, "check", "--root", wrong)
+    assert refused.returncode == 5 and "root key is not the clinic's" in refused.stdout
+    verified = run(*user, "audit", "verify")
+    head = verified.stdout.strip().rsplit("head ", 1)[1]
+    assert run(*user, "audit", "verify", "--head", head).returncode == 0
+    assert run(*user, "check", "--head", head).returncode == 0
+    count = int(head.split(":")[0])
+    ahead = f"{count + 50}:{head.split(':')[1]}"  # a head the trail never reached: cut off
+    cut = run(*user, "audit", "verify", "--head", ahead)
+    assert cut.returncode == 5 and "were removed" in cut.stdout
+    assert "COUNT:HASH" in one_line_error(run(*user, "audit", "verify", "--head", "12:xyz"), 2)
+    if "://" not in clinic:
+        backed = run(*user, "backup", "-o", str(tmp_path / "copy.db"))
+        assert backed.returncode == 0, backed.stderr
+        kept = (tmp_path / "copy.db.head").read_text().strip()
+        assert f"audit trail head {kept} kept in copy.db.head" in backed.stdout
+        assert run(*user, "audit", "verify", "--head", kept).returncode == 0

@@ -159,6 +159,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
         f"backed up {location} to {report.path} and {report.keys_path.name} "
         f"({report.rows} rows in {report.tables} tables, verified); keep the two files together"
     )
+    head = backup.head_path_for(report.path)
+    print(f"audit trail head {head.read_text().strip()} kept in {head.name}")
     return 0
 
 

@@ -206,6 +206,9 @@ class LeadReport:
     sessions: tuple[ReportSession, ...]
     groups: tuple[ReportGroup, ...]
     safety: tuple[SafetyEntry, ...]
+    # The audit trail's head (COUNT:HASH) when the summary was made: kept on paper, it lets
+    # `facilitator audit verify --head` show later that no newer entry was cut off.
+    audit_head: str = ""
 
     @property
     def unsigned(self) -> tuple[ReportSession, ...]:
@@ -372,6 +375,7 @@ def build_lead_report(
     records: list[SessionRecord],
     facilitators: dict[int, str],
     time_zone: str = "",
+    audit_head: str = "",
 ) -> LeadReport:
     """The clinical lead's summary of the sessions held in a range, worked out from them."""
     records = sorted(records, key=lambda r: (r.date, r.group_name, r.id))
@@ -414,4 +418,5 @@ def build_lead_report(
         sessions=tuple(_report_session(r, facilitators) for r in records),
         groups=tuple(groups),
         safety=safety,
+        audit_head=audit_head,
     )

@@ -46,6 +46,7 @@ class AuditReport:
     filters: Sequence[tuple[str, str]] = ()
     time_zone: str = ""
     chain: str = ""  # the result of verifying the chain, when it was checked
+    head: str = ""  # COUNT:HASH of the newest entry, for `audit verify --head` later
     printed_on: dt.date = field(default_factory=dt.date.today)
 
 
@@ -85,6 +86,8 @@ def story(report: AuditReport) -> list[Flowable]:
     out.append(Paragraph(esc(f"Local times: {zone}."), styles.small))
     if report.chain:
         out.append(Paragraph(f"<b>Chain check:</b> {esc(report.chain)}", styles.small))
+    if report.head:
+        out.append(Paragraph(f"<b>Trail head:</b> {esc(report.head)}", styles.small))
     count = len(report.entries)
     out.append(Paragraph(esc(f"{count} entr{'y' if count == 1 else 'ies'}."), styles.small))
     out.append(Spacer(1, 6))

@@ -431,6 +431,7 @@ def lead_report_story(doc: LeadReport) -> list[Flowable]:
                 ("Sessions", f"{len(doc.sessions)} held, {len(doc.unsigned)} unsigned"),
                 ("Groups", str(len(doc.groups))),
                 ("Safety concerns", str(len(doc.safety))),
+                *([("Audit trail head", doc.audit_head)] if doc.audit_head else []),
             ],
             styles,
         ),

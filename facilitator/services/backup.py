@@ -18,7 +18,7 @@ from facilitator.domain.errors import FacilitatorError, IntegrityProblem, UsageE
 from facilitator.services import accounts, audit
 from facilitator.services.workspace import Workspace
 from facilitator.store import backup as store
-from facilitator.store.backup import SERVER_MESSAGE, BackupReport
+from facilitator.store.backup import SERVER_MESSAGE, BackupReport, head_path_for
 from facilitator.store.keys import keys_path_for
 from facilitator.store.locations import is_server_url
 
@@ -28,6 +28,7 @@ __all__ = [
     "backup_now",
     "daily_backup",
     "default_backup_folder",
+    "head_path_for",
     "latest_good",
     "restore",
 ]
@@ -39,10 +40,13 @@ def _embedded(ws: Workspace) -> None:
 
 
 def backup_now(ws: Workspace, target: Path) -> BackupReport:
-    """Any signed-in user may back up; the attempt and its outcome go in the audit trail."""
+    """Any signed-in user may back up; the attempt and its outcome go in the audit trail.
+    The trail's head as it was before the copy is kept beside it (``<backup>.head``)."""
     _embedded(ws)
+    head = audit.head()  # every entry up to it is in the copy
     try:
         report = store.backup_to(ws.store, Path(target))
+        store.write_head(report.path, head)
     except FacilitatorError as exc:
         audit.record(ws, Action.BACKUP, outcome="failed", detail=type(exc).__name__)
         raise

@@ -196,6 +196,7 @@ def lead_report(
         records=records,
         facilitators=_signers({r.facilitator_id for r in records}),
         time_zone=accounts.time_zone(),
+        audit_head=audit.head(),
     )
 
 

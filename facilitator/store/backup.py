@@ -126,6 +126,19 @@ def _part_name(final: Path) -> Path:
     return final.with_name(f".{final.name}.{secrets.token_hex(4)}.part")
 
 
+def head_path_for(backup: Path) -> Path:
+    """Beside each backup, the audit trail's head when it was taken (``COUNT:HASH``): later,
+    `facilitator audit verify --head` against it shows whether the trail lost entries since."""
+    return backup.with_name(backup.name + ".head")
+
+
+def write_head(backup: Path, head: str) -> None:
+    try:
+        write_atomically(head_path_for(backup), f"{head}\n".encode("ascii"))
+    except OSError as exc:
+        raise _cannot_write(head_path_for(backup), exc) from None
+
+
 def _remove(*paths: Path) -> None:
     for path in paths:
         for extra in ("", "-journal", "-wal", "-shm"):
@@ -462,7 +475,7 @@ def prune(folder: Path, stem: str) -> list[Path]:
     removed = []
     for day, path in backups:
         if day not in keep:
-            _remove(keys_path_for(path), path)
+            _remove(keys_path_for(path), head_path_for(path), path)
             removed.append(path)
     return removed
 

@@ -346,6 +346,7 @@ class AuditPage(Screen):
                 filters=self.filter_lines(),
                 time_zone=accounts.time_zone(),
                 chain=self.chain.text(),
+                head=audit.head(),
             )
         except FacilitatorError as exc:
             self.message.setText(exc.message)

@@ -111,8 +111,8 @@ def test_daily_backups_keep_seven_days_and_four_weeks(ws, tmp_path, data_home, m
         "2026-01-18",
         "2026-01-11",
     ]
-    expected = sorted(
-        [f"clinic-{d}.db" for d in kept_days] + [f"clinic-{d}.db.keys" for d in kept_days]
+    expected = sorted(  # each with its key file and the audit trail's head (pruned with it)
+        f"clinic-{d}.db{extra}" for d in kept_days for extra in ("", ".keys", ".head")
     )
     assert sorted(p.name for p in folder.iterdir()) == expected
     assert backup.latest_good(ws.store.location) == folder / "clinic-2026-02-09.db"

@@ -242,3 +242,33 @@ def test_signed_records_and_the_recovery_sheet_print_the_root_fingerprint(ws, re
     assert printed in sheet[0]
     # and what is printed is what check --root accepts
     assert integrity.check(ws, root=printed).ok
+
+
+def test_the_audit_head_is_on_the_summary_the_audit_export_and_beside_each_backup(
+    ws, ready, tmp_path
+):
+    from facilitator.export.audit_report import AuditReport, audit_report_bytes
+    from facilitator.export.lead_report import lead_report_bytes
+    from facilitator.services import backup, documents
+    from tests.export.samples import page_texts
+
+    signing.sign_session(ws, ready, PASSWORD)
+    day = sessions.load(ready).date
+    summary = documents.lead_report(ws, day, day)
+    count, digest = parse_head(summary.audit_head)
+    assert audit.verify((count, digest)).ok
+    text = " ".join(page_texts(lead_report_bytes(summary)))
+    assert f"{count}:{digest[:20]}" in text.replace("\n", "")
+    entries = audit.entries(ws)
+    exported = " ".join(
+        page_texts(audit_report_bytes(AuditReport("P", entries, head=audit.head())))
+    )
+    assert audit.head()[:20] in exported
+    if ws.store.is_postgres:
+        return  # backed up with the server's tools
+    report = backup.backup_now(ws, tmp_path / "copy.db")
+    kept = backup.head_path_for(report.path).read_text().strip()
+    assert audit.verify(parse_head(kept)).ok
+    with unguarded(ws):  # the newest entries cut off after the backup
+        AuditEntry.delete().where(AuditEntry.id >= parse_head(kept)[0]).execute()
+    assert not audit.verify(parse_head(kept)).ok
