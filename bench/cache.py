@@ -20,7 +20,7 @@ PASSWORD = "bench-password-0001"
 GROUPS, WEEKS, SEED, UNTIL = 50, 520, 1, dt.date(2026, 6, 30)
 # Raised whenever the demo writes different data (2: every fourth group has 15 members), so a
 # cached database of an older demo is built again.
-DEMO_VERSION = 3  # 3: signed sessions keep their frozen records
+DEMO_VERSION = 4  # 3: signed sessions keep their frozen records; 4: signed with Ed25519 keys
 
 
 def ten_year_database() -> tuple[Path, dict[str, object]]:

@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -568,3 +569,34 @@ def test_check_root_and_audit_head_from_paper_on_the_command_line(clinic, tmp_pa
         kept = (tmp_path / "copy.db.head").read_text().strip()
         assert f"audit trail head {kept} kept in copy.db.head" in backed.stdout
         assert run(*user, "audit", "verify", "--head", kept).returncode == 0
+
+
+def test_deactivating_on_the_command_line_re_encrypts_and_rotating_keeps_passwords(
+    clinic, tmp_path
+):
+    user = ("--db", clinic, "--user", "ada")
+    added = run(
+        *user, "users", "add", "rowan", "--name", "Rowan Testwood", new_password="rowan-pass-0001"
+    )
+    assert added.returncode == 0, added.stderr
+    if "://" in clinic:
+        refused = one_line_error(run(*user, "keys", "rotate"), 1)
+        assert "server" in refused
+        done = run(*user, "users", "deactivate", "rowan")
+        assert done.returncode == 0 and "re-encrypted" not in done.stdout
+        return
+    from facilitator.store.keys import KeySlots, keys_path_for
+
+    kept = tmp_path / "kept.keys"
+    kept.write_bytes(keys_path_for(Path(clinic)).read_bytes())
+    done = run(*user, "users", "deactivate", "rowan")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "deactivated rowan; database re-encrypted"
+    old_key = KeySlots.load(kept).unwrap("rowan", "rowan-pass-0001")
+    from facilitator.store.rekey import _opens_with
+
+    assert not _opens_with(Path(clinic), old_key)
+    rotated = run(*user, "keys", "rotate")
+    assert rotated.returncode == 0 and "under a new key" in rotated.stdout
+    assert run(*user, "check").returncode == 0
+    one_line_error(run(*user, "users", "deactivate", "nobody"), 4)

@@ -49,9 +49,11 @@ from facilitator.cli.records import (
     cmd_backup,
     cmd_check,
     cmd_demo,
+    cmd_keys_rotate,
     cmd_list_sessions,
     cmd_restore,
     cmd_users_add,
+    cmd_users_deactivate,
 )
 from facilitator.domain.errors import FacilitatorError
 
@@ -64,6 +66,8 @@ COMMANDS: dict[tuple[str, str | None], Callable[[argparse.Namespace], int]] = {
     ("demo", None): cmd_demo,
     ("list", "sessions"): cmd_list_sessions,
     ("users", "add"): cmd_users_add,
+    ("users", "deactivate"): cmd_users_deactivate,
+    ("keys", "rotate"): cmd_keys_rotate,
     ("check", None): cmd_check,
     ("backup", None): cmd_backup,
     ("restore", None): cmd_restore,

@@ -110,6 +110,12 @@ class Progress:
         bar = "#" * filled + "-" * (self.WIDTH - filled)
         print(f"\r[{bar}] {done}/{self.total}", end="", file=sys.stderr, flush=True)
 
+    def pages(self, done: int, total: int) -> None:
+        """As a progress callback that learns its total as it goes (pages copied)."""
+        self.total = total
+        self.shown = sys.stderr.isatty() and total > 0
+        self.show(done)
+
     def finish(self) -> None:
         if self.shown:
             print(file=sys.stderr)

@@ -112,6 +112,22 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--credentials", default="", help='e.g. "LCSW"')
     add.add_argument("--role", choices=[r.value for r in Role], default=None)
     add.add_argument("--program", default="", help="program name, when creating a new database")
+    deactivate = users_what.add_parser(
+        "deactivate",
+        parents=[common],
+        help="stop a user signing in; their keys are revoked and the database re-encrypted",
+    )
+    deactivate.add_argument("username")
+
+    keys = commands.add_parser("keys", parents=[common], help="the database's keys")
+    keys_what = keys.add_subparsers(
+        dest="what", metavar="ACTION", required=True, parser_class=_Parser
+    )
+    keys_what.add_parser(
+        "rotate",
+        parents=[common],
+        help="re-encrypt the database under a new key (other windows must be closed)",
+    )
 
     check = commands.add_parser(
         "check", parents=[common], help="verify the database and every signed session"

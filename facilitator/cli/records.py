@@ -5,22 +5,28 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from facilitator.cli.common import (
     ENV_NEW_PASSWORD,
     PROG,
+    Progress,
     _sign_in,
     location_of,
     password_from_env_or_prompt,
     username_of,
 )
 from facilitator.domain.enums import Role
-from facilitator.domain.errors import (
-    UsageError,
-)
+from facilitator.domain.errors import UsageError
 from facilitator.services import startup
 from facilitator.store import locations
+
+if TYPE_CHECKING:
+    from facilitator.services.workspace import Workspace
+
+Pages = Callable[[int, int], None]  # a progress callback: pages done, pages in all
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -117,6 +123,34 @@ def cmd_users_add(args: argparse.Namespace) -> int:
         ws.close()
     print(f"added user {args.username}")
     return 0
+
+
+def cmd_users_deactivate(args: argparse.Namespace) -> int:
+    from facilitator.services import accounts
+
+    _re_encrypting(args, lambda ws, pages: accounts.deactivate_user(ws, args.username, pages))
+    rotated = "" if locations.is_server_url(location_of(args)) else "; database re-encrypted"
+    print(f"deactivated {args.username}{rotated}")
+    return 0
+
+
+def cmd_keys_rotate(args: argparse.Namespace) -> int:
+    from facilitator.services import keys
+
+    _re_encrypting(args, lambda ws, pages: keys.rotate_database_key(ws, progress=pages))
+    print(f"re-encrypted {location_of(args)} under a new key; every user keeps their password")
+    return 0
+
+
+def _re_encrypting(args: argparse.Namespace, work: Callable[[Workspace, Pages], object]) -> None:
+    """Sign in and do work that re-encrypts the database, its pages shown on a terminal."""
+    ws = _sign_in(args)
+    try:
+        progress = Progress(0)
+        work(ws, progress.pages)
+        progress.finish()
+    finally:
+        ws.close()
 
 
 def cmd_check(args: argparse.Namespace) -> int:

@@ -37,6 +37,7 @@ class Action(StrEnum):
     REFUSED = "refused"
     BACKUP = "backup"
     RESTORE = "restore"
+    KEY_ROTATION = "key_rotation"  # the database re-encrypted under a new key
 
 
 class RecordKind(StrEnum):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import math
+from typing import TYPE_CHECKING
 
 from facilitator.domain.audit import Action, AuditFacts, RecordKind
 from facilitator.domain.changes import Changes
@@ -34,6 +35,9 @@ from facilitator.store import database, failures, people, recovery, signin_guard
 from facilitator.store.keys import STRONG, KdfParams
 from facilitator.store.locations import is_server_url
 from facilitator.store.signing_keys import ROOT, SIGNING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 PROGRAM_NAME = people.PROGRAM_NAME
 
@@ -277,10 +281,26 @@ def _deactivate(ws: Workspace, user_id: int, username: str) -> Changes:
     return Changes(users=frozenset({user_id}))
 
 
-def deactivate_user(ws: Workspace, username: str) -> Changes:
-    """The user can no longer sign in (their key slot is removed); what they wrote stays."""
+def deactivate_user(
+    ws: Workspace, username: str, progress: Callable[[int, int], None] | None = None
+) -> Changes:
+    """The user can no longer sign in; what they wrote stays. Their key slot is removed, their
+    signing keys revoked, and (on the embedded database) their slot is taken out of the kept
+    backups' key files and the database is re-encrypted under a new key, so no copy of the
+    key file they may have kept opens it. If the database is open elsewhere, the deactivation
+    stands and the re-encryption is refused with its reason: rotate the key later."""
     user = _other_user(ws, username, "deactivate the account")
-    return _deactivate(ws, user.id, user.username)
+    changes = _deactivate(ws, user.id, user.username)
+    if not ws.store.is_postgres:
+        keys.forget_in_backups(ws, user.username)
+        try:
+            keys.rotate_database_key(ws, without=user.username, progress=progress)
+        except FacilitatorError as exc:
+            raise RuleViolation(
+                f"{user.username} is deactivated (slot removed, signing keys revoked), but the "
+                f"database key was not rotated: {exc.message}"
+            ) from None
+    return changes
 
 
 @audited(Action.USER_CHANGE, RecordKind.USER, record="user_id")

@@ -12,11 +12,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from facilitator.domain.audit import Action, RecordKind
+from facilitator.domain.changes import Changes
 from facilitator.domain.enums import Role
-from facilitator.domain.errors import RuleViolation
+from facilitator.domain.errors import FacilitatorError, RuleViolation
 from facilitator.domain.rules import utcnow
+from facilitator.services import audit
 from facilitator.services.workspace import Workspace
-from facilitator.store import database, people
+from facilitator.store import backup as store_backup
+from facilitator.store import database, people, rekey
 from facilitator.store import signing_keys as keys
 from facilitator.store.signing_keys import ROOT, ROOT_KEY_ID, SIGNING, Signer
 
@@ -144,3 +150,34 @@ def certify_waiting(root: bytes) -> None:
     for info in keys.uncertified():
         statement = keys.key_statement(info.user_id, info.public_key, info.created_at)
         keys.certify(info.id, keys.sign_with(root, statement))
+
+
+def rotate_database_key(
+    ws: Workspace, *, without: str | None = None, progress: Callable[[int, int], None] | None = None
+) -> Changes:
+    """An administrator's "Rotate the database key" (and the last step of a deactivation):
+    the embedded database re-encrypted under a new key sealed into every slot but
+    ``without``'s. Slots too old to take the key are named in the entry and the refusal."""
+    ws.require_role(Role.ADMIN, doing="rotate the database key")
+    if ws.store.is_postgres:
+        raise RuleViolation(
+            "a server database has no key of the app's: its logins are the server's to revoke"
+        )
+    try:
+        rows = rekey.rotate(ws.store, without, progress)
+    except FacilitatorError as exc:
+        audit.record(
+            ws, Action.KEY_ROTATION, record_kind=RecordKind.DATABASE, outcome="refused",
+            detail=type(exc).__name__,
+        )  # fmt: skip
+        raise
+    audit.record(ws, Action.KEY_ROTATION, record_kind=RecordKind.DATABASE, detail=f"{rows} rows")
+    return Changes(settings=True, audit=True)
+
+
+def forget_in_backups(ws: Workspace, username: str) -> int:
+    """Take a deactivated user's slot out of the kept backups' key files."""
+    from facilitator.services.backup import default_backup_folder
+
+    location = ws.store.location
+    return store_backup.forget_slot(location, default_backup_folder(location), username)

@@ -77,7 +77,7 @@ def _passphrase(key: bytes) -> str:
     return f"x'{key.hex()}'"
 
 
-def _connect(path: Path, key: bytes) -> sqlcipher3.Connection:
+def connect_keyed(path: Path, key: bytes) -> sqlcipher3.Connection:
     """A plain SQLCipher connection keyed the way ``database.EncryptedSqlite`` keys its own."""
     conn = sqlcipher3.connect(str(path), isolation_level=None)
     try:
@@ -90,7 +90,7 @@ def _connect(path: Path, key: bytes) -> sqlcipher3.Connection:
     return conn
 
 
-def _table_counts(conn: sqlcipher3.Connection) -> dict[str, int]:
+def table_counts(conn: sqlcipher3.Connection) -> dict[str, int]:
     names = [
         row[0]
         for row in conn.execute(
@@ -104,12 +104,12 @@ def _table_counts(conn: sqlcipher3.Connection) -> dict[str, int]:
     return counts
 
 
-def _new_private_file(path: Path) -> None:
+def new_private_file(path: Path) -> None:
     """Create an empty file only its owner can read (fails if the name is taken)."""
     os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
-def _fsync_file(path: Path, flags: int = os.O_RDWR) -> None:
+def fsync_file(path: Path, flags: int = os.O_RDWR) -> None:
     fd = os.open(path, flags)
     try:
         os.fsync(fd)
@@ -117,12 +117,12 @@ def _fsync_file(path: Path, flags: int = os.O_RDWR) -> None:
         os.close(fd)
 
 
-def _fsync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
     with contextlib.suppress(OSError):  # not every platform/file system lets a folder be synced
-        _fsync_file(folder, os.O_RDONLY)
+        fsync_file(folder, os.O_RDONLY)
 
 
-def _part_name(final: Path) -> Path:
+def part_name(final: Path) -> Path:
     return final.with_name(f".{final.name}.{secrets.token_hex(4)}.part")
 
 
@@ -139,7 +139,7 @@ def write_head(backup: Path, head: str) -> None:
         raise _cannot_write(head_path_for(backup), exc) from None
 
 
-def _remove(*paths: Path) -> None:
+def remove_files(*paths: Path) -> None:
     for path in paths:
         for extra in ("", "-journal", "-wal", "-shm"):
             with contextlib.suppress(OSError):
@@ -183,7 +183,7 @@ def verify_backup(
     if size == 0 or size % PAGE_BYTES:
         raise IntegrityProblem(f"{name} is cut short or is not a Facilitator database")
     try:
-        conn = _connect(path, key)
+        conn = connect_keyed(path, key)
     except sqlcipher3.Error as exc:
         raise IntegrityProblem(f"{name} cannot be opened: {exc}") from None
     try:
@@ -206,7 +206,7 @@ def verify_backup(
                 f"{name} is damaged: {len(lines)} problem(s) in its integrity check "
                 f"({(lines or ['unreadable'])[0]})"
             )
-        counts = _table_counts(conn)
+        counts = table_counts(conn)
     except sqlcipher3.DatabaseError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else "unreadable"
         raise IntegrityProblem(f"{name} is damaged: {first}") from None
@@ -266,10 +266,10 @@ def _snapshot(store: Store, part: Path, key: bytes) -> dict[str, int]:
     if db.in_transaction():
         raise RuleViolation("finish the change in progress before making a backup")
     source = db.connection()
-    target = _connect(part, key)
+    target = connect_keyed(part, key)
     try:
         with db.atomic():  # BEGIN (deferred): the first read below fixes the snapshot
-            counts = _table_counts(source)
+            counts = table_counts(source)
             source.backup(target)  # pages=-1: every page in one step, inside this transaction
         # The copy is a plain file, not a live database with a write-ahead log beside it.
         target.execute("PRAGMA journal_mode=DELETE").fetchone()
@@ -302,10 +302,10 @@ def backup_to(store: Store, target: Path) -> BackupReport:
         raise IntegrityProblem(
             f"cannot read the key file beside the database: {exc.strerror or exc}"
         ) from None
-    part = _part_name(target)
+    part = part_name(target)
     try:
         try:
-            _new_private_file(part)
+            new_private_file(part)
         except OSError as exc:
             raise _cannot_write(target, exc) from None
         try:
@@ -317,17 +317,17 @@ def backup_to(store: Store, target: Path) -> BackupReport:
             ):
                 raise IntegrityProblem(f"the database cannot be read whole: {first}") from None
             raise FacilitatorError(f"the backup to {target} failed: {first}") from None
-        _fsync_file(part)
+        fsync_file(part)
         verify_backup(part, key, counts, name=target.name)
         try:
             write_atomically(target_keys, keys_data)
             os.replace(part, target)
         except OSError as exc:
-            _remove(target_keys)
+            remove_files(target_keys)
             raise _cannot_write(target, exc) from None
-        _fsync_folder(target.parent)
+        fsync_folder(target.parent)
     finally:
-        _remove(part)
+        remove_files(part)
     return BackupReport(target, target_keys, counts, target.stat().st_size)
 
 
@@ -380,11 +380,11 @@ def restore(backup_file: Path, new_path: Path, username: str, password: str) -> 
         new_path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise _cannot_write(new_path, exc) from None
-    part, keys_part = _part_name(new_path), _part_name(new_keys)
+    part, keys_part = part_name(new_path), part_name(new_keys)
     placed: list[Path] = []
     try:
         try:
-            _new_private_file(part)
+            new_private_file(part)
             with open(backup_file, "rb") as source, open(part, "wb") as copy:
                 shutil.copyfileobj(source, copy, 1 << 20)
                 copy.flush()
@@ -400,13 +400,13 @@ def restore(backup_file: Path, new_path: Path, username: str, password: str) -> 
             placed.append(new_keys)
         except OSError as exc:
             raise _cannot_write(new_path, exc) from None
-        _fsync_folder(new_path.parent)
+        fsync_folder(new_path.parent)
     except BaseException:
         if len(placed) != 2:
-            _remove(*placed)
+            remove_files(*placed)
         raise
     finally:
-        _remove(part, keys_part)
+        remove_files(part, keys_part)
     return BackupReport(new_path, new_keys, counts, new_path.stat().st_size)
 
 
@@ -475,7 +475,7 @@ def prune(folder: Path, stem: str) -> list[Path]:
     removed = []
     for day, path in backups:
         if day not in keep:
-            _remove(keys_path_for(path), head_path_for(path), path)
+            remove_files(keys_path_for(path), head_path_for(path), path)
             removed.append(path)
     return removed
 
@@ -487,3 +487,23 @@ def iter_candidates(location: str, folder: Path | None = None) -> Iterator[Path]
     folder = folder or default_backup_folder(location)
     for _day, path in daily_backups(folder, Path(location).stem or "facilitator"):
         yield path
+
+
+def forget_slot(location: str, folder: Path, username: str) -> int:
+    """Remove a user's slot from the key files of the backups kept of this database (the
+    automatic ones and those made before migrations); returns how many changed. A backup
+    stays encrypted with the key it was made with; its other users still open it."""
+    path = Path(location)
+    backups = [p for _day, p in daily_backups(folder, path.stem or "facilitator")]
+    backups += sorted(path.parent.glob(f"{path.name}.before-*.bak"))
+    changed = 0
+    for copy in backups:
+        keys = keys_path_for(copy)
+        if not keys.is_file():
+            continue
+        slots = KeySlots.load(keys)
+        if username in slots.usernames:
+            slots.remove(username)
+            slots.save()
+            changed += 1
+    return changed

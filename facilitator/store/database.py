@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import os
 import shutil
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,6 +62,20 @@ class EncryptedSqlite(SqlCipherDatabase):
 
     def __init__(self, path: Path, key: bytes) -> None:
         super().__init__(str(path), passphrase=f"x'{key.hex()}'", pragmas=SQLITE_PRAGMAS)
+        _OPENED.add(self)
+
+
+# Every embedded database object made in this process, so rotating a key can let go of the
+# others on the same file (stores opened and left behind by an earlier sign-in here).
+_OPENED: weakref.WeakSet[EncryptedSqlite] = weakref.WeakSet()
+
+
+def close_others(store: Store) -> None:
+    """Close this thread's connections to the store's file held by other database objects."""
+    for other in list(_OPENED):
+        if other is not store.db and other.database == store.db.database:
+            other.close()
+    _bind(store.db)
 
 
 @dataclass
@@ -208,14 +223,27 @@ def open_store(location: str, username: str, password: str) -> Store:
     if reason := unsafe_location_reason(path):
         raise RuleViolation(reason)
     slots = KeySlots.load(keys_path_for(path))
-    key, held = slots.open(username, password)
+    key, held = slots.open(username, password)  # the slow part, outside the lock
     if path.stat().st_size == 0:  # SQLCipher would quietly make a new, empty database of it
         raise IntegrityProblem(
             f"{path.name} is empty (0 bytes) though its key file is there: the records were "
             "lost or cut off; nothing was written to it: restore the last good backup "
             "('facilitator restore')"
         )
-    db = _open_sqlite(path, key)
+    from facilitator.store.rekey import finish_interrupted  # it reopens through this module
+
+    # Under the key file's lock, so a key rotation (store.rekey) is wholly before or after:
+    # the key and the file it opens always match.
+    with slots.locked():
+        now = KeySlots.load(slots.path)
+        if now.slot_of(username) != slots.slot_of(username):  # rotated or reset meanwhile
+            slots = now
+            key, held = slots.open(username, password)
+        finish_interrupted(path, key)
+        db = _open_sqlite(path, key)
+    if not slots.unsealable(username):  # made before slots were sealed: bring it up to date
+        slots.add(username, password, key, slots.params_of(username), held)
+        slots.save()
     _bind(db)
     migrate(db, path)
     return Store(db, str(path), username, slots, key, held=held)

@@ -20,7 +20,10 @@ from pathlib import Path
 from argon2.exceptions import Argon2Error
 from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from filelock import FileLock, Timeout
 
 from facilitator.domain.errors import AuthenticationFailed, FacilitatorError, IntegrityProblem
@@ -30,6 +33,8 @@ FORMAT = "facilitator-keyslots"
 KEY_BYTES = 32
 SALT_BYTES, NONCE_BYTES = 16, 12  # what every slot is made with
 WRONG_CREDENTIALS = "wrong username or password"
+SEALED_FORM = 2  # a slot whose database key is sealed to its own X25519 key (see KeySlots.add)
+OPENING, SEALED = "opening", "sealed"  # names in a slot's associated data
 LOCK_WAIT_S = 30  # another process holds the key file's lock for milliseconds, not seconds
 
 
@@ -87,6 +92,32 @@ def write_atomically(path: Path, data: bytes) -> None:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _seal(secret: bytes, box_public: bytes, aad: bytes) -> dict[str, str]:
+    """``secret`` for the holder of the X25519 key whose public half is ``box_public``: an
+    ephemeral key agreement, HKDF-SHA256, then AES-GCM (an ECIES "sealed box")."""
+    ephemeral = X25519PrivateKey.generate()
+    ephemeral_public = ephemeral.public_key().public_bytes_raw()
+    shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(box_public))
+    key = HKDF(hashes.SHA256(), KEY_BYTES, None, aad + ephemeral_public + box_public).derive(shared)
+    nonce = secrets.token_bytes(NONCE_BYTES)
+    return {
+        "ephemeral": _b64(ephemeral_public),
+        "nonce": _b64(nonce),
+        "wrapped": _b64(AESGCM(key).encrypt(nonce, secret, aad)),
+    }
+
+
+def _unseal(box: object, opening_key: bytes, aad: bytes) -> bytes:
+    if not isinstance(box, dict):
+        raise ValueError("a sealed key that is not a record")
+    opening = X25519PrivateKey.from_private_bytes(opening_key)
+    ephemeral_public = _unb64(str(box["ephemeral"]))
+    box_public = opening.public_key().public_bytes_raw()
+    shared = opening.exchange(X25519PublicKey.from_public_bytes(ephemeral_public))
+    key = HKDF(hashes.SHA256(), KEY_BYTES, None, aad + ephemeral_public + box_public).derive(shared)
+    return AESGCM(key).decrypt(_unb64(str(box["nonce"])), _unb64(str(box["wrapped"])), aad)
 
 
 def _lock_path(path: Path) -> Path:
@@ -149,14 +180,7 @@ class KeySlots:
         try:
             with FileLock(_lock_path(self.path), timeout=LOCK_WAIT_S):
                 slots = self._with_pending(self._current_slots())
-                body = {
-                    "format": FORMAT,
-                    "version": 1,
-                    "database_id": self.database_id,
-                    "slots": slots,
-                }
-                data = json.dumps(body, indent=2, sort_keys=True).encode("utf-8")
-                write_atomically(self.path, data)
+                write_atomically(self.path, self._body(slots))
         except Timeout:
             raise FacilitatorError(
                 f"the key file {self.path.name} is being changed by another window or "
@@ -210,16 +234,26 @@ class KeySlots:
     ) -> None:
         """Give a user a slot (or replace theirs) that unwraps the database key, and with it
         ``secrets_held`` (their signing key, an administrator's copy of the root key), each
-        wrapped under the same password-derived key with its own nonce and name."""
+        wrapped under the same password-derived key with its own nonce and name.
+
+        The password wraps the slot's own X25519 key; the database key is sealed to that key's
+        public half. So the database key can be replaced and sealed again for every slot
+        without anyone's password (``rewrapped``), which revoking a user needs.
+        """
         salt, nonce = secrets.token_bytes(SALT_BYTES), secrets.token_bytes(NONCE_BYTES)
         aead = AESGCM(_derive(password, salt, params))
-        wrapped = aead.encrypt(nonce, database_key, self._aad(username))
+        opening = X25519PrivateKey.generate()
+        wrapped = aead.encrypt(nonce, opening.private_bytes_raw(), self._aad(username, OPENING))
+        box_public = opening.public_key().public_bytes_raw()
         slot: dict[str, object] = {
             "kdf": "argon2id",
             **asdict(params),
             "salt": _b64(salt),
             "nonce": _b64(nonce),
-            "wrapped": _b64(wrapped),
+            "wrapped": _b64(wrapped),  # the opening key (form 2), or the database key (form 1)
+            "form": SEALED_FORM,
+            "box_public": _b64(box_public),
+            "sealed": _seal(database_key, box_public, self._aad(username, SEALED)),
         }
         held = {}
         for name, value in sorted((secrets_held or {}).items()):
@@ -266,11 +300,19 @@ class KeySlots:
         except (Argon2Error, ValueError, OverflowError, MemoryError):  # impossible costs
             raise self._damaged_slot(username) from None
         aead = AESGCM(secret)
+        sealed_form = slot.get("form") == SEALED_FORM
         try:
-            database_key = aead.decrypt(nonce, wrapped, self._aad(username))
+            opened = aead.decrypt(
+                nonce, wrapped, self._aad(username, OPENING if sealed_form else "")
+            )
         except InvalidTag:
             raise AuthenticationFailed(WRONG_CREDENTIALS) from None
         try:  # the password is right: anything that does not open now is damage
+            database_key = (
+                _unseal(slot["sealed"], opened, self._aad(username, SEALED))
+                if sealed_form
+                else opened
+            )
             held = slot.get("held") or {}
             return database_key, {
                 str(name): aead.decrypt(
@@ -282,6 +324,42 @@ class KeySlots:
             }
         except (InvalidTag, KeyError, ValueError, TypeError, AttributeError):
             raise self._damaged_slot(username) from None
+
+    def slot_of(self, username: str) -> dict[str, object] | None:
+        return self._slots.get(username)
+
+    def unsealable(self, username: str) -> bool:
+        """Whether the slot can take a new database key without its password (form 2)."""
+        return self._slots.get(username, {}).get("form") == SEALED_FORM
+
+    def rewrapped(self, database_key: bytes, without: str | None) -> tuple[KeySlots, list[str]]:
+        """These slots with a new database key sealed into each, ``without`` one user's; slots
+        made before sealing (form 1, until their user next signs in) cannot take it and are
+        left out, and named."""
+        slots, left_out = {}, []
+        for username, slot in self._slots.items():
+            if username == without:
+                continue
+            if not self.unsealable(username):
+                left_out.append(username)
+                continue
+            box_public = _unb64(str(slot["box_public"]))
+            sealed = _seal(database_key, box_public, self._aad(username, SEALED))
+            slots[username] = {**slot, "sealed": sealed}
+        return KeySlots(self.path, self.database_id, slots), sorted(left_out)
+
+    def locked(self) -> FileLock:
+        """The key file's lock, held by a caller doing more than one step (rotating the key)."""
+        return FileLock(_lock_path(self.path), timeout=LOCK_WAIT_S)
+
+    def write_whole(self) -> None:
+        """Write exactly these slots, the lock already held (see ``locked``)."""
+        write_atomically(self.path, self._body(self._slots))
+        self._pending = []
+
+    def _body(self, slots: dict[str, dict[str, object]]) -> bytes:
+        body = {"format": FORMAT, "version": 1, "database_id": self.database_id, "slots": slots}
+        return json.dumps(body, indent=2, sort_keys=True).encode("utf-8")
 
     def _damaged_slot(self, username: str) -> IntegrityProblem:
         return IntegrityProblem(

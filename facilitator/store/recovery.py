@@ -68,7 +68,11 @@ def open_with_recovery_key(location: str, recovery_key: str, username: str) -> d
         key, held = slots.open(RECOVERY_SLOT, recovery_key)
     except AuthenticationFailed:
         raise AuthenticationFailed(WRONG_KEY) from None
-    db = database._open_sqlite(path, key)
+    from facilitator.store.rekey import finish_interrupted
+
+    with slots.locked():  # as database.open_store: the key and the file always match
+        finish_interrupted(path, key)
+        db = database._open_sqlite(path, key)
     database._bind(db)
     database.migrate(db, path)
     return database.Store(

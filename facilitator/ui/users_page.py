@@ -6,11 +6,14 @@ a deactivated user's signed records stay theirs.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -20,6 +23,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QProgressDialog,
     QPushButton,
     QSpinBox,
     QTableView,
@@ -57,6 +61,12 @@ def _line(parent: QWidget, name: str) -> QLineEdit:
     edit = QLineEdit(parent)
     edit.setAccessibleName(name)
     return edit
+
+
+ROTATED = (
+    " The database was re-encrypted under a new key: copies of the key file made before no "
+    "longer open it."
+)
 
 
 class UsersModel(RowsModel):
@@ -243,6 +253,14 @@ class UsersPage(Screen):
         self.deactivate_button = QPushButton("&Deactivate…", self)
         self.deactivate_button.setAccessibleName("Deactivate the selected user")
         self.deactivate_button.clicked.connect(self.deactivate)
+        self.rotate_button = QPushButton("Rotate the database &key…", self)
+        self.rotate_button.setAccessibleName("Re-encrypt the database under a new key")
+        self.rotate_button.setToolTip(
+            "Re-encrypt the database under a new key: a copy of the key file made before no "
+            "longer opens it. Done by itself whenever a user is deactivated."
+        )
+        self.rotate_button.clicked.connect(self.rotate_key)
+        self.rotate_button.setVisible(not self.ws.store.is_postgres)
         self.lock_minutes = QSpinBox(self)
         self.lock_minutes.setAccessibleName("Lock after minutes without input")
         self.lock_minutes.setRange(1, security.MAX_LOCK_MINUTES)
@@ -267,6 +285,7 @@ class UsersPage(Screen):
             self.reset_button,
             self.supervision_button,
             self.deactivate_button,
+            self.rotate_button,
         ):
             buttons.addWidget(button)
         buttons.addStretch(1)
@@ -309,7 +328,8 @@ class UsersPage(Screen):
             (self.add_button, self.reset_button),
             (self.reset_button, self.supervision_button),
             (self.supervision_button, self.deactivate_button),
-            (self.deactivate_button, self.lock_minutes),
+            (self.deactivate_button, self.rotate_button),
+            (self.rotate_button, self.lock_minutes),
             (self.lock_minutes, self.save_lock),
             (self.save_lock, self.time_zone),
             (self.time_zone, self.save_zone),
@@ -433,12 +453,55 @@ class UsersPage(Screen):
         if not self.confirm_deactivate(user):
             return
         try:
-            self.run(accounts.deactivate_user, self.ws, user.username)
+            with self._progress("Deactivating and re-encrypting…") as progress:
+                self.run(accounts.deactivate_user, self.ws, user.username, progress)
         except FacilitatorError as exc:
+            self.refresh()  # the deactivation may stand though the re-encryption did not
             self.message.setText(exc.message)
             return
         self.refresh()
-        self.message.setText(f"{user.username} was deactivated.")
+        rotated = "" if self.ws.store.is_postgres else ROTATED
+        self.message.setText(f"{user.username} was deactivated.{rotated}")
+
+    def rotate_key(self) -> None:
+        answer = QMessageBox.question(
+            self,
+            "Rotate the database key",
+            "Re-encrypt the whole database under a new key? Every user keeps their password; "
+            "copies of the key file made before stop opening it. Other windows and commands "
+            "using this database must be closed first.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            with self._progress("Re-encrypting the database…") as progress:
+                self.run(keys.rotate_database_key, self.ws, progress=progress)
+        except FacilitatorError as exc:
+            self.message.setText(exc.message)
+            return
+        self.message.setText(ROTATED.strip())
+
+    @contextlib.contextmanager
+    def _progress(self, label: str) -> Iterator[Callable[[int, int], None]]:
+        """A progress dialog fed in pages copied (the copy runs on this thread: the window
+        is given its turn between steps)."""
+        dialog = QProgressDialog(label, "", 0, 0, self)
+        dialog.setCancelButton(None)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(300)
+
+        def step(done: int, total: int) -> None:
+            dialog.setMaximum(total)
+            dialog.setValue(done)
+            QApplication.processEvents()
+
+        try:
+            yield step
+        finally:
+            dialog.reset()
+            dialog.deleteLater()
 
     def set_time_zone(self) -> None:
         typed = self.time_zone.currentText().strip()

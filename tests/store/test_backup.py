@@ -59,7 +59,7 @@ def clinic_ws(sqlite_location):
 
 
 def raw_rows(path: Path, key: bytes, sql: str) -> list[tuple[object, ...]]:
-    conn = backup._connect(path, key)
+    conn = backup.connect_keyed(path, key)
     try:
         return list(conn.execute(sql).fetchall())
     finally:
@@ -125,13 +125,13 @@ def test_a_server_database_is_not_backed_up_here(ws, tmp_path):
 def test_counts_and_pages_come_from_one_snapshot(clinic_ws, tmp_path, monkeypatch):
     """A commit from another connection between counting and copying is in neither."""
     path, key = Path(clinic_ws.store.location), clinic_ws.store._key
-    real_counts = backup._table_counts
+    real_counts = backup.table_counts
     calls = []
 
     def count_then_commit_elsewhere(conn):
         counts = real_counts(conn)
         if not calls:  # the first count is the source's, inside the backup's read transaction
-            other = backup._connect(path, key)
+            other = backup.connect_keyed(path, key)
             try:
                 other.execute("PRAGMA busy_timeout = 5000")
                 other.execute(
@@ -142,7 +142,7 @@ def test_counts_and_pages_come_from_one_snapshot(clinic_ws, tmp_path, monkeypatc
         calls.append(counts)
         return counts
 
-    monkeypatch.setattr(backup, "_table_counts", count_then_commit_elsewhere)
+    monkeypatch.setattr(backup, "table_counts", count_then_commit_elsewhere)
     report = backup.backup_to(clinic_ws.store, tmp_path / "snap.db")
     monkeypatch.undo()
     assert len(calls) == 2  # the source, then the copy while verifying: equal

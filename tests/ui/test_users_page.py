@@ -1,5 +1,7 @@
 """The Users tab: add, reset a password, supervision, deactivate; and the lock time."""
 
+from pathlib import Path
+
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
@@ -69,7 +71,8 @@ def test_add_reset_and_deactivate_a_user(qtbot, sqlite_location, monkeypatch):
     assert _users(page)["bo"].active
     monkeypatch.setattr(page, "confirm_deactivate", lambda _user: True)
     page.deactivate()
-    assert not _users(page)["bo"].active and page.message.text() == "bo was deactivated."
+    assert not _users(page)["bo"].active
+    assert page.message.text().startswith("bo was deactivated. The database was re-encrypted")
     assert page.model.text(page.model.row_at(page.table.currentIndex().row()), 4) == "No"
     assert not page.reset_button.isEnabled()
     window.close()
@@ -180,3 +183,24 @@ def test_the_clinic_time_zone_is_chosen_here_and_checked(qtbot, sqlite_location)
     entry = audit.entries(window.workspace)[0].facts
     assert (entry.action, entry.record_kind) == (Action.SETTING_CHANGE, "setting")
     window.close()
+
+
+def test_an_administrator_rotates_the_database_key_from_the_users_tab(
+    qtbot, sqlite_location, monkeypatch
+):
+    from facilitator.store.keys import KeySlots, keys_path_for
+    from facilitator.store.rekey import _opens_with
+
+    new_workspace(sqlite_location).close()
+    old_key = KeySlots.load(keys_path_for(Path(sqlite_location))).unwrap("ada", PASSWORD)
+    window = _signed_in(qtbot, sqlite_location)
+    page = window.users_page
+    window.tabs.setCurrentWidget(page)
+    assert page.rotate_button.isVisible()
+    monkeypatch.setattr(QMessageBox, "question", lambda *_a: QMessageBox.StandardButton.Yes)
+    page.rotate_button.click()
+    assert page.message.text().startswith("The database was re-encrypted under a new key")
+    assert not _opens_with(Path(sqlite_location), old_key)
+    assert audit.entries(window.ws)[0].facts.action == Action.KEY_ROTATION
+    window.close()
+    accounts.sign_in(sqlite_location, "ada", PASSWORD).close()
