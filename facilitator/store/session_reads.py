@@ -170,9 +170,12 @@ def _load_chunk(
         phases = skipped if for_report else _grouped(read(_phase_rows, ids))
         assignments = skipped if for_report else _grouped(read(_assignment_rows, ids))
         reviews = _grouped(read(_review_rows, ids))
-        signatures = _grouped(read(_signature_rows, ids))
-        addenda = skipped if for_report else _grouped(read(_addendum_rows, ids))
-        bodies = skipped if for_report or live else _grouped(read(_body_rows, ids))
+        # Signatures, addenda and frozen bodies belong to signed sessions only: a draft (the
+        # session being run) does without the three queries.
+        unsigned = all(h[13] != SessionState.SIGNED for h in heads)
+        signatures = skipped if unsigned else _grouped(read(_signature_rows, ids))
+        addenda = skipped if for_report or unsigned else _grouped(read(_addendum_rows, ids))
+        bodies = skipped if for_report or live or unsigned else _grouped(read(_body_rows, ids))
     records = {}
     for h in heads:
         sid = h[0]
