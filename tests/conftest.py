@@ -19,6 +19,7 @@ from facilitator.store.keys import FAST_FOR_TESTS
 PASSWORD = "test-password-0001"
 TEMPLATE = "facilitator_template"
 _names = itertools.count(1)
+_template: dict[str, str | None] = {}
 
 
 @pytest.fixture(autouse=True)
@@ -43,18 +44,49 @@ def settings_in_scratch(tmp_path_factory, monkeypatch):
     QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, folder)
 
 
+ADMIN = dict(
+    username="ada",
+    full_name="Ada Testwood",
+    credentials="LCSW",
+    program_name="Test Valley IOP (fictitious)",
+)
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[object]:
+    from facilitator.services import server as clinic_server
     from tests.pgserver import PostgresServer
 
     with PostgresServer() as server:
         server.create_database(TEMPLATE)
-        # Migrate the template once; each test copies it instead of migrating again.
-        from facilitator.store import database
-
-        store = database.create_store(server.url(TEMPLATE), "template", PASSWORD, FAST_FOR_TESTS)
-        store.close()
+        # Set the template up once as the clinic's IT would (server init, as the superuser);
+        # each test copies it. Its administrator ada signs in with her own login.
+        report = clinic_server.init(
+            server.url(TEMPLATE), password=PASSWORD, kdf=FAST_FOR_TESTS, **ADMIN
+        )
+        server.template_roles = report.roles
+        _template["recovery_key"] = report.recovery_key
         yield server
+
+
+def forget_logins(server) -> None:
+    """Logins are the server's, not one database's: what a test made goes, and ada is as
+    server init left her, so the next test starts alike."""
+    roles = server.template_roles
+    with server.connect(autocommit=True) as conn:
+        made = conn.execute(
+            "SELECT DISTINCT u.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid"
+            " JOIN pg_roles u ON u.oid = m.member WHERE g.rolname = ANY(%s) AND u.rolcanlogin"
+            " OR u.rolname <> %s AND g.rolname = ANY(%s)",
+            (roles.groups, ADMIN["username"], roles.groups),
+        ).fetchall()
+        for (name,) in made:
+            if name != ADMIN["username"]:
+                conn.execute(f'DROP ROLE IF EXISTS "{name}"')
+        conn.execute(f"ALTER ROLE {ADMIN['username']} LOGIN PASSWORD '{PASSWORD}'")
+        for group in roles.groups:
+            conn.execute(f'REVOKE "{group}" FROM {ADMIN["username"]}')
+        conn.execute(f'GRANT "{roles.prefix}_admin" TO {ADMIN["username"]}')
 
 
 @pytest.fixture(params=["sqlcipher", "postgresql"])
@@ -71,8 +103,9 @@ def location(engine: str, tmp_path, request: pytest.FixtureRequest) -> Iterator[
     server = request.getfixturevalue("pg_server")
     name = f"test_{next(_names)}"
     server.create_database(name, template=TEMPLATE)
-    yield server.url(name)
+    yield server.staff_url(name)
     server.drop_database(name)
+    forget_logins(server)
 
 
 @pytest.fixture
@@ -81,6 +114,14 @@ def sqlite_location(tmp_path) -> str:
 
 
 def new_workspace(location: str) -> Workspace:
+    """A database just set up, signed in as its first administrator ada: a new file; on a
+    server, a copy of the template its IT set up."""
+    from facilitator.store.locations import is_server_url
+
+    if is_server_url(location):
+        ws = accounts.sign_in(location, ADMIN["username"], PASSWORD)
+        ws.recovery_key = _template.get("recovery_key")
+        return ws
     return accounts.create_database(
         location,
         username="ada",

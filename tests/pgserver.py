@@ -55,6 +55,12 @@ SETTINGS = {
     "max_connections": "100",
 }
 
+HBA = """\
+# TYPE  DATABASE  USER      ADDRESS        METHOD
+host    all       postgres  127.0.0.1/32   trust
+host    all       all       127.0.0.1/32   scram-sha-256
+"""
+
 # Runs in its own session, so killing the test process (or its process group) leaves it alive:
 # at EOF on stdin, i.e. once the test process has stopped or died, it stops the server for good.
 _WATCHDOG = """
@@ -222,6 +228,9 @@ class PostgresServer:
         with open(self.data / "postgresql.conf", "a", encoding="utf-8") as conf:
             conf.write("\n# facilitator tests\n")
             conf.writelines(f"{key} = {value}\n" for key, value in SETTINGS.items())
+        # The harness itself is the superuser (no password); everyone else signs in as a
+        # clinic's login would, with SCRAM.
+        (self.data / "pg_hba.conf").write_text(HBA, encoding="utf-8")
 
     def _start_postmaster(self) -> None:
         # The free port is only free until someone else binds it: on a clash, try another.
@@ -335,6 +344,10 @@ class PostgresServer:
     def url(self, dbname: str = "postgres") -> str:
         """A libpq URL as the superuser ``postgres`` (trust auth: no password)."""
         return f"postgresql://{SUPERUSER}@{self.host}:{self.port}/{quote(dbname, safe='')}"
+
+    def staff_url(self, dbname: str) -> str:
+        """A URL naming no one, as a clinic's laptops have it: who connects is who signs in."""
+        return f"postgresql://{self.host}:{self.port}/{quote(dbname, safe='')}"
 
     def connect(self, dbname: str = "postgres", **kwargs: Any) -> psycopg.Connection[Any]:
         return psycopg.connect(self.url(dbname), **kwargs)

@@ -17,7 +17,8 @@ UNTIL = dt.date(2026, 3, 27)  # a Friday
 
 
 @pytest.fixture
-def demo_ws(location):
+def demo_ws(sqlite_location):
+    location = sqlite_location
     summary = demo.create_demo(
         location, PASSWORD, groups=3, weeks=3, seed=7, until=UNTIL, kdf=FAST_FOR_TESTS
     )
@@ -122,3 +123,10 @@ def test_demo_cli_is_deterministic_for_a_seed_and_encrypted(tmp_path):
         ).stdout
     )
     assert third != outputs[0]
+
+
+def test_the_demo_is_never_written_to_a_clinic_server(pg_server):
+    from facilitator.domain.errors import RuleViolation
+
+    with pytest.raises(RuleViolation, match="file of its own"):
+        demo.create_demo(pg_server.staff_url("any"), PASSWORD, kdf=FAST_FOR_TESTS)

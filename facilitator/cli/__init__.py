@@ -55,6 +55,12 @@ from facilitator.cli.records import (
     cmd_users_add,
     cmd_users_deactivate,
 )
+from facilitator.cli.server import (
+    cmd_server_init,
+    cmd_server_reset_admin,
+    cmd_server_trust,
+    cmd_server_upgrade,
+)
 from facilitator.domain.errors import FacilitatorError
 
 __all__ = [
@@ -81,6 +87,10 @@ COMMANDS: dict[tuple[str, str | None], Callable[[argparse.Namespace], int]] = {
     ("export", "sessions"): cmd_export_sessions,
     ("report", None): cmd_report,
     ("audit", "verify"): cmd_audit_verify,
+    ("server", "init"): cmd_server_init,
+    ("server", "upgrade"): cmd_server_upgrade,
+    ("server", "trust"): cmd_server_trust,
+    ("server", "reset-admin"): cmd_server_reset_admin,
 }
 
 

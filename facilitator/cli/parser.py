@@ -235,4 +235,37 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--group", metavar="NAME|ID")
     report.add_argument("-o", dest="output", required=True, metavar="FILE")
     report.add_argument("--force", action="store_true", help=FORCE_HELP)
+    _server_commands(commands, common)
     return parser
+
+
+def _server_commands(commands: argparse._SubParsersAction[_Parser], common: _Parser) -> None:
+    """For the clinic's IT (facilitator.cli.server, docs/server.md)."""
+    server = commands.add_parser(
+        "server", parents=[common], help="set up and upgrade a clinic's PostgreSQL server"
+    )
+    what = server.add_subparsers(dest="what", metavar="ACTION", required=True, parser_class=_Parser)
+    init = what.add_parser(
+        "init",
+        parents=[common],
+        help="set the server's database up and make its first administrator (as PGUSER)",
+    )
+    init.add_argument("--admin", required=True, metavar="USERNAME", help="the first administrator")
+    init.add_argument("--name", required=True, help="their full name as it appears on signatures")
+    init.add_argument("--credentials", default="", help='e.g. "LCSW"')
+    init.add_argument("--program", default="", help="the program's name")
+    what.add_parser(
+        "upgrade",
+        parents=[common],
+        help="apply this version's schema changes to the server's database (as PGUSER)",
+    )
+    reset = what.add_parser(
+        "reset-admin",
+        parents=[common],
+        help="give an administrator a new password with the recovery key (as PGUSER)",
+    )
+    reset.add_argument("username")
+    trust = what.add_parser(
+        "trust", parents=[common], help="trust the clinic's CA certificate on this laptop"
+    )
+    trust.add_argument("ca_file", metavar="CA.pem")

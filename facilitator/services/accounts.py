@@ -57,6 +57,19 @@ def create_database(
     check_password(password)
     full_name = require_text("full name", full_name)
     store = database.create_store(location, username, password, kdf)
+    return _first_administrator(store, username, password, full_name, credentials, program_name)
+
+
+def _first_administrator(
+    store: database.Store,
+    username: str,
+    password: str,
+    full_name: str,
+    credentials: str,
+    program_name: str,
+) -> Workspace:
+    """The person setting a database up: its first user, an administrator holding the clinic's
+    root key and their own signing key certified by it; the shipped library; a recovery key."""
     try:
         if people.user_count():
             raise RuleViolation("this database already has users; sign in instead")
@@ -65,7 +78,7 @@ def create_database(
         root = keys.make_root()
         signer = keys.new_key(user_id, root)
         held = {SIGNING: signer.private_key, ROOT: root}
-        database.set_credential(store, username, password, held)
+        database.set_credential(store, username, password, held, Role.ADMIN)
         store.held = held
         if program_name.strip():
             people.set_setting(PROGRAM_NAME, program_name.strip())
@@ -78,6 +91,22 @@ def create_database(
     ws = Workspace(store, people.actor_for(username), recovery_key=key, signer=signer)
     audit.record(ws, Action.CREATE, record_kind=RecordKind.DATABASE)
     return ws
+
+
+def first_server_administrator(
+    location: str,
+    *,
+    username: str,
+    password: str,
+    full_name: str,
+    credentials: str = "",
+    program_name: str = "",
+    kdf: KdfParams = STRONG,
+) -> Workspace:
+    """On a clinic server whose IT has just made this login (services.server.init): the
+    administrator's own connection does the rest, so the server records them as its author."""
+    store = database.connect_new_server(location, username, password, kdf)
+    return _first_administrator(store, username, password, full_name, credentials, program_name)
 
 
 def sign_in(
@@ -117,9 +146,7 @@ def sign_in(
 
 
 def _failures(location: str, username: str) -> list[dt.datetime]:
-    if is_server_url(location):
-        return signin_guard.server_failures(location, username)
-    return signin_guard.recent_failures(None, location, username)
+    return signin_guard.recent_failures(location, username)
 
 
 def _wait_after_failures(location: str, username: str, now: dt.datetime) -> None:
@@ -169,6 +196,11 @@ def reset_with_recovery_key(
     """Give an administrator a new password using the recovery key (audited as such)."""
     check_password(new_password)
     username = username.strip().lower()
+    if is_server_url(location):  # the clinic's IT, as PGUSER (docs/server.md)
+        from facilitator.services import server
+
+        server.reset_admin(location, normalise_recovery_key(recovery_key), username, new_password)
+        return
     store = recovery.open_with_recovery_key(
         location, normalise_recovery_key(recovery_key), username
     )

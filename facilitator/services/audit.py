@@ -40,6 +40,7 @@ def record(
     detail: str = "",
 ) -> int:
     """Append one entry for the signed-in user."""
+    ws.make_current()
     return store.append(
         AuditFacts(
             at=utcnow(),
@@ -169,6 +170,7 @@ def audited(
         def run(*args: P.args, **kwargs: P.kwargs) -> R:
             bound = signature.bind(*args, **kwargs).arguments
             ws: Workspace = bound["ws"]
+            ws.make_current()
             if ws.store.writes_stopped:  # a damaged file: write nothing, not even the refusal
                 raise IntegrityProblem(ws.store.writes_stopped)
             record_id = bound.get(record) if record else None

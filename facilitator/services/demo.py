@@ -135,7 +135,15 @@ def create_demo(
     until: dt.date | None = None,
     kdf: KdfParams = STRONG,
 ) -> DemoSummary:
-    """Create a new database at ``location`` filled with ``weeks`` of fictitious sessions."""
+    """Create a new database at ``location`` filled with ``weeks`` of fictitious sessions.
+
+    Only a file of its own: a clinic's server holds real records, signed by the logins of
+    the people who wrote them, and fictitious staff have no logins."""
+    if locations.is_server_url(location):
+        raise RuleViolation(
+            "the demo is a database file of its own (e.g. --db demo.db); it is never written "
+            "to a clinic's server"
+        )
     until = until or dt.date.today()
     first_day = until - dt.timedelta(days=7 * weeks - 1)
     ws = accounts.create_database(

@@ -95,7 +95,7 @@ def give_new_key(ws: Workspace, user_id: int, username: str, password: str, role
     held = {SIGNING: signer.private_key}
     if role is Role.ADMIN:
         held[ROOT] = root
-    database.set_credential(ws.store, username, password, held)
+    database.set_credential(ws.store, username, password, held, role)
 
 
 def take_up(ws: Workspace, password: str) -> None:
@@ -132,7 +132,15 @@ def signer_from(user_id: int, held: dict[str, bytes]) -> Signer | None:
 
 def act_as(ws: Workspace, username: str, password: str) -> Workspace:
     """Another user at this window, after their own password: a supervisor co-signing at the
-    facilitator's laptop, say. They act with their own key; the window's user is unchanged."""
+    facilitator's laptop, say. They act with their own key; the window's user is unchanged.
+    On a server they act on a connection of their own login, so the server records them as
+    the author of what they do."""
+    if ws.store.is_postgres:
+        store = database.open_store(ws.store.location, username, password)
+        actor = people.actor_for(username)
+        other = Workspace(store, actor, signer=signer_from(actor.user_id, store.held))
+        ws.make_current()
+        return other
     held = database.verify_password(ws.store, username, password)
     actor = people.actor_for(username)
     return Workspace(ws.store, actor, signer=signer_from(actor.user_id, held))

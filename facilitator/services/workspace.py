@@ -10,7 +10,7 @@ from facilitator.domain.enums import Role
 from facilitator.domain.errors import PermissionDenied
 from facilitator.domain.records import Actor
 from facilitator.store import people
-from facilitator.store.database import Store
+from facilitator.store.database import Store, use
 from facilitator.store.signing_keys import Signer
 
 # Set on databases made by `facilitator demo`; the window marks them DEMO everywhere.
@@ -37,13 +37,19 @@ class Workspace:
         """A demo database (set when it is made, never changed): read once."""
         return people.get_setting(DEMO_SETTING) == "yes"
 
+    def make_current(self) -> None:
+        """Its checks and its work run on its own store's connection (database.use)."""
+        use(self.store)
+
     def require_role(self, *roles: Role, doing: str) -> None:
+        self.make_current()
         if self.actor.role not in roles:
             allowed = " or ".join(r.value.replace("_", " ") for r in roles)
             raise PermissionDenied(f"only a {allowed} can {doing}")
 
     def require_clinician(self, doing: str) -> None:
         """Facilitators and clinical leads; an administrator only if also a clinician."""
+        self.make_current()
         if not self.actor.signs_clinically:
             raise PermissionDenied(f"an administrator who is not a clinician cannot {doing}")
 

@@ -2,7 +2,8 @@
 
 Everything that reads or writes goes through ``models.database``, a proxy bound here once per
 open store (the Vorta pattern). Opening authenticates the user: on SQLite their key slot must
-unwrap the database key; on PostgreSQL their argon2 hash in the database must match.
+unwrap the database key; on PostgreSQL the server itself checks their own login role's password
+(store.server_connect), and a staff login never changes the schema (store.server_setup).
 """
 
 from __future__ import annotations
@@ -18,16 +19,15 @@ from pathlib import Path
 
 import peewee
 from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-from playhouse import db_url
 from playhouse.migrations import Runner
 from playhouse.sqlcipher_ext import SqlCipherDatabase
 
+from facilitator.domain.enums import Role
 from facilitator.domain.errors import (
     AuthenticationFailed,
-    FacilitatorError,
     IntegrityProblem,
     NotFound,
+    PermissionDenied,
     RuleViolation,
     SessionLocked,
 )
@@ -41,10 +41,12 @@ from facilitator.store.keys import (
     keys_path_for,
     new_database_key,
 )
-from facilitator.store.locations import describe, is_server_url, unsafe_location_reason
+from facilitator.store.locations import is_server_url, unsafe_location_reason
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 LOCK_MARKER = "FACILITATOR_LOCKED"
+NOT_AUTHOR_MARKER = "FACILITATOR_NOT_AUTHOR"
+LOGIN_MARKER = "FACILITATOR_LOGIN: "
 # One number both engines use to serialise migrations when several laptops start at once.
 MIGRATION_LOCK_ID = 7_447_001
 SQLITE_PRAGMAS = (
@@ -118,16 +120,21 @@ def _bind(db: peewee.Database) -> None:
     db.connect(reuse_if_open=True)
 
 
-def _connect_server(url: str) -> peewee.Database:
-    try:
-        db = db_url.connect(url.replace("postgres://", "postgresql://", 1), prefer_psycopg3=True)
-        db.connect()
-    except peewee.OperationalError as exc:
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else "no answer"
-        raise FacilitatorError(
-            f"cannot reach the database server {describe(url)}: {first_line}"
-        ) from None
-    return db
+def use(store: Store) -> None:
+    """Work on this store's connection from now on. One process has one store, except where
+    a second person acts at the same window on a server (services.keys.act_as): there each
+    has their own login's connection, and the server records each as the author of their own
+    work."""
+    if models.database.obj is not store.db:
+        _bind(store.db)
+
+
+def _connect_server(
+    url: str, user: str | None = None, password: str | None = None
+) -> peewee.Database:
+    from facilitator.store import server_connect  # psycopg: only when a server is used
+
+    return server_connect.connect(url, user, password)
 
 
 def _open_sqlite(path: Path, key: bytes) -> peewee.Database:
@@ -207,13 +214,13 @@ def open_store(location: str, username: str, password: str) -> Store:
     if not password:
         raise AuthenticationFailed(WRONG_CREDENTIALS)
     if is_server_url(location):
-        db = _connect_server(location)
-        _bind(db)
-        migrate(db, None)
-        store = Store(db, location, username)
+        db = _connect_server(location, username, password)
         try:
-            store.held = verify_password(store, username, password)
-        except AuthenticationFailed:
+            _bind(db)
+            require_current_schema(db)
+            store = Store(db, location, username)
+            store.held = verify_password(store, username, password, checked_by_server=True)
+        except BaseException:
             db.close()
             raise
         return store
@@ -272,10 +279,7 @@ def create_store(location: str, username: str, password: str, kdf: KdfParams = S
     exists, so a failure leaves no key file that opens nothing.
     """
     if is_server_url(location):
-        db = _connect_server(location)
-        _bind(db)
-        migrate(db, None)
-        return Store(db, location, username, kdf=kdf)
+        raise RuleViolation(SERVER_SET_UP_BY_IT)
     path = Path(location)
     keys_path = keys_path_for(path)
     if path.exists() or keys_path.exists():
@@ -296,19 +300,29 @@ def create_store(location: str, username: str, password: str, kdf: KdfParams = S
     return Store(db, str(path), username, slots, key, kdf)
 
 
-def is_new(location: str) -> bool:
-    """Whether the database has yet to be set up: no file, or a server database with no users."""
-    if not is_server_url(location):
-        return not Path(location).exists()
-    db = _connect_server(location)
+def connect_new_server(location: str, username: str, password: str, kdf: KdfParams) -> Store:
+    """A server database just set up by its IT, opened by the login it made for its first
+    administrator, who has no user row yet."""
+    db = _connect_server(location, username, password)
     try:
-        tables = db.get_tables()
-        return (
-            "app_user" not in tables
-            or not db.execute_sql("SELECT 1 FROM app_user LIMIT 1").fetchone()
-        )
-    finally:
+        _bind(db)
+        require_current_schema(db)
+    except BaseException:
         db.close()
+        raise
+    return Store(db, location, username, kdf=kdf)
+
+
+def is_new(location: str) -> bool:
+    """Whether the database has yet to be set up. A server is set up by its IT with
+    ``facilitator server init``, never from a laptop: it counts as set up here."""
+    return not is_server_url(location) and not Path(location).exists()
+
+
+SERVER_SET_UP_BY_IT = (
+    "a clinic server is set up once by the clinic's IT with 'facilitator server init' "
+    "(see docs/server.md); then everyone signs in with their own login"
+)
 
 
 # ----------------------------------------------------------------------------- migrations
@@ -354,6 +368,32 @@ def backup_before_migration(db: peewee.Database, path: Path, first_pending: str)
     return target
 
 
+def require_current_schema(db: peewee.Database) -> None:
+    """A staff login cannot change the schema: the server's must be the one this app knows,
+    and if it is not, say which command brings them together, and who runs it."""
+    tables = set(db.get_tables())
+    if "schema_migration" not in tables or "app_user" not in tables:
+        raise RuleViolation(f"this database is not set up yet: {SERVER_SET_UP_BY_IT}")
+    status = Runner(db, directory=str(MIGRATIONS_DIR)).status()
+    newer = [m.name for m in status if m.applied and not m.path]
+    if newer:
+        raise RuleViolation(
+            f"the clinic server's records were upgraded by a newer Facilitator ({newer[-1]}); "
+            "install that version on this laptop"
+        )
+    pending = [m.name for m in status if not m.applied and m.path]
+    if pending:
+        raise RuleViolation(
+            f"the clinic server's records are older than this app (it needs {pending[-1]}): "
+            "the clinic's IT runs 'facilitator server upgrade' as the PostgreSQL role that set "
+            "it up (see docs/server.md)"
+        )
+
+
+def applied_migrations(db: peewee.Database) -> list[str]:
+    return [m.name for m in Runner(db, directory=str(MIGRATIONS_DIR)).status() if m.applied]
+
+
 def schema_versions(store: Store) -> tuple[list[str], list[str]]:
     """Applied and pending migration names."""
     runner = Runner(store.db, directory=str(MIGRATIONS_DIR))
@@ -378,9 +418,14 @@ def _hasher(params: KdfParams) -> PasswordHasher:
     return _hasher_cache[params]
 
 
-def verify_password(store: Store, username: str, password: str) -> dict[str, bytes]:
+def verify_password(
+    store: Store, username: str, password: str, *, checked_by_server: bool = False
+) -> dict[str, bytes]:
     """Raise AuthenticationFailed unless this is the user's current password; return what
-    their slot holds besides the database key (store.signing_keys), opened by it."""
+    their slot holds besides the database key (store.signing_keys), opened by it.
+
+    On a server the server checks it: by a new connection as that login, unless the caller
+    has just connected with it (``checked_by_server``)."""
     if not password:
         raise AuthenticationFailed(WRONG_CREDENTIALS)
     user = models.User.get_or_none(models.User.username == username)
@@ -389,30 +434,44 @@ def verify_password(store: Store, username: str, password: str) -> dict[str, byt
     if store.slots is not None:
         store.slots.refresh()  # a password reset or removal in another window counts at once
         return store.slots.open(username, password)[1]
-    try:
-        _hasher(store.kdf).verify(user.password_hash or "", password)
-    except (VerificationError, InvalidHashError):
-        raise AuthenticationFailed(WRONG_CREDENTIALS) from None
+    if not checked_by_server:
+        _connect_server(store.location, username, password).close()
     return _server_held(username, password)
 
 
 def set_credential(
-    store: Store, username: str, password: str, held: dict[str, bytes] | None = None
+    store: Store,
+    username: str,
+    password: str,
+    held: dict[str, bytes] | None = None,
+    role: Role | None = None,
 ) -> None:
     """Give a user a password, and a slot holding ``held`` under it: a new key slot on SQLite;
-    an argon2 hash and a slot row on PostgreSQL."""
+    on PostgreSQL their own login role (in the group of ``role``) and a slot row."""
     slots = key_slots(store)
     if store.slots is None:
-        digest = _hasher(store.kdf).hash(password)
-        models.User.update(password_hash=digest).where(models.User.username == username).execute()
+        from facilitator.store import server_setup
+
+        if role is None:
+            found = models.User.get(models.User.username == username)
+            role = Role(found.role)
+        with clear_errors():
+            server_setup.set_login(store.db, username, password, role)
     slots.add(username, password, store._key or b"", store.kdf, held)
     slots.save()
 
 
 def remove_credential(store: Store, username: str) -> None:
+    """The user can no longer sign in: their slot goes; on a server their login is disabled
+    and their open connections are ended."""
     slots = key_slots(store)
     slots.remove(username)
     slots.save()
+    if store.slots is None:
+        from facilitator.store import server_setup
+
+        with clear_errors():
+            server_setup.disable_login(store.db, username)
 
 
 # ----------------------------------------------------------------------------- errors
@@ -429,8 +488,27 @@ def clear_errors() -> Iterator[None]:
             raise SessionLocked(
                 "this session is signed and locked; add an addendum instead"
             ) from None
+        if NOT_AUTHOR_MARKER in text:
+            raise PermissionDenied(
+                "the server records who is signed in: only its author can write this"
+            ) from None
+        if LOGIN_MARKER in text:
+            raise RuleViolation(_server_message(text, LOGIN_MARKER)) from None
+        if isinstance(exc, peewee.ProgrammingError) and "permission denied" in text:
+            raise PermissionDenied(
+                f"the clinic server does not allow this login to do that ({_first_line(text)})"
+            ) from None
         if isinstance(exc, peewee.IntegrityError):
             raise RuleViolation(
                 f"the change conflicts with a stored record ({text.splitlines()[0]})"
             ) from None
         raise
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else "refused"
+
+
+def _server_message(text: str, marker: str) -> str:
+    """What a server function said, without the marker or the server's context lines."""
+    return _first_line(text[text.index(marker) + len(marker) :])

@@ -1,23 +1,28 @@
 """The recovery key: a second way into the database, only for resetting an administrator.
 
-On an embedded database it is one more key slot (named RECOVERY_SLOT, which no username can
-be) wrapping the database key; on a server it is an argon2 hash in the program settings.
+It is one more key slot (named RECOVERY_SLOT, which no username can be): in the key file,
+wrapping the database key; on a server, a row of ``key_slot`` that only administrators read,
+holding the clinic's root key. On a server the recovery key does not sign anyone in (the server
+checks logins); the clinic's IT uses it with ``facilitator server reset-admin``
+(services.server).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from argon2.exceptions import InvalidHashError, VerificationError
-
-from facilitator.domain.errors import AuthenticationFailed, NotFound
-from facilitator.store import database, models
+from facilitator.domain.errors import AuthenticationFailed, NotFound, RuleViolation
+from facilitator.store import database
 from facilitator.store.keys import KeySlots, keys_path_for
 from facilitator.store.locations import is_server_url
 
 RECOVERY_SLOT = "#recovery"
 RECOVERY_SETTING = "recovery_key_hash"
 WRONG_KEY = "that recovery key does not open this database"
+ON_A_SERVER = (
+    "on a clinic server the clinic's IT resets an administrator's password with the recovery "
+    "key: 'facilitator server reset-admin USERNAME' (see docs/server.md)"
+)
 
 
 def set_recovery_key(
@@ -28,17 +33,24 @@ def set_recovery_key(
     slots = database.key_slots(store)
     slots.add(RECOVERY_SLOT, recovery_key, store._key or b"", store.kdf, held)
     slots.save()
-    if store.slots is not None:
-        return
-    digest = database._hasher(store.kdf).hash(recovery_key)
-    with database.clear_errors():
-        updated = (
-            models.ProgramSetting.update(value=digest)
-            .where(models.ProgramSetting.key == RECOVERY_SETTING)
-            .execute()
-        )
-        if not updated:
-            models.ProgramSetting.create(key=RECOVERY_SETTING, value=digest)
+
+
+def open_server_recovery_slot(recovery_key: str) -> bytes:
+    """The clinic's root key from a server's recovery slot (read with the owner's rights:
+    services.server.reset_admin); a wrong key is refused as such."""
+    from facilitator.store.server_slots import ServerSlots
+    from facilitator.store.signing_keys import ROOT
+
+    slots = ServerSlots.read()
+    if RECOVERY_SLOT not in slots.usernames:
+        raise AuthenticationFailed(WRONG_KEY)
+    try:
+        held = slots.open(RECOVERY_SLOT, recovery_key)[1]
+    except AuthenticationFailed:
+        raise AuthenticationFailed(WRONG_KEY) from None
+    if ROOT not in held:
+        raise AuthenticationFailed(WRONG_KEY)
+    return held[ROOT]
 
 
 def open_with_recovery_key(location: str, recovery_key: str, username: str) -> database.Store:
@@ -46,20 +58,7 @@ def open_with_recovery_key(location: str, recovery_key: str, username: str) -> d
     if not recovery_key.strip():
         raise AuthenticationFailed(WRONG_KEY)
     if is_server_url(location):
-        db = database._connect_server(location)
-        database._bind(db)
-        database.migrate(db, None)
-        store = database.Store(db, location, username)
-        row = models.ProgramSetting.get_or_none(models.ProgramSetting.key == RECOVERY_SETTING)
-        try:
-            database._hasher(store.kdf).verify(row.value if row else "", recovery_key)
-        except (VerificationError, InvalidHashError):
-            db.close()
-            raise AuthenticationFailed(WRONG_KEY) from None
-        server_slots = database.key_slots(store)
-        if RECOVERY_SLOT in server_slots.usernames:
-            store.held = server_slots.open(RECOVERY_SLOT, recovery_key)[1]
-        return store
+        raise RuleViolation(ON_A_SERVER)
     path = Path(location)
     if not path.is_file():
         raise NotFound(f"no database at {path}")

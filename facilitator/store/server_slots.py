@@ -1,6 +1,8 @@
 """Key slots on PostgreSQL: the same slots as the key file (store.keys), as rows of
 ``key_slot``. There is no database key to wrap there (the server authenticates), so a slot
-wraps nothing but what it holds: a user's signing key and an administrator's root key."""
+wraps nothing but what it holds: a user's signing key and an administrator's root key. Each
+login reads its own slot only (row-level security), so ``usernames`` here is the reader's own
+(and, for an administrator, the recovery slot)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from facilitator.domain.errors import IntegrityProblem
 from facilitator.store import people
 from facilitator.store.keys import KeySlots
 from facilitator.store.models import KeySlot, ProgramSetting, database
+from facilitator.store.server_setup import set_slot
 
 DATABASE_ID = "database_id"
 NOTHING = b""  # what a server slot wraps in place of a database key
@@ -25,11 +28,11 @@ class ServerSlots(KeySlots):
         return cls(Path("key_slot"), _database_id(), _rows())
 
     def save(self) -> None:
+        # Through the login keeper's function (store.server_setup): a slot row is readable by
+        # its owner alone, and written by its owner or an administrator.
         with database.atomic():
             for username, slot in self._pending:
-                KeySlot.delete().where(KeySlot.username == username).execute()
-                if slot is not None:
-                    KeySlot.insert(username=username, slot=json.dumps(slot)).execute()
+                set_slot(database.obj, username, None if slot is None else json.dumps(slot))
             self._slots = _rows()
         self._pending = []
 

@@ -2,7 +2,10 @@
 
 An embedded database cannot be written until a password has unlocked it, so its failed
 sign-ins wait in a small side file (usernames and times only) and move into the audit trail
-at the next successful sign-in. On a server they go straight into the audit trail.
+at the next successful sign-in. A server checks the password itself, and a refused login
+cannot write to it: there the failures wait in this computer's state folder, named by the
+server's address, and each user's move into the audit trail when that user signs in here (the
+server accepts an entry only from the login it names; the server's own log has every refusal).
 
 The side file beside the database has a twin in this computer's own state folder, named by
 the database's id (from its key file, so renaming the files does not shake it off). Both are
@@ -17,14 +20,11 @@ import json
 from collections import Counter
 from pathlib import Path
 
-import peewee
-
 from facilitator.domain.audit import Action, AuditFacts
 from facilitator.domain.errors import FacilitatorError
-from facilitator.store import audit, database, models
+from facilitator.store import audit
 from facilitator.store.keys import KeySlots, keys_path_for, write_atomically
-from facilitator.store.locations import APP_NAME, is_server_url
-from facilitator.store.models import AuditEntry
+from facilitator.store.locations import APP_NAME, describe, is_server_url
 
 KEEP = 50  # failures remembered per user; the delay stops growing long before this
 
@@ -51,7 +51,19 @@ def _twin_file(location: str) -> Path | None:
     return folder / f"{database_id}.json"
 
 
+def _server_file(location: str) -> Path:
+    import hashlib
+
+    import platformdirs
+
+    digest = hashlib.sha256(describe(location).encode()).hexdigest()[:24]
+    folder = platformdirs.user_state_path(APP_NAME, appauthor=False) / "signin-failures"
+    return folder / f"server-{digest}.json"
+
+
 def _files(location: str) -> list[Path]:
+    if is_server_url(location):
+        return [_server_file(location)]
     return [path for path in (_side_file(location), _twin_file(location)) if path is not None]
 
 
@@ -102,41 +114,15 @@ def _write(location: str, failures: Failures) -> None:
         raise problems[0]
 
 
-def recent_failures(db: peewee.Database | None, location: str, username: str) -> list[dt.datetime]:
+def recent_failures(location: str, username: str) -> list[dt.datetime]:
     """This user's failed sign-ins since their last successful one, oldest first."""
-    if not is_server_url(location):
-        streak = _read(location)["streak"].get(username, [])
-        return [dt.datetime.fromisoformat(t) for t in streak]
-    assert db is not None
-    last_ok = (
-        AuditEntry.select(peewee.fn.MAX(AuditEntry.id))
-        .where(
-            (AuditEntry.username == username)
-            & (AuditEntry.action == Action.LOGIN)
-            & (AuditEntry.outcome == "ok")
-        )
-        .scalar()
-    ) or 0
-    rows = (
-        AuditEntry.select(AuditEntry.at)
-        .where(
-            (AuditEntry.username == username)
-            & (AuditEntry.action == Action.LOGIN_FAILED)
-            & (AuditEntry.outcome == "failed")
-            & (AuditEntry.id > last_ok)
-        )
-        .order_by(AuditEntry.id)
-        .tuples()
-    )
-    return [row[0] for row in rows]
+    streak = _read(location)["streak"].get(username, [])
+    return [dt.datetime.fromisoformat(t) for t in streak]
 
 
 def record_failure(location: str, facts: AuditFacts) -> None:
     """Remember one failed sign-in (the server's audit trail, or the side file)."""
-    if is_server_url(location):
-        record_server_failure(location, facts)
-        return
-    if not Path(location).is_file():
+    if not is_server_url(location) and not Path(location).is_file():
         return  # no database here: nothing to protect, and nothing is created
     failures = _read(location)
     for part in PARTS:
@@ -149,12 +135,13 @@ def record_failure(location: str, facts: AuditFacts) -> None:
 def move_into_trail(location: str, username: str, workstation: str) -> int:
     """After a successful sign-in: every waiting failure becomes an audit entry (with the time
     it happened), and this user's streak starts again (others' streaks go on). Returns how
-    many were moved."""
-    if is_server_url(location):
-        return 0
+    many were moved. On a server, only this user's own failures move (see above)."""
     failures = _read(location)
     moved = 0
-    for name, times in sorted(failures["pending"].items()):
+    waiting = sorted(failures["pending"].items())
+    if is_server_url(location):
+        waiting = [(name, times) for name, times in waiting if name == username]
+    for name, times in waiting:
         for stamp in times:
             audit.append(
                 AuditFacts(
@@ -168,36 +155,8 @@ def move_into_trail(location: str, username: str, workstation: str) -> int:
                 )
             )
             moved += 1
-    failures["pending"] = {}
+    for name, _times in waiting:
+        failures["pending"].pop(name, None)
     failures["streak"].pop(username, None)
     _write(location, failures)
     return moved
-
-
-def server_failures(location: str, username: str) -> list[dt.datetime]:
-    """A server's failures for this user, read on a connection of their own (no one has
-    signed in yet); none on a database not yet set up."""
-    db = database._connect_server(location)
-    try:
-        with db.bind_ctx([AuditEntry]):
-            if not db.table_exists("audit_entry"):
-                return []
-            return recent_failures(db, location, username)
-    finally:
-        db.close()
-
-
-def record_server_failure(location: str, facts: AuditFacts) -> None:
-    """Append the failure to a server's trail on a connection of its own."""
-    db = database._connect_server(location)
-    try:
-        if not db.table_exists("audit_entry"):
-            return
-        previous = models.database.obj
-        models.database.initialize(db)
-        try:
-            audit.append(facts)
-        finally:
-            models.database.initialize(previous)
-    finally:
-        db.close()

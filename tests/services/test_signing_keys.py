@@ -17,6 +17,7 @@ from facilitator.store import signing_keys as sk
 from facilitator.store.models import AuditEntry, MemberNote, Signature, SignedContent, SigningKey
 from facilitator.store.session_reads import pack_body, unpack_body
 from tests.conftest import PASSWORD
+from tests.tampering import owner_bound
 
 COLLEAGUE_PASSWORD = "colleague-password-01"
 MALLORY_PASSWORD = "mallory-knows-this-1"
@@ -24,13 +25,14 @@ MALLORY_PASSWORD = "mallory-knows-this-1"
 
 @contextlib.contextmanager
 def unguarded(ws):
-    """The adversary's first step: the protective triggers out of the way, then back."""
-    db = ws.store.db
+    """The adversary's first step: the protective triggers out of the way, then back. On a
+    server that takes the owner's rights (no staff login has them)."""
     if ws.store.is_postgres:
-        db.execute_sql("SET session_replication_role = replica")
-        yield
-        db.execute_sql("SET session_replication_role = DEFAULT")
+        with owner_bound(ws) as db:
+            db.execute_sql("SET session_replication_role = replica")
+            yield
         return
+    db = ws.store.db
     saved = db.execute_sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall()
     for name, _ in saved:
         db.execute_sql(f"DROP TRIGGER {name}")

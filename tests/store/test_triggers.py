@@ -9,8 +9,9 @@ import pytest
 
 from facilitator.services import integrity
 from facilitator.store import triggers
-from facilitator.store.models import database
-from tests.conftest import new_workspace
+from facilitator.store.keys import FAST_FOR_TESTS
+from tests.conftest import ADMIN, PASSWORD, new_workspace
+from tests.tampering import owner_db
 
 
 def test_a_fresh_database_has_the_shipped_triggers(ws):
@@ -25,6 +26,13 @@ def test_check_names_a_trigger_dropped_disabled_or_replaced(ws, how):
     engine, _ = triggers.installed()
     server = engine == "postgresql"
     name = "lock_signed_content" if server else "lock_signed_content_update"
+    with owner_db(ws) as database:  # the owner's rights: no staff login may touch a trigger
+        _tamper(database, server, name, how)
+    problems = integrity.check(ws).problems
+    assert any(name in p for p in problems), problems
+
+
+def _tamper(database, server, name, how):
     if how == "dropped":
         database.execute_sql(
             f"DROP TRIGGER {name} ON signed_content" if server else f"DROP TRIGGER {name}"
@@ -40,8 +48,6 @@ def test_check_names_a_trigger_dropped_disabled_or_replaced(ws, how):
             + ("FOR EACH ROW EXECUTE FUNCTION suppress_redundant_updates_trigger()" if server
                else "BEGIN SELECT 1; END")
         )  # fmt: skip
-    problems = integrity.check(ws).problems
-    assert any(name in p for p in problems), problems
 
 
 def _write_manifest() -> None:  # pragma: no cover - a maintainer's tool
@@ -54,9 +60,12 @@ def _write_manifest() -> None:  # pragma: no cover - a maintainer's tool
         ws = new_workspace(f"{folder}/clinic.db")
         manifest["sqlite"] = triggers.installed()[1]
         ws.close()
+    from facilitator.services import server as clinic_server
+
     with PostgresServer() as server:
         server.create_database("manifest")
-        ws = new_workspace(server.url("manifest"))
+        clinic_server.init(server.url("manifest"), password=PASSWORD, kdf=FAST_FOR_TESTS, **ADMIN)
+        ws = new_workspace(server.staff_url("manifest"))
         manifest["postgresql"] = triggers.installed()[1]
         ws.close()
     triggers.SHIPPED.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
