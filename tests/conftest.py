@@ -100,7 +100,16 @@ def location(engine: str, tmp_path, request: pytest.FixtureRequest) -> Iterator[
     if engine == "sqlcipher":
         yield str(tmp_path / "clinic.db")
         return
-    server = request.getfixturevalue("pg_server")
+    yield from _server_copy(request.getfixturevalue("pg_server"))
+
+
+@pytest.fixture
+def server_location(pg_server) -> Iterator[str]:
+    """A clinic server's database for this test alone (a copy of the set-up template)."""
+    yield from _server_copy(pg_server)
+
+
+def _server_copy(server) -> Iterator[str]:
     name = f"test_{next(_names)}"
     server.create_database(name, template=TEMPLATE)
     yield server.staff_url(name)

@@ -148,8 +148,19 @@ class PostgresServer:
 
     host = "127.0.0.1"
 
-    def __init__(self, bin_dir: Path | str | None = None, startup_timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        bin_dir: Path | str | None = None,
+        startup_timeout: float = 30.0,
+        *,
+        tls: tuple[Path, Path] | None = None,
+        hba: str | None = None,
+    ) -> None:
+        """``tls``: a server certificate and its key (ssl = on); ``hba``: pg_hba.conf's text
+        in place of HBA."""
         self.bin = Path(bin_dir) if bin_dir else find_bin_dir()
+        self.tls = tls
+        self.hba = hba or HBA
         self.startup_timeout = startup_timeout
         self.port = 0
         self.folder: Path | None = None
@@ -230,7 +241,20 @@ class PostgresServer:
             conf.writelines(f"{key} = {value}\n" for key, value in SETTINGS.items())
         # The harness itself is the superuser (no password); everyone else signs in as a
         # clinic's login would, with SCRAM.
-        (self.data / "pg_hba.conf").write_text(HBA, encoding="utf-8")
+        (self.data / "pg_hba.conf").write_text(self.hba, encoding="utf-8")
+        if self.tls:
+            self._install_certificate(*self.tls)
+
+    def _install_certificate(self, cert: Path, key: Path) -> None:
+        for source, name in ((cert, "server.crt"), (key, "server.key")):
+            target = self.data / name
+            shutil.copyfile(source, target)
+            os.chmod(target, 0o600)
+            if self.run_as:
+                user = pwd.getpwnam(self.run_as)
+                os.chown(target, user.pw_uid, user.pw_gid)
+        with open(self.data / "postgresql.conf", "a", encoding="utf-8") as conf:
+            conf.write("ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n")
 
     def _start_postmaster(self) -> None:
         # The free port is only free until someone else binds it: on a clash, try another.
@@ -348,6 +372,17 @@ class PostgresServer:
     def staff_url(self, dbname: str) -> str:
         """A URL naming no one, as a clinic's laptops have it: who connects is who signs in."""
         return f"postgresql://{self.host}:{self.port}/{quote(dbname, safe='')}"
+
+    def psql(self, dbname: str, user: str, password: str, sql: str) -> tuple[int, str, str]:
+        """psql as a login, as a person would type it: (exit code, output, errors). The
+        password goes by environment, never argv."""
+        done = subprocess.run(
+            [str(self.bin / "psql"), "-X", "-At", "-v", "ON_ERROR_STOP=1", "-h", self.host,
+             "-p", str(self.port), "-U", user, "-d", dbname, "-c", sql],
+            env={**os.environ, "PGPASSWORD": password}, capture_output=True, text=True,
+            timeout=30,
+        )  # fmt: skip
+        return done.returncode, done.stdout.strip(), done.stderr.strip()
 
     def connect(self, dbname: str = "postgres", **kwargs: Any) -> psycopg.Connection[Any]:
         return psycopg.connect(self.url(dbname), **kwargs)

@@ -473,21 +473,17 @@ def test_a_facilitator_cannot_export_a_group_they_do_not_staff(clinic, tmp_path)
     )
     assert line.startswith("facilitator: not allowed") and not target.exists()
     period = ("--from", "2026-03-01", "--to", "2026-03-31")
-    one_line_error(
-        run(
-            *finn,
-            "export",
-            "sessions",
-            *period,
-            "-o",
-            str(tmp_path / "all"),
-            password="finn-password-01",
-        ),
-        6,
-    )
+    batch = run(*finn, "export", "sessions", *period, "-o", str(tmp_path / "all"),
+                password="finn-password-01")  # fmt: skip
+    if "://" in clinic:
+        # On a server finn's login cannot read those sessions at all: the batch shows less.
+        assert batch.returncode == 0 and "wrote 0 session records" in batch.stdout
+    else:
+        one_line_error(batch, 6)
     done = run(*finn, "report", *period, "--group", "Export Test Group", "-o", str(target),
                password="finn-password-01")  # fmt: skip
-    one_line_error(done, 6)
+    # On a server the group is not there for finn at all (exit 4); on a laptop, refused.
+    one_line_error(done, 4 if "://" in clinic else 6)
 
 
 def test_an_id_no_record_can_have_exits_4(clinic):

@@ -59,7 +59,7 @@ def cmd_list_sessions(args: argparse.Namespace) -> int:
 
     ws = _sign_in(args)
     try:
-        found = home.list_sessions(args.date_from, args.date_to, args.group)
+        found = home.list_sessions(args.date_from, args.date_to, args.group, ws)
     finally:
         ws.close()
     if args.json:

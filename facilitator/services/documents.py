@@ -23,9 +23,9 @@ from facilitator.domain.documents import (
 from facilitator.domain.enums import Role
 from facilitator.domain.errors import InvalidInput, NotAllowed, NotFound
 from facilitator.domain.records import SessionRecord, signer_line
-from facilitator.services import accounts, audit, keys
+from facilitator.services import accounts, audit, keys, visibility
 from facilitator.services.workspace import Workspace
-from facilitator.store import people, reports
+from facilitator.store import people, reports, staffing
 from facilitator.store import session_reads as reads
 
 WEEKLY_MINIMUM = "weekly_minimum_minutes"
@@ -78,15 +78,14 @@ def program_and_zone(record: SessionRecord) -> tuple[str, str]:
 
 def _may_see_group(ws: Workspace, group_id: int) -> bool:
     """Clinical leads and administrators see every group's records; a facilitator those of
-    the groups they staff (have run or co-run a session of)."""
-    if ws.actor.role in (Role.CLINICAL_LEAD, Role.ADMIN):
-        return True
-    return group_id in reports.groups_staffed_by(ws.actor.user_id)
+    the groups they staff (services.visibility)."""
+    return visibility.sees_group(ws, group_id)
 
 
 def require_may_see(ws: Workspace, session_id: int, kind: RecordKind, doing: str) -> None:
     """Refuse (exit 6, audited) a document of a session of a group the user does not staff."""
-    group_id = reports.group_of(session_id)
+    ws.make_current()
+    group_id = staffing.group_of_session(session_id)
     if group_id is None:
         raise NotFound(f"no session with id {session_id}")
     if not _may_see_group(ws, group_id):
@@ -99,9 +98,9 @@ def require_may_see(ws: Workspace, session_id: int, kind: RecordKind, doing: str
 
 def visible_session_ids(ws: Workspace, session_ids: list[int]) -> list[int]:
     """The sessions whose records this user may see, in the order given."""
-    if ws.actor.role in (Role.CLINICAL_LEAD, Role.ADMIN):
+    staffed = visibility.groups_seen(ws)
+    if staffed is None:
         return session_ids
-    staffed = reports.groups_staffed_by(ws.actor.user_id)
     groups = reports.groups_of(session_ids)
     return [s for s in session_ids if groups.get(s) in staffed]
 

@@ -18,7 +18,7 @@ from facilitator.domain.records import (
     MemberInfo,
     SessionSummary,
 )
-from facilitator.services import audit
+from facilitator.services import audit, visibility
 from facilitator.services.workspace import Workspace
 from facilitator.store import library, people, reports
 
@@ -38,12 +38,16 @@ class TodayGroup:
         return "Resume" if self.state is SessionState.DRAFT else "Open"
 
 
-def today(on: dt.date | None = None) -> list[TodayGroup]:
-    """Groups whose schedule says they meet on that day, by start time."""
+def today(on: dt.date | None = None, ws: Workspace | None = None) -> list[TodayGroup]:
+    """Groups whose schedule says they meet on that day, by start time (of those ``ws``'s
+    user sees, when given)."""
     on = on or dt.date.today()
+    seen = None if ws is None else visibility.groups_seen(ws, on)  # first: on ws's connection
     sessions = reports.sessions_on(on)
     found = []
     for group in people.list_groups():
+        if seen is not None and group.id not in seen:
+            continue
         if on.weekday() in group.meeting_weekdays or group.id in sessions:
             session_id, state = sessions.get(group.id, (None, None))
             found.append(TodayGroup(group, session_id, SessionState(state) if state else None))
@@ -67,15 +71,33 @@ def awaiting_my_cosign(ws: Workspace) -> list[SessionSummary]:
 
 
 def list_sessions(
-    date_from: dt.date | None, date_to: dt.date | None, group: str | None
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    group: str | None,
+    ws: Workspace | None = None,
 ) -> list[SessionSummary]:
-    """Sessions in a date range, oldest first; ``group`` is a group's name or number."""
+    """Sessions in a date range, oldest first; ``group`` is a group's name or number. Of the
+    groups ``ws``'s user sees, when given."""
+    if ws is not None:
+        ws.make_current()
     group_id = people.find_group(group).id if group else None
-    return reports.list_sessions(date_from, date_to, group_id)
+    return _seen(ws, reports.list_sessions(date_from, date_to, group_id))
 
 
-def recent(limit: int = 10) -> list[SessionSummary]:
-    return reports.list_sessions(None, None, None, newest_first=True, limit=limit)
+def recent(limit: int = 10, ws: Workspace | None = None) -> list[SessionSummary]:
+    seen = None if ws is None else visibility.groups_seen(ws)
+    if seen is None:
+        return reports.list_sessions(None, None, None, newest_first=True, limit=limit)
+    found = reports.list_sessions(None, None, None, newest_first=True, limit=limit * 10)
+    return _seen(ws, found)[:limit]
+
+
+def _seen(ws: Workspace | None, found: list[SessionSummary]) -> list[SessionSummary]:
+    seen = None if ws is None else visibility.groups_seen(ws)
+    if seen is None:
+        return found
+    groups = reports.groups_of([s.id for s in found])
+    return [s for s in found if groups.get(s.id) in seen]
 
 
 def suggested_topic(group_id: int) -> HomeworkItemInfo | None:
@@ -115,7 +137,9 @@ class MemberProfile:
 
 
 def view_member(ws: Workspace, member_id: int) -> MemberProfile:
-    """The member's profile, the viewing noted in the audit trail."""
+    """The member's profile, the viewing noted in the audit trail; a facilitator sees the
+    members of the groups they staff (services.visibility)."""
+    visibility.require_sees_member(ws, member_id)
     profile = member_profile(member_id)
     audit.record(
         ws,

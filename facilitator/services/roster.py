@@ -8,13 +8,14 @@ from typing import Any, TypeVar
 
 from facilitator.domain.audit import Action, RecordKind
 from facilitator.domain.changes import Changes
-from facilitator.domain.enums import EnrollmentStatus, GoalStatus, GroupType, Track
+from facilitator.domain.enums import EnrollmentStatus, GoalStatus, GroupType, Role, Track
 from facilitator.domain.errors import InvalidInput, RuleViolation
 from facilitator.domain.records import EnrollmentInfo, GoalInfo, GroupInfo, MemberInfo
 from facilitator.domain.rules import require_text, thirds
+from facilitator.services import visibility
 from facilitator.services.audit import audited
 from facilitator.services.workspace import Workspace
-from facilitator.store import people
+from facilitator.store import people, staffing
 
 T = TypeVar("T")
 
@@ -71,6 +72,9 @@ def create_group(
         phase_minutes=phase_minutes,
         soft_capacity=soft_capacity,
     )
+    if ws.actor.role is Role.FACILITATOR:  # who makes a group staffs it
+        staffing.add(group_id, ws.actor.user_id, kind="staff", starts_on=None, ends_on=None,
+                     assigned_by=ws.actor.user_id)  # fmt: skip
     return Changes(groups=frozenset({group_id}), created_id=group_id)
 
 
@@ -197,12 +201,18 @@ def update_goal(
     return Changes(goals=frozenset({goal_id}), members=frozenset({goal.member_id}))
 
 
-def list_members(search: str = "") -> list[MemberInfo]:
-    return people.list_members(search)
+def list_members(search: str = "", ws: Workspace | None = None) -> list[MemberInfo]:
+    """Members whose names or record numbers match; of the groups ``ws``'s user sees, when
+    given (services.visibility)."""
+    seen = None if ws is None else visibility.members_seen(ws)  # first: on ws's connection
+    found = people.list_members(search)
+    return found if seen is None else [m for m in found if m.id in seen]
 
 
-def list_groups() -> list[GroupInfo]:
-    return people.list_groups()
+def list_groups(ws: Workspace | None = None) -> list[GroupInfo]:
+    seen = None if ws is None else visibility.groups_seen(ws)  # first: on ws's connection
+    found = people.list_groups()
+    return found if seen is None else [g for g in found if g.id in seen]
 
 
 def group_roster(group_id: int) -> list[tuple[EnrollmentInfo, MemberInfo]]:

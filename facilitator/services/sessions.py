@@ -24,6 +24,7 @@ from facilitator.domain.enums import (
 )
 from facilitator.domain.errors import (
     InvalidInput,
+    NotAllowed,
     NotFound,
     PermissionDenied,
     RuleViolation,
@@ -48,7 +49,7 @@ from facilitator.domain.rules import (
     to_local,
     utcnow,
 )
-from facilitator.services import audit
+from facilitator.services import audit, visibility
 from facilitator.services.audit import audited
 from facilitator.services.workspace import Workspace
 from facilitator.store import library, people
@@ -58,7 +59,10 @@ from facilitator.store import sessions as store
 
 def editable(session_id: int, ws: Workspace) -> tuple[int, dt.date, Track]:
     """The session's group, date and track, if it can still be edited, and by this user:
-    its facilitator or co-facilitator, or a clinical lead."""
+    its facilitator or co-facilitator, or a clinical lead. (A session of a group the user does
+    not staff is refused first: on a server they cannot even read it.)"""
+    if not visibility.sees_session(ws, session_id):
+        raise NotAllowed("not allowed: that session belongs to a group you do not staff")
     state, group_id, date, track = store.session_facts(session_id)
     if state is SessionState.SIGNED:
         raise SessionLocked("this session is signed and locked; add an addendum instead")
@@ -97,7 +101,9 @@ def _name(member_id: int) -> str:
 
 
 def view(ws: Workspace, session_id: int) -> Changes:
-    """Note in the audit trail that the session was opened on screen (the screen loads it)."""
+    """Note in the audit trail that the session was opened on screen (the screen loads it).
+    A facilitator opens only sessions of the groups they staff (services.visibility)."""
+    visibility.require_sees_session(ws, session_id)
     audit.record(ws, Action.VIEW_SESSION, record_kind=RecordKind.SESSION, record_id=session_id)
     return Changes(audit=True)
 
@@ -117,6 +123,7 @@ def start_session(
 ) -> Changes:
     """Open today's session of a group (or resume the draft already open for that day)."""
     ws.require_clinician("run a session")
+    visibility.require_sees_group(ws, group_id, RecordKind.GROUP, group_id)
     date = date or dt.date.today()
     group = people.get_group(group_id)
     existing = store.open_session_for(group_id, date)

@@ -69,6 +69,8 @@ class Group(Base):
     soft_capacity = IntegerField(default=12)
     active = BooleanField(default=True)
     created_at = DateTimeField(default=utcnow)
+    # On a server, the login that made it (the server fills it in); it sees the group at once.
+    created_by_login = CharField(null=True)
 
     class Meta:
         table_name = "therapy_group"
@@ -82,6 +84,7 @@ class Member(Base):
     pronouns = CharField(default="")
     date_of_birth = DateField(null=True)
     created_at = DateTimeField(default=utcnow)
+    created_by_login = CharField(null=True)  # as Group's
 
 
 class Enrollment(Base):
@@ -146,6 +149,22 @@ class CurriculumItem(Base):
 
     class Meta:
         indexes = ((("curriculum", "position"), True),)
+
+
+class GroupStaff(Base):
+    """Who staffs a group ("staff"), or covers it for the dates given ("cover"): a facilitator
+    sees the members and sessions of those groups (store.server_setup, services.visibility)."""
+
+    group = ForeignKeyField(Group, backref="staff", on_delete="RESTRICT")
+    user = ForeignKeyField(User, on_delete="RESTRICT")
+    kind = CharField(default="staff")
+    starts_on = DateField(null=True)
+    ends_on = DateField(null=True)
+    assigned_by = IntegerField(null=True)
+    assigned_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("group", "user"), False), (("user",), False))
 
 
 class Session(Base):
@@ -372,6 +391,7 @@ ALL_TABLES: tuple[type[Base], ...] = (
     AuditEntry,
     SigningKey,
     KeySlot,
+    GroupStaff,
 )
 
 # Rows that belong to a session and are frozen with it once it is signed.

@@ -263,17 +263,6 @@ def signer_of(session_id: int) -> tuple[int, bool, int | None] | None:
     return None if row is None else (row[0], bool(row[1]), row[2])
 
 
-def groups_staffed_by(user_id: int) -> set[int]:
-    """The groups a user has run or co-run a session of."""
-    rows = (
-        Session.select(Session.group)
-        .where((Session.facilitator == user_id) | (Session.co_facilitator == user_id))
-        .distinct()
-        .tuples()
-    )
-    return {int(r[0]) for r in rows}
-
-
 def groups_of(session_ids: list[int]) -> dict[int, int]:
     """Each session's group."""
     found: dict[int, int] = {}

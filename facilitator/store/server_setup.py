@@ -132,6 +132,7 @@ def set_up(db: peewee.Database) -> ServerRoles:
             migrate(db, None)
             _grant(db, roles)
             _protect_slots(db, roles)
+            _rows_facilitators_see(db, roles)
         finally:
             db.execute_sql("RESET ROLE")
         _login_functions(db, roles)
@@ -276,6 +277,91 @@ def _protect_slots(db: peewee.Database, roles: ServerRoles) -> None:
     db.execute_sql("DROP POLICY IF EXISTS owner_all ON key_slot")
     db.execute_sql(
         f"CREATE POLICY owner_all ON key_slot TO {quoted(roles.owner)} USING (true) WITH CHECK (true)"
+    )
+
+
+# What a facilitator sees (leads and administrators see everything): the groups they staff,
+# cover today, made, or have run a session of; their members and sessions, and everything in
+# those sessions. Owned by the owner (who is not held to row security), so a policy's own
+# look-ups are not filtered again. services.visibility applies the same rule on a laptop.
+_SEES = """
+CREATE OR REPLACE FUNCTION facilitator_sees_group(g integer) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+  SELECT EXISTS (SELECT 1 FROM therapy_group t WHERE t.id = g
+                 AND t.created_by_login = session_user::text)
+      OR EXISTS (SELECT 1 FROM group_staff s JOIN app_user u ON u.id = s.user_id
+                 WHERE s.group_id = g AND u.username = session_user::text
+                 AND (s.starts_on IS NULL OR s.starts_on <= current_date)
+                 AND (s.ends_on IS NULL OR s.ends_on >= current_date))
+      OR EXISTS (SELECT 1 FROM session x JOIN app_user u
+                 ON u.id = x.facilitator_id OR u.id = x.co_facilitator_id
+                 WHERE x.group_id = g AND u.username = session_user::text)
+$$;
+CREATE OR REPLACE FUNCTION facilitator_sees_member(m integer) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+  SELECT EXISTS (SELECT 1 FROM member x WHERE x.id = m
+                 AND x.created_by_login = session_user::text)
+      OR EXISTS (SELECT 1 FROM enrollment e WHERE e.member_id = m
+                 AND facilitator_sees_group(e.group_id))
+$$;
+CREATE OR REPLACE FUNCTION facilitator_group_of_session(s integer) RETURNS integer
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+  SELECT group_id FROM session WHERE id = s
+$$;
+CREATE OR REPLACE FUNCTION facilitator_sees_session(s integer) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+  SELECT facilitator_sees_group((SELECT group_id FROM session WHERE id = s))
+$$;
+"""
+SEEN_BY_FACILITATORS = {
+    "therapy_group": "created_by_login = session_user::text OR facilitator_sees_group(id)",
+    "member": "created_by_login = session_user::text OR facilitator_sees_member(id)",
+    "enrollment": "facilitator_sees_group(group_id) OR facilitator_sees_member(member_id)",
+    "treatment_goal": "facilitator_sees_member(member_id)",
+    "session": "facilitator_sees_group(group_id)",
+    **{
+        table: "facilitator_sees_session(session_id)"
+        for table in (
+            "phase_log", "attendance", "check_in", "member_note", "group_note",
+            "homework_assignment", "homework_review", "signature", "addendum", "signed_content",
+        )
+    },
+}  # fmt: skip
+
+
+def _rows_facilitators_see(db: peewee.Database, roles: ServerRoles) -> None:
+    db.execute_sql(_SEES.replace("%", "%%"))
+    everyone_else = ", ".join(
+        quoted(g) for g in (roles.group(Role.CLINICAL_LEAD), roles.group(Role.ADMIN), roles.logins)
+    )
+    for table, rule in SEEN_BY_FACILITATORS.items():
+        name = quoted(table)
+        db.execute_sql(f"ALTER TABLE {name} ENABLE ROW LEVEL SECURITY")
+        for policy in ("sees_all", "sees_staffed"):
+            db.execute_sql(f"DROP POLICY IF EXISTS {policy} ON {name}")
+        db.execute_sql(
+            f"CREATE POLICY sees_all ON {name} TO {everyone_else} USING (true) WITH CHECK (true)"
+        )
+        db.execute_sql(
+            f"CREATE POLICY sees_staffed ON {name} TO {quoted(roles.group(Role.FACILITATOR))} "
+            f"USING ({rule}) WITH CHECK ({rule})"
+        )
+    # Who staffs what is no secret; a facilitator adds only themselves, to a group they made.
+    db.execute_sql("ALTER TABLE group_staff ENABLE ROW LEVEL SECURITY")
+    for policy in ("sees_all", "reads_staffing", "staffs_own_group"):
+        db.execute_sql(f"DROP POLICY IF EXISTS {policy} ON group_staff")
+    facilitator = quoted(roles.group(Role.FACILITATOR))
+    db.execute_sql(
+        f"CREATE POLICY sees_all ON group_staff TO {everyone_else} USING (true) WITH CHECK (true)"
+    )
+    db.execute_sql(
+        f"CREATE POLICY reads_staffing ON group_staff FOR SELECT TO {facilitator} USING (true)"
+    )
+    db.execute_sql(
+        f"CREATE POLICY staffs_own_group ON group_staff FOR INSERT TO {facilitator} WITH CHECK ("
+        "kind = 'staff' AND user_id = (SELECT id FROM app_user WHERE username = session_user::text) "
+        "AND EXISTS (SELECT 1 FROM therapy_group t WHERE t.id = group_id "
+        "AND t.created_by_login = session_user::text))"
     )
 
 

@@ -206,7 +206,7 @@ class GroupsPage(Screen):
 
     def refresh(self) -> None:
         """Read the groups and the chosen group's roster again."""
-        groups = roster.list_groups()
+        groups = roster.list_groups(self.ws)
         self.groups_view.selectionModel().blockSignals(True)
         self.groups_model.set_rows(groups)
         self.groups_view.selectionModel().blockSignals(False)

@@ -83,7 +83,7 @@ class TodayPage(Screen):
         on = dt.date.today()
         self.today_label.setText(f"<h3>Today, {on:%A %d %B}</h3>")
         self.groups.clear()
-        for entry in home.today(on):
+        for entry in home.today(on, self.ws):
             start = f"{entry.group.start_time:%H:%M} " if entry.group.start_time else ""
             item = QListWidgetItem(f"{entry.action}: {start}{entry.group.name}")
             item.setData(Qt.ItemDataRole.UserRole, (entry.group.id, entry.session_id))
@@ -97,7 +97,7 @@ class TodayPage(Screen):
         for widget, rows in (
             (self.worklist, home.my_unsigned(self.ws)),
             (self.review, queue),
-            (self.recent, home.recent()),
+            (self.recent, home.recent(ws=self.ws)),
         ):
             widget.clear()
             for summary in rows:

@@ -338,7 +338,7 @@ class MembersPage(Screen):
     def run_search(self, keep: int | None = None) -> None:
         self._search_timer.stop()
         keep = keep if keep is not None else self.member_id
-        found = roster.list_members(self.search.text())
+        found = roster.list_members(self.search.text(), self.ws)
         self.members_view.selectionModel().blockSignals(True)
         self.members_model.set_rows(found)
         self.members_view.selectionModel().blockSignals(False)

@@ -95,7 +95,7 @@ class ReportsPage(Screen):
         self.group.clear()
         if self.may_see_all:
             self.group.addItem("All groups", None)
-        for group in roster.list_groups():
+        for group in roster.list_groups(self.ws):
             self.group.addItem(group.name, str(group.id))
         index = self.group.findData(chosen)
         self.group.setCurrentIndex(max(index, 0))

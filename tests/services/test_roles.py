@@ -12,7 +12,16 @@ from facilitator.domain.errors import (
     PermissionDenied,
     SessionLocked,
 )
-from facilitator.services import accounts, audit, documents, home, keys, sessions, signing
+from facilitator.services import (
+    accounts,
+    audit,
+    documents,
+    home,
+    keys,
+    sessions,
+    signing,
+    visibility,
+)
 from tests.conftest import PASSWORD
 from tests.factories import group, members, ready_to_sign, started
 
@@ -47,6 +56,7 @@ def test_each_role_is_refused_what_it_may_not_do_and_each_refusal_is_audited(ws,
     fran, gale, lee, root = staff["fran"], staff["gale"], staff["lee"], staff["root"]
     group_id = group(ws)
     people_ids = members(ws, group_id, 2)
+    visibility.assign(ws, group_id, "fran")
     session_id = started(fran, group_id, today)
     refusals = [
         (gale, lambda: sessions.record_attendance(gale, session_id, people_ids[0], AttendanceStatus.PRESENT)),
@@ -92,6 +102,7 @@ def test_a_supervised_facilitators_notes_wait_for_their_own_lead(ws, staff, toda
     accounts.set_supervision(ws, "fran", "lee")
     group_id = group(ws)
     people_ids = members(ws, group_id, 2)
+    visibility.assign(ws, group_id, "fran")
     session_id = started(fran, group_id, today)
     ready_to_sign(fran, session_id, people_ids)
     signing.sign_session(fran, session_id, OTHER_PASSWORD)
@@ -109,6 +120,7 @@ def test_a_supervised_facilitators_notes_wait_for_their_own_lead(ws, staff, toda
 def test_admin_resets_and_deactivates_and_the_records_stay(ws, staff, location, today):
     fran = staff["fran"]
     group_id = group(ws)
+    visibility.assign(ws, group_id, "fran")
     session_id = started(fran, group_id, today)
     accounts.reset_password(ws, "fran", "brand-new-password-1")
     with pytest.raises(AuthenticationFailed):
@@ -243,6 +255,8 @@ def test_documents_follow_who_staffs_the_group(ws, staff, today):
     frans_group, other_group = group(ws, "Fran's Evening"), group(ws, "Gale's Morning")
     (member,) = members(ws, frans_group, 1)
     (other_member,) = members(ws, other_group, 1)
+    visibility.assign(ws, frans_group, "fran")
+    visibility.assign(ws, other_group, "gale")
     frans = started(fran, frans_group, today)
     gales = started(gale, other_group, today)
     assert documents.session_document(fran, frans).record.id == frans
@@ -258,8 +272,10 @@ def test_documents_follow_who_staffs_the_group(ws, staff, today):
         assert refused.value.exit_code == 6 and "not allowed" in refused.value.message
         entry = last_entry(ws)
         assert (entry.action, entry.outcome, entry.username) == (Action.REFUSED, "denied", "fran")
-    # Covering a session of a group makes it a group one staffs; leads see every group.
-    started(fran, other_group, today + dt.timedelta(days=1))
+    # A lead's cover for the day makes it a group one staffs; leads see every group.
+    visibility.assign(
+        lee, other_group, "fran", cover_from=dt.date.today(), cover_until=dt.date.today()
+    )
     assert documents.session_document(fran, gales).record.id == gales
     assert documents.session_document(lee, gales).record.id == gales
     assert documents.visible_session_ids(gale, [frans, gales]) == [gales]

@@ -6,7 +6,7 @@ import pytest
 
 from facilitator.domain.errors import AuthenticationFailed, IntegrityProblem, NotFound
 from facilitator.services import accounts
-from facilitator.store import database
+from facilitator.store import database, locations
 from facilitator.store.keys import keys_path_for
 from tests.conftest import PASSWORD, new_workspace
 from tests.factories import group, members
@@ -82,4 +82,4 @@ def test_creating_over_an_existing_database_is_refused(sqlite_location):
 
 def test_server_url_is_described_without_its_password():
     url = "postgresql://clinic:s3cret@db.example:5433/iop"
-    assert database.describe(url) == "postgresql://db.example:5433/iop"
+    assert locations.describe(url) == "postgresql://db.example:5433/iop"

@@ -19,7 +19,7 @@ def up(migrator, db):
     # The recovery key's hash: its slot (readable by administrators only) checks it now.
     db.execute_sql("DELETE FROM program_setting WHERE key = 'recovery_key_hash'")
     db.execute_sql(
-        "CREATE FUNCTION facilitator_author_is_login() RETURNS trigger AS $$ "
+        "CREATE OR REPLACE FUNCTION facilitator_author_is_login() RETURNS trigger AS $$ "
         "DECLARE author text; "
         "BEGIN "
         "IF TG_TABLE_NAME = 'audit_entry' THEN "
@@ -38,6 +38,7 @@ def up(migrator, db):
         "END $$ LANGUAGE plpgsql"
     )
     for table in ("audit_entry", "signature", "addendum"):
+        db.execute_sql(f"DROP TRIGGER IF EXISTS {table}_by_login ON {table}")
         db.execute_sql(
             f"CREATE TRIGGER {table}_by_login BEFORE INSERT ON {table} "
             "FOR EACH ROW EXECUTE FUNCTION facilitator_author_is_login()"

@@ -1,0 +1,180 @@
+"""Least privilege on the clinic server, enforced by the server itself and tried with psql as
+each staff login (issue 12): what the shared owner login of the old set-up could do (read a
+password hash, disable a trigger, rewrite a signed note, truncate the signatures, write in
+someone else's name) no staff login can."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from facilitator.domain.enums import Role
+from facilitator.domain.errors import AuthenticationFailed
+from facilitator.services import accounts, signing, visibility
+from tests.conftest import PASSWORD, new_workspace
+from tests.factories import group, members, ready_to_sign, started
+
+FRAN, LENA = "fran-password-0001", "lena-password-0001"
+
+
+@pytest.fixture
+def clinic(pg_server, server_location, today):
+    """A server database with an administrator, a facilitator and a lead, and a signed session."""
+    location = server_location
+    ws = new_workspace(location)
+    for username, password, role in (
+        ("fran", FRAN, Role.FACILITATOR),
+        ("lena", LENA, Role.CLINICAL_LEAD),
+    ):
+        accounts.add_user(
+            ws,
+            username=username,
+            password=password,
+            full_name=f"{username.title()} Testwood",
+            role=role,
+        )
+    group_id = group(ws)
+    visibility.assign(
+        ws, group_id, "fran"
+    )  # fran sees the signed session, and still cannot change it
+    member_ids = members(ws, group_id, 2)
+    session_id = started(ws, group_id, today)
+    ready_to_sign(ws, session_id, member_ids)
+    signing.sign_session(ws, session_id, PASSWORD)
+    yield location, session_id
+    ws.close()
+
+
+def psql(pg_server, location, user, password, sql):
+    return pg_server.psql(location.rsplit("/", 1)[1], user, password, sql)
+
+
+LOGINS = [("ada", PASSWORD), ("fran", FRAN), ("lena", LENA)]
+
+
+@pytest.mark.parametrize(("user", "password"), LOGINS)
+def test_no_staff_login_can_rewrite_what_is_signed_or_audited(pg_server, clinic, user, password):
+    location, session_id = clinic
+    refusals = {
+        "UPDATE audit_entry SET detail = 'x'": "permission denied",
+        "DELETE FROM audit_entry": "permission denied",
+        "TRUNCATE audit_entry": "permission denied",
+        "TRUNCATE signature": "permission denied",
+        "UPDATE signature SET content_hash = 'x'": "permission denied",
+        "DELETE FROM signed_content": "permission denied",
+        "ALTER TABLE member_note DISABLE TRIGGER lock_member_note": "must be owner",
+        "DROP TRIGGER lock_member_note ON member_note": "must be owner",
+        "SET session_replication_role = replica": "permission denied",
+        "CREATE TABLE notes_copy (body text)": "permission denied",
+        f"UPDATE member_note SET plan = 'x' WHERE session_id = {session_id}": "FACILITATOR_LOCKED",
+        f"UPDATE session SET state = 'draft' WHERE id = {session_id}": "FACILITATOR_LOCKED",
+        "SELECT rolpassword FROM pg_authid": "permission denied",
+        "DELETE FROM schema_migration": "permission denied",
+    }
+    for sql, words in refusals.items():
+        code, _out, err = psql(pg_server, location, user, password, sql)
+        assert code != 0 and words in err, (user, sql, err)
+
+
+@pytest.mark.parametrize(("user", "password"), LOGINS)
+def test_nothing_to_read_that_signs_anyone_in(pg_server, clinic, user, password):
+    location, _ = clinic
+    _, hashes, _ = psql(
+        pg_server,
+        location,
+        user,
+        password,
+        "SELECT count(*) FROM app_user WHERE password_hash IS NOT NULL",
+    )
+    assert hashes == "0"
+    _, slots, _ = psql(
+        pg_server, location, user, password, "SELECT string_agg(username, ',') FROM key_slot"
+    )
+    # One's own key slot only (an administrator also reads the recovery slot).
+    assert set(slots.split(",")) == ({user, "#recovery"} if user == "ada" else {user})
+
+
+def test_the_server_names_the_author_not_the_client(pg_server, clinic):
+    location, session_id = clinic
+    forged = (
+        "INSERT INTO audit_entry (id, at, username, workstation, action, record_kind, outcome, "
+        "detail, prev_hash, entry_hash) VALUES (999999, now(), 'lena', 'x', 'login', '', 'ok', "
+        "'', 'x', 'x')"
+    )
+    code, _, err = psql(pg_server, location, "fran", FRAN, forged)
+    assert code != 0 and "FACILITATOR_NOT_AUTHOR" in err
+    lena_id = psql(
+        pg_server, location, "fran", FRAN, "SELECT id FROM app_user WHERE username = 'lena'"
+    )[1]
+    cosign = (
+        "INSERT INTO signature (session_id, user_id, kind, signed_at, content_hash) "
+        f"VALUES ({session_id}, {lena_id}, 'cosign', now(), 'x')"
+    )
+    code, _, err = psql(pg_server, location, "fran", FRAN, cosign)
+    assert code != 0 and "FACILITATOR_NOT_AUTHOR" in err
+
+
+def test_logins_are_kept_by_administrators_only_and_only_for_this_clinics_staff(pg_server, clinic):
+    location, _ = clinic
+    verifier = "SCRAM-SHA-256$4096:c2FsdA==$c3RvcmVk:c2VydmVy"
+    code, _, err = psql(
+        pg_server,
+        location,
+        "fran",
+        FRAN,
+        f"SELECT facilitator_logins.set_login('lena', '{verifier}', 'admin')",
+    )
+    assert code != 0 and "only an administrator" in err
+    code, _, err = psql(
+        pg_server,
+        location,
+        "ada",
+        PASSWORD,
+        f"SELECT facilitator_logins.set_login('postgres', '{verifier}', 'admin')",
+    )
+    assert code != 0 and "not this clinic's staff" in err
+    code, _, err = psql(
+        pg_server,
+        location,
+        "ada",
+        PASSWORD,
+        "SELECT facilitator_logins.set_login('lena', 'plain-text-password', 'lead')",
+    )
+    assert code != 0 and "SCRAM verifier" in err
+    code, _, err = psql(pg_server, location, "fran", FRAN, "ALTER ROLE lena PASSWORD 'x'")
+    assert code != 0 and "permission denied" in err
+
+
+def test_no_login_role_owns_anything(pg_server, clinic):
+    location, _ = clinic
+    owned = psql(pg_server, location, "ada", PASSWORD,
+        "SELECT count(*) FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner "
+        "WHERE c.relnamespace = 'public'::regnamespace AND r.rolcanlogin")[1]  # fmt: skip
+    assert owned == "0"
+    owners = psql(
+        pg_server,
+        location,
+        "ada",
+        PASSWORD,
+        "SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'",
+    )[1]
+    assert owners.endswith("_owner") and "\n" not in owners
+
+
+def test_deactivating_disables_the_login_and_ends_its_connections(pg_server, clinic):
+    location, _ = clinic
+    dbname = location.rsplit("/", 1)[1]
+    open_elsewhere = psycopg.connect(
+        host="127.0.0.1", port=pg_server.port, dbname=dbname, user="fran", password=FRAN
+    )
+    admin = accounts.sign_in(location, "ada", PASSWORD)
+    try:
+        accounts.deactivate_user(admin, "fran")
+    finally:
+        admin.close()
+    with pytest.raises(psycopg.OperationalError):
+        open_elsewhere.execute("SELECT 1")
+    with pytest.raises(AuthenticationFailed):
+        accounts.sign_in(location, "fran", FRAN)
+    code, _, err = psql(pg_server, location, "fran", FRAN, "SELECT 1")
+    assert code != 0 and "not permitted to log in" in err
