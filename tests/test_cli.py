@@ -601,3 +601,32 @@ def test_deactivating_on_the_command_line_re_encrypts_and_rotating_keeps_passwor
     assert rotated.returncode == 0 and "under a new key" in rotated.stdout
     assert run(*user, "check").returncode == 0
     one_line_error(run(*user, "users", "deactivate", "nobody"), 4)
+
+
+def test_a_lead_puts_a_facilitator_on_a_groups_staff_from_the_command_line(clinic):
+    from facilitator.domain.enums import Role
+    from facilitator.services import accounts
+
+    session_id, *_rest = _signed_session(clinic)
+    ws = accounts.sign_in(clinic, "ada", PASSWORD)
+    accounts.add_user(
+        ws, username="finn", password="finn-password-01", full_name="Finn Larkspur",
+        role=Role.FACILITATOR,
+    )  # fmt: skip
+    ws.close()
+    finn = ("--db", clinic, "--user", "finn")
+    listed = run(*finn, "list", "sessions", "--json", password="finn-password-01")
+    assert listed.returncode == 0 and json.loads(listed.stdout) == []
+    refused = run(
+        *finn, "groups", "staff", "Export Test Group", "finn", password="finn-password-01"
+    )
+    assert "only a clinical lead or admin" in one_line_error(refused, 1)
+    done = run("--db", clinic, "--user", "ada", "groups", "staff", "Export Test Group", "finn")
+    assert done.returncode == 0 and "finn staffs Export Test Group" in done.stdout
+    listed = run(*finn, "list", "sessions", "--json", password="finn-password-01")
+    rows = json.loads(listed.stdout)
+    assert session_id in [row["id"] for row in rows]
+    assert {row["group"] for row in rows} == {"Export Test Group"}
+    bad = run("--db", clinic, "--user", "ada", "groups", "staff", "Export Test Group", "finn",
+              "--cover-from", "2026-03-05", "--cover-until", "2026-03-04")  # fmt: skip
+    assert "first and a last day" in one_line_error(bad, 1)

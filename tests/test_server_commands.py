@@ -185,3 +185,20 @@ def test_a_staff_login_cannot_set_a_server_up_or_upgrade_it(pg_server, server_lo
         )
     )
     assert code != 0 and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_no_command_takes_or_prints_a_password_in_a_url(pg_server, server_location):
+    """The finding: every laptop's URL carried the shared password, visible in ps, and users
+    add printed it back. Now a URL with a password is refused, and never echoed."""
+    secret = "shared-clinic-secret-1"
+    leaky = server_location.replace("postgresql://", f"postgresql://clinic:{secret}@")
+    for argv in (
+        ("--db", leaky, "--user", "ada", "users", "add", "bo", "--name", "Bo Testwood"),
+        ("--db", leaky, "--user", "ada", "list", "sessions"),
+        ("server", "init", "--db", leaky, "--admin", "bo", "--name", "Bo Testwood"),
+    ):
+        code, out, err = finish(
+            cli(*argv, new_password=IVY, env_extra={"FACILITATOR_PASSWORD": PASSWORD})
+        )
+        assert code != 0 and "carries a password" in err and err.count("\n") == 1, (argv, err)
+        assert secret not in out + err

@@ -235,6 +235,19 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--group", metavar="NAME|ID")
     report.add_argument("-o", dest="output", required=True, metavar="FILE")
     report.add_argument("--force", action="store_true", help=FORCE_HELP)
+    groups = commands.add_parser("groups", parents=[common], help="the program's groups")
+    groups_what = groups.add_subparsers(
+        dest="what", metavar="ACTION", required=True, parser_class=_Parser
+    )
+    staff = groups_what.add_parser(
+        "staff",
+        parents=[common],
+        help="put a facilitator on a group's staff, or cover it for some days (leads, admins)",
+    )
+    staff.add_argument("group", metavar="GROUP", help="the group's name or number")
+    staff.add_argument("username", metavar="USERNAME")
+    staff.add_argument("--cover-from", type=_date, metavar="DATE", help="first day of cover")
+    staff.add_argument("--cover-until", type=_date, metavar="DATE", help="last day of cover")
     _server_commands(commands, common)
     return parser
 

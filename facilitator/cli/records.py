@@ -240,3 +240,20 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         f"their users; head {report.head}"
     )
     return 0
+
+
+def cmd_groups_staff(args: argparse.Namespace) -> int:
+    from facilitator.services import visibility
+
+    ws = _sign_in(args)
+    try:
+        found = visibility.assign_by_name(
+            ws, args.group, args.username, cover_from=args.cover_from, cover_until=args.cover_until
+        )
+    finally:
+        ws.close()
+    if args.cover_from or args.cover_until:
+        print(f"{args.username} covers {found.name} from {args.cover_from} to {args.cover_until}")
+    else:
+        print(f"{args.username} staffs {found.name}")
+    return 0

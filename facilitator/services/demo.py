@@ -317,7 +317,7 @@ class _GroupBuild:
         plan = ",".join(str(p) for p in PART_MINUTES)
         table.rows.append(
             (group_id, self.name, self.track.value, self.group_type.value, True, weekdays,
-             self.start, LENGTH, plan, 12, True, created)
+             self.start, LENGTH, plan, 12, True, created, None)
         )  # fmt: skip
         return group_id
 
@@ -359,7 +359,7 @@ class _GroupBuild:
         born = dt.date(1950, 1, 1) + dt.timedelta(days=rng.randint(0, 55 * 365))
         created = dt.datetime.combine(start, dt.time(14)) - dt.timedelta(days=3)
         members.rows.append(
-            (p.id, first, last, preferred, p.record_number, pronouns, born, created)
+            (p.id, first, last, preferred, p.record_number, pronouns, born, created, None)
         )
         goals = self.w.table(m.TreatmentGoal)
         for text in rng.sample(GOALS[self.track], rng.randint(1, 3)):

@@ -14,6 +14,7 @@ from facilitator.domain.audit import Action, RecordKind
 from facilitator.domain.changes import Changes
 from facilitator.domain.enums import Role
 from facilitator.domain.errors import InvalidInput, NotAllowed, NotFound
+from facilitator.domain.records import GroupInfo
 from facilitator.services import audit
 from facilitator.services.audit import audited
 from facilitator.services.workspace import Workspace
@@ -99,6 +100,21 @@ def assign(
         ends_on=cover_until, assigned_by=ws.actor.user_id,
     )  # fmt: skip
     return Changes(groups=frozenset({group_id}))
+
+
+def assign_by_name(
+    ws: Workspace,
+    group: str,
+    username: str,
+    *,
+    cover_from: dt.date | None = None,
+    cover_until: dt.date | None = None,
+) -> GroupInfo:
+    """``assign``, the group named or numbered as on the command line; returns the group."""
+    ws.require_role(Role.CLINICAL_LEAD, Role.ADMIN, doing="assign staff to a group")
+    found = people.find_group(group)
+    assign(ws, found.id, username, cover_from=cover_from, cover_until=cover_until)
+    return found
 
 
 def staff_of(group_id: int) -> list[tuple[str, str, dt.date | None, dt.date | None]]:

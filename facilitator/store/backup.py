@@ -44,7 +44,8 @@ from facilitator.store.locations import (
 
 SERVER_MESSAGE = (
     "a server database is backed up and restored with the server's own tools (pg_dump, "
-    "pg_restore); backup and restore work on embedded database files"
+    "pg_restore, WAL archiving) by the clinic's IT, with a restore drill: see docs/server.md; "
+    "backup and restore work on embedded database files"
 )
 PLAIN_SQLITE_HEADER = b"SQLite format 3\x00"
 # SQLCipher's pages are 4096 bytes; a file of another length was cut short or is not ours.

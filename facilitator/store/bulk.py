@@ -29,10 +29,11 @@ COLUMNS: dict[type[models.Base], tuple[str, ...]] = {
     models.Group: (
         "id", "name", "track", "group_type", "open_enrollment", "meeting_weekdays", "start_time",
         "length_minutes", "phase_plan", "soft_capacity", "active", "created_at",
+        "created_by_login",
     ),
     models.Member: (
         "id", "first_name", "last_name", "preferred_name", "record_number", "pronouns",
-        "date_of_birth", "created_at",
+        "date_of_birth", "created_at", "created_by_login",
     ),
     models.TreatmentGoal: ("id", "member_id", "text", "status", "created_at"),
     models.Enrollment: (

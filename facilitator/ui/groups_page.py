@@ -6,9 +6,6 @@ discharge without a reason) is shown in the dialog, which stays open with what w
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -24,11 +21,11 @@ from PySide6.QtWidgets import (
 
 from facilitator.domain.changes import Changes
 from facilitator.domain.enums import EnrollmentStatus
-from facilitator.domain.records import EnrollmentInfo, GroupInfo, MemberInfo
+from facilitator.domain.records import EnrollmentInfo, MemberInfo
 from facilitator.services import directory, roster
 from facilitator.services.directory import GroupRoster
 from facilitator.services.workspace import Workspace
-from facilitator.ui.bus import ChangeBus, Screen
+from facilitator.ui.bus import ChangeBus
 from facilitator.ui.curriculum import CurriculumPanel
 from facilitator.ui.forms import (
     chain_tabs,
@@ -39,27 +36,25 @@ from facilitator.ui.forms import (
     selected_row,
     table_view,
 )
+from facilitator.ui.group_actions import GroupActions
 from facilitator.ui.group_dialogs import (
     PART_NAMES,
     WARNING_STYLE,
-    DischargeDialog,
-    EnrollDialog,
-    GroupDialog,
 )
 from facilitator.ui.models import (
     GROUP_TYPE_LABELS,
     TRACK_LABELS,
     GroupsModel,
     RosterModel,
-    day,
     label,
     schedule,
 )
+from facilitator.ui.staff_dialog import ASSIGNS
 
 # ----------------------------------------------------------------------------- the page
 
 
-class GroupsPage(Screen):
+class GroupsPage(GroupActions):
     """The program's groups; for the chosen one, its settings and roster."""
 
     open_member = Signal(int)  # a roster row was activated: show that member's profile
@@ -81,9 +76,11 @@ class GroupsPage(Screen):
         actions = QHBoxLayout()
         self.new_button = push_button("&New group…", "New group", self.new_group, self)
         self.edit_button = push_button("&Edit group…", "Edit group", self.edit_group, self)
+        self.staff_button = push_button("Staff and co&ver…", "Staff and cover", self.staff, self)
+        self.staff_button.setVisible(self.ws.actor.role in ASSIGNS)
         self.message = message_label(self)
-        actions.addWidget(self.new_button)
-        actions.addWidget(self.edit_button)
+        for button in (self.new_button, self.edit_button, self.staff_button):
+            actions.addWidget(button)
         actions.addWidget(self.message, 1)
         layout.addLayout(actions)
         split = QSplitter(Qt.Orientation.Vertical, self)
@@ -100,6 +97,7 @@ class GroupsPage(Screen):
         chain_tabs(
             self.new_button,
             self.edit_button,
+            self.staff_button,
             self.groups_view,
             self.enroll_button,
             self.discharge_button,
@@ -290,6 +288,7 @@ class GroupsPage(Screen):
     def _enable(self) -> None:
         has_group = self.overview is not None
         self.edit_button.setEnabled(has_group)
+        self.staff_button.setEnabled(has_group)
         self.enroll_button.setEnabled(has_group)
         chosen = self.selected_enrollment()
         self.discharge_button.setEnabled(
@@ -308,89 +307,3 @@ class GroupsPage(Screen):
         chosen = self.selected_enrollment()
         if chosen is not None:
             self.open_member.emit(chosen[1].id)
-
-    # ------------------------------------------------------------------------- dialogs
-    # Each *_dialog method builds the dialog without showing it, so a test can fill it in and
-    # call accept(); the button handlers open it window-modal without blocking.
-
-    def _open(self, dialog: QDialog | None) -> None:
-        if dialog is not None:
-            self._dialog = dialog
-            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            dialog.open()
-
-    def group_dialog(self, group: GroupInfo | None = None) -> GroupDialog:
-        group_id = group.id if group else None
-        return GroupDialog(lambda values: self._save_group(group_id, values), group, self)
-
-    def new_group(self) -> None:
-        self._open(self.group_dialog())
-
-    def edit_group(self) -> None:
-        if self.overview is not None:
-            self._open(self.group_dialog(self.overview.group))
-
-    def enroll_dialog(self) -> EnrollDialog | None:
-        if self.overview is None:
-            return None
-        group_id = self.overview.group.id
-        return EnrollDialog(
-            self.overview.group,
-            lambda member_id, start: self._enroll(member_id, group_id, start),
-            lambda values, start: self._enroll_new(values, group_id, start),
-            self,
-        )
-
-    def enroll(self) -> None:
-        self._open(self.enroll_dialog())
-
-    def discharge_dialog(self) -> DischargeDialog | None:
-        chosen = self.selected_enrollment()
-        if self.overview is None or chosen is None:
-            say(self.message, "choose a member on the roster to discharge", error=True)
-            return None
-        enrollment, member = chosen
-        return DischargeDialog(
-            member,
-            self.overview.group,
-            enrollment,
-            lambda end, reason: self._discharge(enrollment.id, member, end, reason),
-            self,
-        )
-
-    def discharge(self) -> None:
-        self._open(self.discharge_dialog())
-
-    # ------------------------------------------------------------------------- saving
-    # These raise FacilitatorError to the dialog, which shows it and stays open.
-
-    def _save_group(self, group_id: int | None, values: dict[str, Any]) -> None:
-        if group_id is None:
-            changes = self.run(roster.create_group, self.ws, **values)
-            group_id = changes.created_id
-        else:
-            self.run(roster.update_group, self.ws, group_id, **values)
-        self.group_id = group_id
-        self._changed(f"Saved {values['name'].strip()}.")
-
-    def _enroll(self, member_id: int, group_id: int, start: dt.date) -> None:
-        changes = self.run(roster.enroll, self.ws, member_id, group_id, start)
-        self._enrolled(changes, roster.get_member(member_id), start)
-
-    def _enroll_new(self, values: dict[str, Any], group_id: int, start: dt.date) -> None:
-        changes = self.run(directory.enroll_new_member, self.ws, group_id, start, **values)
-        assert changes.created_id is not None
-        self._enrolled(changes, roster.get_member(changes.created_id), start)
-
-    def _enrolled(self, changes: Changes, member: MemberInfo, start: dt.date) -> None:
-        self._changed(f"Enrolled {member.display_name} from {day(start)}.")
-        (enrollment_id,) = changes.enrollments
-        self.select_enrollment(enrollment_id)
-
-    def _discharge(self, enrollment_id: int, member: MemberInfo, end: dt.date, reason: str) -> None:
-        self.run(roster.discharge, self.ws, enrollment_id, end, reason)
-        self._changed(f"Discharged {member.display_name} on {day(end)}.")
-
-    def _changed(self, text: str) -> None:
-        self.refresh()
-        say(self.message, text)

@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 from facilitator.domain.enums import EnrollmentStatus, GroupType, Track
 from facilitator.domain.errors import NotFound
 from facilitator.services import directory, roster
-from facilitator.ui.groups_page import GroupDialog, GroupsPage
+from facilitator.ui.group_dialogs import GroupDialog
+from facilitator.ui.groups_page import GroupsPage
 from facilitator.ui.models import RosterModel
 from tests.factories import group, members
 from tests.ui.events import click, type_text
