@@ -630,3 +630,18 @@ def test_a_lead_puts_a_facilitator_on_a_groups_staff_from_the_command_line(clini
     bad = run("--db", clinic, "--user", "ada", "groups", "staff", "Export Test Group", "finn",
               "--cover-from", "2026-03-05", "--cover-until", "2026-03-04")  # fmt: skip
     assert "first and a last day" in one_line_error(bad, 1)
+
+
+def test_a_user_changes_their_own_password_on_the_command_line(clinic):
+    added = run("--db", clinic, "--user", "ada", "users", "add", "finn", "--name", "Finn Larkspur",
+                new_password="given-by-ada-0001")  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    finn = ("--db", clinic, "--user", "finn")
+    wrong = run(*finn, "users", "password", password="not-finns-1234", new_password="x" * 14)
+    one_line_error(wrong, 3)
+    done = run(*finn, "users", "password", password="given-by-ada-0001",
+               new_password="finn-chose-this-01")  # fmt: skip
+    assert done.returncode == 0 and "finn has a new password" in done.stdout, done.stderr
+    assert "finn-chose-this-01" not in done.stdout + done.stderr
+    one_line_error(run(*finn, "list", "sessions", password="given-by-ada-0001"), 3)
+    assert run(*finn, "list", "sessions", password="finn-chose-this-01").returncode == 0

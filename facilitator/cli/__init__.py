@@ -55,6 +55,7 @@ from facilitator.cli.records import (
     cmd_restore,
     cmd_users_add,
     cmd_users_deactivate,
+    cmd_users_password,
 )
 from facilitator.cli.server import (
     cmd_server_init,
@@ -74,6 +75,7 @@ COMMANDS: dict[tuple[str, str | None], Callable[[argparse.Namespace], int]] = {
     ("list", "sessions"): cmd_list_sessions,
     ("users", "add"): cmd_users_add,
     ("users", "deactivate"): cmd_users_deactivate,
+    ("users", "password"): cmd_users_password,
     ("keys", "rotate"): cmd_keys_rotate,
     ("check", None): cmd_check,
     ("backup", None): cmd_backup,

@@ -85,13 +85,14 @@ def _text(password: str, what: str) -> str:
     return password
 
 
-def _sign_in(args: argparse.Namespace) -> Workspace:
+def _sign_in(args: argparse.Namespace, password: str | None = None) -> Workspace:
+    """Sign in as --user, with ``password`` or the one from the environment or a prompt."""
     from facilitator.services import accounts
 
     user = username_of(args)
-    return accounts.sign_in(
-        location_of(args), user, password_from_env_or_prompt(f"Password for {user}: ")
-    )
+    if password is None:
+        password = password_from_env_or_prompt(f"Password for {user}: ")
+    return accounts.sign_in(location_of(args), user, password)
 
 
 class Progress:

@@ -112,6 +112,12 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--credentials", default="", help='e.g. "LCSW"')
     add.add_argument("--role", choices=[r.value for r in Role], default=None)
     add.add_argument("--program", default="", help="program name, when creating a new database")
+    users_what.add_parser(
+        "password",
+        parents=[common],
+        help="change your own password (the current one from FACILITATOR_PASSWORD or a prompt, "
+        "the new one from FACILITATOR_NEW_PASSWORD or a prompt)",
+    )
     deactivate = users_what.add_parser(
         "deactivate",
         parents=[common],

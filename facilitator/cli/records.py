@@ -125,6 +125,23 @@ def cmd_users_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_users_password(args: argparse.Namespace) -> int:
+    from facilitator.services import accounts
+
+    user = username_of(args)
+    current = password_from_env_or_prompt(f"Current password for {user}: ")
+    ws = _sign_in(args, current)
+    try:
+        new = password_from_env_or_prompt(
+            f"New password for {user}: ", env=ENV_NEW_PASSWORD, confirm=True
+        )
+        accounts.change_own_password(ws, current, new)
+    finally:
+        ws.close()
+    print(f"{user} has a new password")
+    return 0
+
+
 def cmd_users_deactivate(args: argparse.Namespace) -> int:
     from facilitator.services import accounts
 

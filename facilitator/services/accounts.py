@@ -305,6 +305,20 @@ def reset_password(ws: Workspace, username: str, new_password: str) -> Changes:
     return _reset(ws, user.id, user.username, new_password)
 
 
+@audited(Action.USER_CHANGE, RecordKind.USER)
+def change_own_password(ws: Workspace, current_password: str, new_password: str) -> Changes:
+    """Everyone chooses their own password: the one an administrator gave them is theirs to
+    replace, so no one else knows it. Their slot keeps their signing key, wrapped anew; on a
+    server their login's password changes too (this connection stays open)."""
+    held = database.verify_password(ws.store, ws.actor.username, current_password)
+    check_password(new_password)
+    if new_password == current_password:
+        raise InvalidInput("password", "the new password must differ from the current one")
+    database.set_credential(ws.store, ws.actor.username, new_password, held, ws.actor.role)
+    ws.store.held = held
+    return Changes(users=frozenset({ws.actor.user_id}))
+
+
 @audited(Action.USER_CHANGE, RecordKind.USER, record="user_id")
 def _deactivate(ws: Workspace, user_id: int, username: str) -> Changes:
     people.update_user(username, active=False)

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
     from facilitator.services.workspace import Workspace
     from facilitator.ui.bus import ChangeBus
+    from facilitator.ui.password_dialog import PasswordDialog
     from facilitator.ui.session import SessionPage
 
 __all__ = ["DEMO_PASSWORD", "LoginPage", "MainWindow", "SetupPage", "run_window"]
@@ -82,8 +83,37 @@ class MainWindow(LockingWindow):
             self.lock_button.setAccessibleName("Lock the screen now")
             self.lock_button.setToolTip("Hide the records until you enter your password")
             self.lock_button.clicked.connect(lambda: self.lock(manual=True))
-            self._tabs.setCornerWidget(self.lock_button)
+            from PySide6.QtWidgets import QHBoxLayout
+
+            self.password_button = QPushButton("My password…", self)
+            self.password_button.setAccessibleName("Change my password")
+            self.password_button.clicked.connect(self.change_password)
+            corner = QWidget(self)
+            row = QHBoxLayout(corner)
+            row.setContentsMargins(0, 0, 0, 0)
+            row.addWidget(self.password_button)
+            row.addWidget(self.lock_button)
+            self._tabs.setCornerWidget(corner)
         return self._tabs
+
+    def password_dialog(self) -> PasswordDialog:
+        """Built, not shown (a test fills it in and accepts it)."""
+        from facilitator.services import accounts
+        from facilitator.ui.password_dialog import PasswordDialog
+
+        ws = self.workspace
+        return PasswordDialog(
+            ws.actor.username,
+            lambda current, new: accounts.change_own_password(ws, current, new),
+            self,
+        )
+
+    def change_password(self) -> None:
+        from PySide6.QtCore import Qt
+
+        dialog = self.password_dialog()
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
 
     # The workspace and the change bus are always set once signed in.
     @property

@@ -396,12 +396,21 @@ def test_a_large_file_is_checked_after_sign_in_and_damage_stops_writes(
     from facilitator.services import integrity, roster
     from facilitator.store import database
 
+    # Damage where signing in does not look (an index of a table it neither reads nor
+    # writes), so only the background check can find it.
+    (rootpage,) = clinic_ws.store.db.execute_sql(
+        "SELECT rootpage FROM sqlite_master WHERE name = 'groupstaff_user_id'"
+    ).fetchone()
     clinic_ws.close()
     damaged = tmp_path / "damaged" / "clinic.db"
     damaged.parent.mkdir()
     shutil.copy(clinic_ws.store.location, damaged)
     shutil.copy(keys_path_for(Path(clinic_ws.store.location)), keys_path_for(damaged))
-    corrupt(damaged, (0.8, 0.9))
+    with open(damaged, "r+b") as handle:  # page n (from 1) starts at (n - 1) pages in
+        handle.seek((rootpage - 1) * backup.PAGE_BYTES + 1000)
+        data = handle.read(32)
+        handle.seek((rootpage - 1) * backup.PAGE_BYTES + 1000)
+        handle.write(bytes(b ^ 0xFF for b in data))
     monkeypatch.setattr(database, "QUICK_CHECK_AT_OPEN_LIMIT", 0)
     ws = accounts.sign_in(str(damaged), "ada", PASSWORD)  # not checked at open any more
     try:

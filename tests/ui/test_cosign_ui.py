@@ -4,7 +4,7 @@ and co-signs with their password."""
 import datetime as dt
 
 from facilitator.domain.enums import Role
-from facilitator.services import accounts, keys, signing
+from facilitator.services import accounts, keys, signing, visibility
 from facilitator.ui.main_window import MainWindow
 from tests.conftest import new_workspace
 from tests.factories import group, members, ready_to_sign, started
@@ -23,6 +23,7 @@ def test_the_lead_finds_the_note_on_today_and_cosigns_it(qtbot, sqlite_location)
     fran = keys.act_as(ws, "fran", LEAD_PASSWORD)
     group_id = group(ws)
     member_ids = members(ws, group_id, 2)
+    visibility.assign(ws, group_id, "fran")  # a lead or an administrator puts fran on staff
     session_id = started(fran, group_id, dt.date.today() - dt.timedelta(days=1))
     ready_to_sign(fran, session_id, member_ids)
     signing.sign_session(fran, session_id, LEAD_PASSWORD)
