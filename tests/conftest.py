@@ -112,6 +112,11 @@ def server_location(pg_server) -> Iterator[str]:
 def _server_copy(server) -> Iterator[str]:
     name = f"test_{next(_names)}"
     server.create_database(name, template=TEMPLATE)
+    # A copy does not take its template's database privileges: lock it down as server init
+    # locked the template (no TEMP, CONNECT for the clinic's staff only).
+    with server.connect(autocommit=True) as conn:
+        conn.execute(f'REVOKE ALL ON DATABASE "{name}" FROM PUBLIC')
+        conn.execute(f'GRANT CONNECT ON DATABASE "{name}" TO "{server.template_roles.staff}"')
     yield server.staff_url(name)
     server.drop_database(name)
     forget_logins(server)

@@ -109,6 +109,7 @@ def test_init_takes_over_a_database_made_under_one_shared_login(pg_server, empty
     # What an earlier version made: tables owned by the login every laptop shared.
     with pg_server.connect(empty_database, autocommit=True) as conn:
         conn.execute("CREATE ROLE legacy_login LOGIN PASSWORD 'shared-by-everyone'")
+        conn.execute(f'ALTER DATABASE "{empty_database}" OWNER TO legacy_login')
         conn.execute("GRANT CREATE ON SCHEMA public TO legacy_login")
     import peewee
 
@@ -153,6 +154,10 @@ def test_init_takes_over_a_database_made_under_one_shared_login(pg_server, empty
     newest = sorted(p.stem for p in MIGRATIONS_DIR.glob("0*.py"))[-1]
     assert owned == 0 and applied == newest
     accounts.sign_in(pg_server.staff_url(empty_database), "ivy", IVY).close()
+    # The shared login, whose password every laptop's URL carried, owns nothing and cannot
+    # even connect: not the database, nor its schema, nor a table.
+    code, _, err = pg_server.psql(empty_database, "legacy_login", "shared-by-everyone", "SELECT 1")
+    assert code != 0 and "permission denied for database" in err
 
 
 def test_a_laptop_is_told_which_command_brings_app_and_server_together(pg_server, server_location):

@@ -12,6 +12,7 @@ from pathlib import Path
 GUIDE = Path(__file__).parents[1] / "docs" / "server.md"
 ADMIN_PASSWORD = "hollis-password-01"
 STAFF_PASSWORD = "quinn-password-001"
+QUINNS_OWN = "quinn-chose-this-01"
 
 
 def walk_through() -> list[str]:
@@ -35,7 +36,7 @@ def test_the_server_guide_works_as_written(pg_server, tmp_path):
         PATH=f"{shim}:{pg_server.bin}:{env['PATH']}",
         PGHOST=pg_server.host, PGPORT=str(pg_server.port), PGUSER="postgres",
         SERVER=f"{pg_server.host}:{pg_server.port}", WORK=str(tmp_path),
-        ADMIN_PASSWORD=ADMIN_PASSWORD, STAFF_PASSWORD=STAFF_PASSWORD,
+        ADMIN_PASSWORD=ADMIN_PASSWORD, STAFF_PASSWORD=STAFF_PASSWORD, QUINNS_OWN=QUINNS_OWN,
         PYTHONPATH=str(GUIDE.parents[1]),
     )  # fmt: skip
     try:
@@ -47,12 +48,12 @@ def test_the_server_guide_works_as_written(pg_server, tmp_path):
             )  # fmt: skip
             assert done.returncode == 0, (command, done.stdout, done.stderr)
             outputs.append(done.stdout)
-            for secret in (ADMIN_PASSWORD, STAFF_PASSWORD):
+            for secret in (ADMIN_PASSWORD, STAFF_PASSWORD, QUINNS_OWN):
                 assert secret not in done.stdout + done.stderr
         text = "\n".join(outputs)
         assert "created administrator hollis" in text
         assert re.search(r"recovery key .*: [0-9A-Z]{5}-", text)
-        assert "added user quinn" in text
+        assert "added user quinn" in text and "quinn has a new password" in text
         assert re.search(r"^ok: ", text, re.MULTILINE)  # check on the restored copy
         assert "intact" in text
     finally:

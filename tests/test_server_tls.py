@@ -105,3 +105,28 @@ def test_a_url_with_a_password_is_refused_and_never_echoed(tls_server):
     with pytest.raises(RuleViolation, match="carries a password") as refused:
         accounts.sign_in(leaky, "ada", PASSWORD)
     assert PASSWORD not in str(refused.value)
+
+
+def test_a_connection_counts_as_local_only_where_libpq_really_goes(monkeypatch):
+    """A review found three ways past the TLS rule: a loopback name with another address,
+    a host from the environment, a service file entry. Each now needs verified TLS."""
+    from facilitator.store import server_connect
+
+    for url, env in (
+        ("postgresql://localhost/clinic?hostaddr=192.0.2.10", {}),
+        ("postgresql:///clinic", {"PGHOST": "clinic-db.test"}),
+        ("postgresql:///clinic?service=clinic", {}),
+        ("postgresql://127.0.0.1/clinic", {"PGHOSTADDR": "192.0.2.10"}),
+    ):
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        with pytest.raises(RuleViolation, match="server trust"):
+            server_connect.connection_parameters(url, "ada", PASSWORD)
+        for name in env:
+            monkeypatch.delenv(name)
+    for url in (
+        "postgresql://127.0.0.1/clinic",
+        "postgresql:///clinic",
+        "postgresql://localhost/c",
+    ):
+        assert "sslmode" not in server_connect.connection_parameters(url, "ada", PASSWORD)

@@ -55,9 +55,15 @@ def url_parts(url: str) -> dict[str, Any]:
 
 
 def is_local(parts: dict[str, Any]) -> bool:
-    """The local socket (a folder as host) or loopback: no network in between."""
-    host = str(parts.get("host") or "")
-    return all(h in LOCAL_HOSTS or h.startswith("/") for h in host.split(","))
+    """The local socket (a folder as host) or loopback: no network in between. Said only of
+    what libpq will really use: the URL's host, else PGHOST; a hostaddr beside it (libpq
+    connects there, whatever the name); a service file entry is never taken as local."""
+    if parts.get("service") or os.environ.get("PGSERVICE"):
+        return False
+    host = str(parts.get("host") or os.environ.get("PGHOST") or "")
+    address = str(parts.get("hostaddr") or os.environ.get("PGHOSTADDR") or "")
+    named = all(h in LOCAL_HOSTS or h.startswith("/") for h in host.split(","))
+    return named and all(a in ("", "127.0.0.1", "::1") for a in address.split(","))
 
 
 def _ca_file(parts: dict[str, Any]) -> str | None:

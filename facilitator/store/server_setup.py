@@ -133,6 +133,7 @@ def set_up(db: peewee.Database) -> ServerRoles:
             _grant(db, roles)
             _protect_slots(db, roles)
             _rows_facilitators_see(db, roles)
+            _functions_fixed(db, roles)
         finally:
             db.execute_sql("RESET ROLE")
         _login_functions(db, roles)
@@ -168,6 +169,7 @@ def _role_exists(db: peewee.Database, name: str) -> bool:
 
 
 def _make_roles(db: peewee.Database, roles: ServerRoles) -> None:
+    _refuse_look_alikes(db, roles)
     for name in (roles.owner, roles.staff, *roles.groups):
         if not _role_exists(db, name):
             db.execute_sql(f"CREATE ROLE {quoted(name)} NOLOGIN")
@@ -190,8 +192,38 @@ def _make_roles(db: peewee.Database, roles: ServerRoles) -> None:
             db.execute_sql(f"GRANT {quoted(name)} TO CURRENT_USER")
 
 
+def _refuse_look_alikes(db: peewee.Database, roles: ServerRoles) -> None:
+    """A role with one of this clinic's names that can log in, or holds more than this set-up
+    gives, was not made by it (someone may have made it to be let in): refuse, naming it."""
+    for name in (roles.owner, roles.staff, *roles.groups, roles.logins):
+        row = db.execute_sql(
+            "SELECT rolcanlogin, rolsuper, rolcreaterole, rolbypassrls FROM pg_roles "
+            "WHERE rolname = %s",
+            (name,),
+        ).fetchone()
+        if row is None:
+            continue
+        can_login, superuser, createrole, bypass = row
+        if can_login or superuser or bypass or (createrole and name != roles.logins):
+            raise RuleViolation(
+                f"the server already has a role {name} that can log in or holds more than this "
+                "set-up gives it; it was not made by 'server init': remove or rename it first"
+            )
+
+
 def _lock_down_database(db: peewee.Database, roles: ServerRoles) -> None:
     name = quoted(str(_one(db, "SELECT current_database()")))
+    # A database an earlier version made belongs to the login every laptop shared: the
+    # database passes to the IT role, and the schema to the owner role, so that login (and
+    # whoever learned its password) owns nothing here any more.
+    owner_can_login = _one(
+        db,
+        "SELECT r.rolcanlogin AND r.rolname <> current_user FROM pg_database d "
+        "JOIN pg_roles r ON r.oid = d.datdba WHERE d.datname = current_database()",
+    )
+    if owner_can_login:
+        db.execute_sql(f"ALTER DATABASE {name} OWNER TO CURRENT_USER")
+    db.execute_sql(f"ALTER SCHEMA public OWNER TO {quoted(roles.owner)}")
     db.execute_sql(f"REVOKE ALL ON DATABASE {name} FROM PUBLIC")
     db.execute_sql(f"GRANT CONNECT ON DATABASE {name} TO {quoted(roles.staff)}")
     db.execute_sql("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
@@ -247,8 +279,12 @@ def _grant(db: peewee.Database, roles: ServerRoles) -> None:
             db.execute_sql(f"GRANT INSERT, UPDATE ON {name} TO {staff}")
         if table in DELETABLE:
             db.execute_sql(f"GRANT DELETE ON {name} TO {staff}")
-    # Certifying and revoking a key (its trigger refuses any other change).
-    db.execute_sql(f"GRANT UPDATE (certificate, revoked_at, revocation) ON signing_key TO {staff}")
+    # Certifying and revoking a key, by an administrator holding the root (its trigger
+    # refuses any other change).
+    db.execute_sql(
+        "GRANT UPDATE (certificate, revoked_at, revocation) ON signing_key TO "
+        f"{quoted(roles.group(Role.ADMIN))}"
+    )
     # Staff read which schema version the database is at; only the owner changes it.
     db.execute_sql(f"GRANT SELECT ON schema_migration TO {staff}")
     db.execute_sql(f"GRANT SELECT ON key_slot TO {staff}")
@@ -313,6 +349,12 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
   SELECT facilitator_sees_group((SELECT group_id FROM session WHERE id = s))
 $$;
 """
+# What a facilitator may write, where it is narrower than what they see: they enroll only a
+# member they see into a group they see (else enrolling anyone into a group of their own
+# would show them everyone).
+WRITTEN_BY_FACILITATORS = {
+    "enrollment": "facilitator_sees_group(group_id) AND facilitator_sees_member(member_id)",
+}
 SEEN_BY_FACILITATORS = {
     "therapy_group": "created_by_login = session_user::text OR facilitator_sees_group(id)",
     "member": "created_by_login = session_user::text OR facilitator_sees_member(id)",
@@ -329,6 +371,53 @@ SEEN_BY_FACILITATORS = {
 }  # fmt: skip
 
 
+_IS_ADMIN = """
+CREATE OR REPLACE FUNCTION facilitator_is_admin() RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+  SELECT pg_has_role(session_user, {admin}, 'MEMBER')
+$$;
+"""
+
+
+def _functions_fixed(db: peewee.Database, roles: ServerRoles) -> None:
+    """Every function of the schema finds its tables in it whatever the caller's search_path
+    says (no one's temporary table stands in for app_user or session), and the look-ups that
+    pass row security are the staff's alone to call."""
+    db.execute_sql(_IS_ADMIN.format(admin=literal(roles.group(Role.ADMIN))))
+    rows = db.execute_sql(
+        "SELECT p.oid::regprocedure::text, p.prosecdef FROM pg_proc p "
+        "WHERE p.pronamespace = 'public'::regnamespace"
+    ).fetchall()
+    for signature, definer in rows:
+        db.execute_sql(f"ALTER FUNCTION {signature} SET search_path = public, pg_temp")
+        if definer:
+            db.execute_sql(f"REVOKE ALL ON FUNCTION {signature} FROM PUBLIC")
+            db.execute_sql(f"GRANT EXECUTE ON FUNCTION {signature} TO {quoted(roles.staff)}")
+
+
+def _settings_policies(db: peewee.Database, roles: ServerRoles, everyone_else: str) -> None:
+    """The clinic's settings (its root key among them) are written by leads and
+    administrators; a facilitator writes only their own place in the app (last_place:NAME)."""
+    db.execute_sql("ALTER TABLE program_setting ENABLE ROW LEVEL SECURITY")
+    for policy in ("sees_all", "reads_settings", "own_place", "own_place_update"):
+        db.execute_sql(f"DROP POLICY IF EXISTS {policy} ON program_setting")
+    facilitator = quoted(roles.group(Role.FACILITATOR))
+    db.execute_sql(
+        f"CREATE POLICY sees_all ON program_setting TO {everyone_else} USING (true) WITH CHECK (true)"
+    )
+    db.execute_sql(
+        f"CREATE POLICY reads_settings ON program_setting FOR SELECT TO {facilitator} USING (true)"
+    )
+    own = "key = 'last_place:' || session_user::text"
+    db.execute_sql(
+        f"CREATE POLICY own_place ON program_setting FOR INSERT TO {facilitator} WITH CHECK ({own})"
+    )
+    db.execute_sql(
+        f"CREATE POLICY own_place_update ON program_setting FOR UPDATE TO {facilitator} "
+        f"USING ({own}) WITH CHECK ({own})"
+    )
+
+
 def _rows_facilitators_see(db: peewee.Database, roles: ServerRoles) -> None:
     db.execute_sql(_SEES.replace("%", "%%"))
     everyone_else = ", ".join(
@@ -342,10 +431,12 @@ def _rows_facilitators_see(db: peewee.Database, roles: ServerRoles) -> None:
         db.execute_sql(
             f"CREATE POLICY sees_all ON {name} TO {everyone_else} USING (true) WITH CHECK (true)"
         )
+        check = WRITTEN_BY_FACILITATORS.get(table, rule)
         db.execute_sql(
             f"CREATE POLICY sees_staffed ON {name} TO {quoted(roles.group(Role.FACILITATOR))} "
-            f"USING ({rule}) WITH CHECK ({rule})"
+            f"USING ({rule}) WITH CHECK ({check})"
         )
+    _settings_policies(db, roles, everyone_else)
     # Who staffs what is no secret; a facilitator adds only themselves, to a group they made.
     db.execute_sql("ALTER TABLE group_staff ENABLE ROW LEVEL SECURITY")
     for policy in ("sees_all", "reads_staffing", "staffs_own_group"):
@@ -373,7 +464,9 @@ _CHECKS = """
   target_is_staff boolean := EXISTS (
       SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
       JOIN pg_roles u ON u.oid = m.member
-      WHERE u.rolname = who AND g.rolname = ANY (groups) AND NOT u.rolsuper);
+      WHERE u.rolname = who AND g.rolname = ANY (groups) AND NOT u.rolsuper
+      AND NOT u.rolcreaterole AND NOT u.rolbypassrls AND NOT u.rolreplication
+      AND NOT pg_has_role(u.oid, {owner}, 'MEMBER') AND NOT pg_has_role(u.oid, {keeper}, 'MEMBER'));
 """
 
 _SET_LOGIN = """
@@ -388,6 +481,10 @@ BEGIN
   IF who = session_user::text AND target_is_staff THEN
     EXECUTE format('ALTER ROLE %I PASSWORD %L', who, verifier);
     RETURN;
+  END IF;
+  IF who ~ '_(owner|staff|facilitator|lead|admin|logins)$' OR who ~ '^pg_' THEN
+    RAISE EXCEPTION 'FACILITATOR_LOGIN: % is the form of a role name the server keeps for '
+      'itself; choose another username', who;
   END IF;
   IF NOT caller_is_admin THEN
     RAISE EXCEPTION 'FACILITATOR_LOGIN: only an administrator manages other logins';
@@ -435,8 +532,10 @@ CREATE OR REPLACE FUNCTION {schema}.set_slot(who text, slot text)
 RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE {checks}
 BEGIN
-  IF who <> session_user::text AND NOT caller_is_admin THEN
-    RAISE EXCEPTION 'FACILITATOR_LOGIN: a key slot is written by its owner or an administrator';
+  IF who <> session_user::text
+     AND NOT (caller_is_admin AND (target_is_staff OR who = {recovery})) THEN
+    RAISE EXCEPTION 'FACILITATOR_LOGIN: a key slot is written by its owner, or by an '
+      'administrator for this clinic''s staff';
   END IF;
   DELETE FROM public.key_slot WHERE username = who;
   IF slot IS NOT NULL THEN
@@ -456,11 +555,18 @@ def _login_functions(db: peewee.Database, roles: ServerRoles) -> None:
     checks = _CHECKS.format(
         groups=", ".join(literal(g) for g in roles.groups),
         admin=literal(roles.group(Role.ADMIN)),
+        owner=literal(roles.owner),
+        keeper=literal(roles.logins),
     )
     db.execute_sql(f"SET ROLE {keeper}")
     try:
         for body in (_SET_LOGIN, _DISABLE_LOGIN, _SET_SLOT):
-            text = body.format(schema=LOGINS_SCHEMA, checks=checks, prefix=literal(roles.prefix))
+            text = body.format(
+                schema=LOGINS_SCHEMA,
+                checks=checks,
+                prefix=literal(roles.prefix),
+                recovery=literal(RECOVERY_SLOT),
+            )
             db.execute_sql(text.replace("%", "%%"))  # no parameters: % is the driver's
         for name, arguments in FUNCTIONS.items():
             function = f"{LOGINS_SCHEMA}.{name}({arguments})"

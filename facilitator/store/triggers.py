@@ -23,10 +23,11 @@ def _digest(text: str) -> str:
 def installed() -> tuple[str, dict[str, str]]:
     """The engine's name and, per trigger, a fingerprint of everything that makes it act:
     on SQLite its SQL; on PostgreSQL its table, timing, whether it is enabled, and the
-    source of the function it runs (schema names aside)."""
+    source and settings (its fixed search_path) of the function it runs."""
     if isinstance(database.obj, PostgresqlDatabase):
         rows = database.execute_sql(
-            "SELECT t.tgname, c.relname, t.tgtype, t.tgenabled, p.proname, p.prosrc "
+            "SELECT t.tgname, c.relname, t.tgtype, t.tgenabled, p.proname, p.prosrc, "
+            "coalesce(array_to_string(p.proconfig, ','), '') "
             "FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
             "JOIN pg_proc p ON p.oid = t.tgfoid "
             "WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace"

@@ -178,3 +178,97 @@ def test_deactivating_disables_the_login_and_ends_its_connections(pg_server, cli
         accounts.sign_in(location, "fran", FRAN)
     code, _, err = psql(pg_server, location, "fran", FRAN, "SELECT 1")
     assert code != 0 and "not permitted to log in" in err
+
+
+# What a review of the set-up found a staff login could still do; each is refused now.
+
+DECOY = (
+    "INSERT INTO therapy_group (name, track, group_type, open_enrollment, meeting_weekdays, "
+    "length_minutes, soft_capacity, active, created_at) VALUES ('decoy', 'mental_health', "
+    "'process', true, '', 60, 1, true, now())"
+)
+
+
+def test_enrolling_strangers_into_a_group_of_ones_own_shows_nobody(pg_server, server_location):
+    ws = new_workspace(server_location)
+    try:
+        accounts.add_user(
+            ws, username="fran", password=FRAN, full_name="Fran Testwood", role=Role.FACILITATOR
+        )
+        members(ws, group(ws), 2)
+    finally:
+        ws.close()
+    code, _, err = psql(pg_server, server_location, "fran", FRAN,
+        f"DO $$ DECLARE g int; BEGIN {DECOY} RETURNING id INTO g; "
+        "INSERT INTO enrollment (member_id, group_id, start_date, status, discharge_reason) "
+        "VALUES (1, g, current_date, 'active', ''); END $$")  # fmt: skip
+    assert code != 0 and "row-level security" in err
+    assert psql(pg_server, server_location, "fran", FRAN, "SELECT count(*) FROM member")[1] == "0"
+
+
+def test_who_made_a_group_is_the_servers_to_say(pg_server, clinic):
+    location, _ = clinic
+    # fran staffs the group (the fixture): she may update it, not claim to have made it, which
+    # would outlast her assignment.
+    sql = "UPDATE therapy_group SET created_by_login = 'fran'"
+    assert psql(pg_server, location, "fran", FRAN, sql)[1] == "UPDATE 1"
+    owners = psql(
+        pg_server, location, "ada", PASSWORD, "SELECT DISTINCT created_by_login FROM therapy_group"
+    )
+    assert owners[1] == "ada"  # the trigger kept who made it
+
+
+def test_facilitators_write_only_their_own_place_in_the_settings(pg_server, clinic):
+    location, _ = clinic
+    root = "SELECT value FROM program_setting WHERE key = 'root_public_key'"
+    before = psql(pg_server, location, "ada", PASSWORD, root)[1]
+    code, out, _ = psql(pg_server, location, "fran", FRAN,
+        "UPDATE program_setting SET value = repeat('ab', 32) WHERE key = 'root_public_key'")  # fmt: skip
+    assert out == "UPDATE 0" and psql(pg_server, location, "ada", PASSWORD, root)[1] == before
+    code, _, err = psql(pg_server, location, "fran", FRAN,
+        "INSERT INTO program_setting (key, value) VALUES ('lock_minutes', '100000')")  # fmt: skip
+    assert code != 0 and "row-level security" in err
+    own = "INSERT INTO program_setting (key, value) VALUES ('last_place:fran', '1:check_in')"
+    assert psql(pg_server, location, "fran", FRAN, own)[0] == 0
+
+
+def test_no_one_plants_or_revokes_a_signing_key_of_someone_else(pg_server, clinic):
+    location, _ = clinic
+    lena = psql(
+        pg_server, location, "fran", FRAN, "SELECT id FROM app_user WHERE username = 'lena'"
+    )[1]
+    code, _, err = psql(pg_server, location, "fran", FRAN,
+        "INSERT INTO signing_key (user_id, public_key, certificate, created_at) "
+        f"VALUES ({lena}, repeat('cd', 32), '', now())")  # fmt: skip
+    assert code != 0 and "FACILITATOR_NOT_AUTHOR" in err
+    code, _, err = psql(pg_server, location, "fran", FRAN,
+        "UPDATE signing_key SET revoked_at = '2000-01-01', revocation = 'x'")  # fmt: skip
+    assert code != 0 and "permission denied" in err
+
+
+def test_a_username_never_changes_so_no_one_borrows_anothers(pg_server, clinic):
+    location, _ = clinic
+    code, _, err = psql(pg_server, location, "ada", PASSWORD,
+        "UPDATE app_user SET username = 'ada~' WHERE username = 'ada'")  # fmt: skip
+    assert code != 0 and "a username never changes" in err
+
+
+def test_administrators_keep_only_this_clinics_logins_and_slots(pg_server, clinic):
+    location, _ = clinic
+    verifier = "SCRAM-SHA-256$4096:c2FsdA==$c3RvcmVk:c2VydmVy"
+    code, _, err = psql(pg_server, location, "ada", PASSWORD,
+        f"SELECT facilitator_logins.set_login('other_admin', '{verifier}', 'facilitator')")  # fmt: skip
+    assert code != 0 and "keeps for itself" in err
+    code, _, err = psql(pg_server, location, "ada", PASSWORD,
+        "SELECT facilitator_logins.set_slot('nobody-yet', 'planted')")  # fmt: skip
+    assert code != 0 and "for this clinic's staff" in err
+
+
+def test_staff_make_no_temporary_tables_and_call_no_look_ups_of_their_own(pg_server, clinic):
+    location, _ = clinic
+    code, _, err = psql(pg_server, location, "fran", FRAN, "CREATE TEMP TABLE app_user (id int)")
+    assert code != 0 and "permission denied" in err
+    public_may = psql(pg_server, location, "ada", PASSWORD,
+        "SELECT bool_or(has_function_privilege('public', p.oid, 'EXECUTE')) FROM pg_proc p "
+        "WHERE p.pronamespace = 'public'::regnamespace AND p.prosecdef")[1]  # fmt: skip
+    assert public_may == "f"

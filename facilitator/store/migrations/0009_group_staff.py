@@ -43,3 +43,46 @@ def up(migrator, db):
         db.execute_sql(
             f"ALTER TABLE {table} ADD COLUMN created_by_login VARCHAR(255) NULL{default}"
         )
+    if server:
+        _server_guards(db)
+
+
+NOT_AUTHOR = "FACILITATOR_NOT_AUTHOR: only its owner or an administrator can add this"
+IMMUTABLE_NAME = "FACILITATOR_LOCKED: a username never changes; add a new account instead"
+
+
+def _server_guards(db):
+    """On a server: who made a group or a member is the server's to say, once; a signing key
+    is added for oneself (or by an administrator, for someone they add); a username never
+    changes (the server names authors by it). facilitator_is_admin() is made by
+    store.server_setup, with the clinic's role names."""
+    db.execute_sql(
+        "CREATE OR REPLACE FUNCTION facilitator_made_by_login() RETURNS trigger AS $$ BEGIN "
+        "IF TG_OP = 'INSERT' THEN NEW.created_by_login := session_user::text; "
+        "ELSE NEW.created_by_login := OLD.created_by_login; END IF; "
+        "RETURN NEW; END $$ LANGUAGE plpgsql"
+    )
+    for table in ("therapy_group", "member"):
+        db.execute_sql(
+            f"CREATE TRIGGER {table}_made_by_login BEFORE INSERT OR UPDATE ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION facilitator_made_by_login()"
+        )
+    db.execute_sql(
+        "CREATE OR REPLACE FUNCTION facilitator_key_of_login() RETURNS trigger AS $$ BEGIN "
+        "IF NOT EXISTS (SELECT 1 FROM public.app_user WHERE id = NEW.user_id "
+        "AND username = session_user::text) AND NOT public.facilitator_is_admin() THEN "
+        f"RAISE EXCEPTION '{NOT_AUTHOR}'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql"
+    )
+    db.execute_sql(
+        "CREATE TRIGGER signing_key_by_login BEFORE INSERT ON signing_key "
+        "FOR EACH ROW EXECUTE FUNCTION facilitator_key_of_login()"
+    )
+    db.execute_sql(
+        "CREATE OR REPLACE FUNCTION facilitator_keep_username() RETURNS trigger AS $$ BEGIN "
+        f"IF NEW.username IS DISTINCT FROM OLD.username THEN RAISE EXCEPTION '{IMMUTABLE_NAME}'; "
+        "END IF; RETURN NEW; END $$ LANGUAGE plpgsql"
+    )
+    db.execute_sql(
+        "CREATE TRIGGER keep_username BEFORE UPDATE ON app_user "
+        "FOR EACH ROW EXECUTE FUNCTION facilitator_keep_username()"
+    )
