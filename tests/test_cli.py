@@ -645,3 +645,31 @@ def test_a_user_changes_their_own_password_on_the_command_line(clinic):
     assert "finn-chose-this-01" not in done.stdout + done.stderr
     one_line_error(run(*finn, "list", "sessions", password="given-by-ada-0001"), 3)
     assert run(*finn, "list", "sessions", password="finn-chose-this-01").returncode == 0
+
+
+def test_two_first_users_at_once_make_one_database_and_one_clear_refusal(sqlite_location):
+    """The finding: two `users add` on an empty database at one moment; here the second was
+    told the new file was damaged. Now one succeeds and the other is refused for what
+    happened."""
+    import concurrent.futures
+
+    def add(name):
+        return run("--db", sqlite_location, "users", "add", name, "--name", f"{name.title()} T",
+                   password=f"{name}-password-0001")  # fmt: skip
+
+    for _attempt in range(3):
+        for leftover in Path(sqlite_location).parent.glob("clinic.db*"):
+            leftover.unlink()
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            done = list(pool.map(add, ["ivy", "jude"]))
+        assert sorted(d.returncode for d in done) == [0, 1], [d.stderr for d in done]
+        refused = next(d for d in done if d.returncode == 1)
+        assert "damaged" not in refused.stderr
+        assert "a moment ago" in refused.stderr or "already exists" in refused.stderr
+        winner = next(
+            name for d, name in zip(done, ["ivy", "jude"], strict=True) if d.returncode == 0
+        )
+        ok = run(
+            "--db", sqlite_location, "--user", winner, "check", password=f"{winner}-password-0001"
+        )
+        assert ok.returncode == 0, ok.stderr

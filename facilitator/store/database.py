@@ -289,7 +289,8 @@ def create_store(location: str, username: str, password: str, kdf: KdfParams = S
     path.parent.mkdir(parents=True, exist_ok=True)
     key = new_database_key()
     slots = KeySlots.new(keys_path)
-    slots.add(username, password, key, kdf)
+    slots.add(username, password, key, kdf)  # the slow part, before the file is claimed
+    _claim(path)
     db = EncryptedSqlite(path, key)
     db.connect()
     _check_pragmas(db)
@@ -298,6 +299,18 @@ def create_store(location: str, username: str, password: str, kdf: KdfParams = S
     migrate(db, path)
     slots.save()
     return Store(db, str(path), username, slots, key, kdf)
+
+
+def _claim(path: Path) -> None:
+    """Make the new file, or fail if it has just been made: two first sign-ups at one moment
+    give one database and one clear refusal (not a key that fails on the other's file, which
+    would read as damage)."""
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        raise RuleViolation(
+            f"{path} was created a moment ago by another window or command; sign in to it instead"
+        ) from None
 
 
 def connect_new_server(location: str, username: str, password: str, kdf: KdfParams) -> Store:

@@ -624,3 +624,10 @@ def make_first_login(db: peewee.Database, roles: ServerRoles, username: str, pas
     else:
         db.execute_sql(f"CREATE ROLE {quoted(username)} LOGIN PASSWORD {literal(verifier)}")
     db.execute_sql(f"GRANT {quoted(admin)} TO {quoted(username)}")
+    if int(str(_one(db, "SHOW server_version_num"))) >= 160000:
+        # From PostgreSQL 16 the login keeper needs ADMIN OPTION on a login it did not make,
+        # to reset or disable it later (not tried here: the tests run PostgreSQL 15).
+        db.execute_sql(
+            f"GRANT {quoted(username)} TO {quoted(roles.logins)} "
+            "WITH ADMIN OPTION, INHERIT FALSE, SET FALSE"
+        )

@@ -272,3 +272,28 @@ def test_staff_make_no_temporary_tables_and_call_no_look_ups_of_their_own(pg_ser
         "SELECT bool_or(has_function_privilege('public', p.oid, 'EXECUTE')) FROM pg_proc p "
         "WHERE p.pronamespace = 'public'::regnamespace AND p.prosecdef")[1]  # fmt: skip
     assert public_may == "f"
+
+
+def test_a_draft_is_neither_frozen_nor_marked_signed_without_its_signature(
+    pg_server, server_location, today
+):
+    ws = new_workspace(server_location)
+    try:
+        accounts.add_user(
+            ws, username="fran", password=FRAN, full_name="Fran Testwood", role=Role.FACILITATOR
+        )
+        group_id = group(ws)
+        visibility.assign(ws, group_id, "fran")
+        member_ids = members(ws, group_id, 1)
+        draft = started(ws, group_id, today)
+        for sql in (
+            f"INSERT INTO signed_content (session_id, body, created_at) VALUES ({draft}, '\\x00', now())",
+            f"UPDATE session SET state = 'signed' WHERE id = {draft}",
+        ):
+            code, _, err = psql(pg_server, server_location, "fran", FRAN, sql)
+            assert code != 0 and "signed only with its signature" in err, (sql, err)
+        # Signing it for real still works: frozen record, signature and state together.
+        ready_to_sign(ws, draft, member_ids)
+        signing.sign_session(ws, draft, PASSWORD)
+    finally:
+        ws.close()

@@ -86,3 +86,30 @@ def _server_guards(db):
         "CREATE TRIGGER keep_username BEFORE UPDATE ON app_user "
         "FOR EACH ROW EXECUTE FUNCTION facilitator_keep_username()"
     )
+    # A session is signed as a whole, in one transaction: its frozen record, the signature and
+    # the state. Checked when the transaction commits, so no one can freeze a draft without
+    # signing it (which would block its signing) or mark it signed without a signature.
+    db.execute_sql(
+        "CREATE OR REPLACE FUNCTION facilitator_signed_whole() RETURNS trigger AS $$ BEGIN "
+        "IF NOT EXISTS (SELECT 1 FROM public.session s WHERE s.id = NEW.session_id "
+        "AND s.state = 'signed') OR NOT EXISTS (SELECT 1 FROM public.signature g "
+        "WHERE g.session_id = NEW.session_id AND g.kind = 'sign') THEN "
+        f"RAISE EXCEPTION '{UNSIGNED}'; END IF; RETURN NULL; END $$ LANGUAGE plpgsql"
+    )
+    db.execute_sql(
+        "CREATE CONSTRAINT TRIGGER signed_content_with_signature AFTER INSERT ON signed_content "
+        "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION facilitator_signed_whole()"
+    )
+    db.execute_sql(
+        "CREATE OR REPLACE FUNCTION facilitator_signed_session() RETURNS trigger AS $$ BEGIN "
+        "IF NEW.state = 'signed' AND NOT EXISTS (SELECT 1 FROM public.signature g "
+        "WHERE g.session_id = NEW.id AND g.kind = 'sign') THEN "
+        f"RAISE EXCEPTION '{UNSIGNED}'; END IF; RETURN NULL; END $$ LANGUAGE plpgsql"
+    )
+    db.execute_sql(
+        "CREATE CONSTRAINT TRIGGER session_signed_with_signature AFTER UPDATE ON session "
+        "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION facilitator_signed_session()"
+    )
+
+
+UNSIGNED = "FACILITATOR_LOCKED: a session is signed only with its signature"
