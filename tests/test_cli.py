@@ -39,6 +39,20 @@ def one_line_error(done, code):
     return lines[0]
 
 
+def add_facilitator(clinic, username, password):
+    """A facilitator ada adds, who has then chosen their own password."""
+    from facilitator.domain.enums import Role
+    from facilitator.services import accounts
+
+    ws = accounts.sign_in(clinic, "ada", PASSWORD)
+    accounts.add_user(ws, username=username, password="given-by-ada-0001",
+                      full_name=f"{username.title()} Larkspur", role=Role.FACILITATOR)  # fmt: skip
+    ws.close()
+    own = accounts.sign_in(clinic, username, "given-by-ada-0001")
+    accounts.change_own_password(own, "given-by-ada-0001", password)
+    own.close()
+
+
 @pytest.fixture
 def clinic(location):
     if "://" in location:  # a server: set up by its IT (server init), with ada its administrator
@@ -98,9 +112,14 @@ def test_users_add_then_the_new_user_signs_in(clinic):
         new_password="finns-password-1",
     )
     assert added.returncode == 0, added.stderr
-    done = run(
-        "--db", clinic, "--user", "finn", "list", "sessions", "--json", password="finns-password-1"
-    )
+    finn = ("--db", clinic, "--user", "finn")
+    # Ada knows that password: finn chooses their own before anything else.
+    first = one_line_error(run(*finn, "list", "sessions", password="finns-password-1"), 3)
+    assert "users password" in first
+    chose = run(*finn, "users", "password", password="finns-password-1",
+                new_password="finn-chose-this-01")  # fmt: skip
+    assert chose.returncode == 0, chose.stderr
+    done = run(*finn, "list", "sessions", "--json", password="finn-chose-this-01")
     assert done.returncode == 0, done.stderr
     short = run(
         "--db",
@@ -447,16 +466,9 @@ def test_a_new_database_prints_its_recovery_key_once(sqlite_location):
 
 def test_a_facilitator_cannot_export_a_group_they_do_not_staff(clinic, tmp_path):
     """Exit 6, one line; a batch leaves those sessions out; nothing is written."""
-    from facilitator.domain.enums import Role
-    from facilitator.services import accounts
 
     session_id, *_rest = _signed_session(clinic)  # Ada's group
-    ws = accounts.sign_in(clinic, "ada", PASSWORD)
-    accounts.add_user(
-        ws, username="finn", password="finn-password-01", full_name="Finn Larkspur",
-        role=Role.FACILITATOR,
-    )  # fmt: skip
-    ws.close()
+    add_facilitator(clinic, "finn", "finn-password-01")
     finn = ("--db", clinic, "--user", "finn")
     target = tmp_path / "record.pdf"
     line = one_line_error(
@@ -604,16 +616,9 @@ def test_deactivating_on_the_command_line_re_encrypts_and_rotating_keeps_passwor
 
 
 def test_a_lead_puts_a_facilitator_on_a_groups_staff_from_the_command_line(clinic):
-    from facilitator.domain.enums import Role
-    from facilitator.services import accounts
 
     session_id, *_rest = _signed_session(clinic)
-    ws = accounts.sign_in(clinic, "ada", PASSWORD)
-    accounts.add_user(
-        ws, username="finn", password="finn-password-01", full_name="Finn Larkspur",
-        role=Role.FACILITATOR,
-    )  # fmt: skip
-    ws.close()
+    add_facilitator(clinic, "finn", "finn-password-01")
     finn = ("--db", clinic, "--user", "finn")
     listed = run(*finn, "list", "sessions", "--json", password="finn-password-01")
     assert listed.returncode == 0 and json.loads(listed.stdout) == []

@@ -85,14 +85,26 @@ def _text(password: str, what: str) -> str:
     return password
 
 
-def _sign_in(args: argparse.Namespace, password: str | None = None) -> Workspace:
-    """Sign in as --user, with ``password`` or the one from the environment or a prompt."""
+def _sign_in(
+    args: argparse.Namespace, password: str | None = None, *, choosing: bool = False
+) -> Workspace:
+    """Sign in as --user, with ``password`` or the one from the environment or a prompt.
+
+    Someone still on a password an administrator gave them does nothing else until they
+    choose their own (``users password``, which passes ``choosing``)."""
     from facilitator.services import accounts
 
     user = username_of(args)
     if password is None:
         password = password_from_env_or_prompt(f"Password for {user}: ")
-    return accounts.sign_in(location_of(args), user, password)
+    ws = accounts.sign_in(location_of(args), user, password)
+    if not ws.actor.password_chosen and not choosing:
+        ws.close()
+        raise AuthenticationFailed(
+            f"{user} is signing in with a password an administrator gave them: choose your own "
+            f"first with '{PROG} users password'"
+        )
+    return ws
 
 
 class Progress:

@@ -130,7 +130,7 @@ def cmd_users_password(args: argparse.Namespace) -> int:
 
     user = username_of(args)
     current = password_from_env_or_prompt(f"Current password for {user}: ")
-    ws = _sign_in(args, current)
+    ws = _sign_in(args, current, choosing=True)
     try:
         new = password_from_env_or_prompt(
             f"New password for {user}: ", env=ENV_NEW_PASSWORD, confirm=True

@@ -49,6 +49,9 @@ class Actor:
     credentials: str
     role: Role
     clinician: bool = True  # False only for an administrator who is not also a clinician
+    # False while they sign in with a password an administrator gave them: they choose their
+    # own before anything else (the window and the command line ask for it).
+    password_chosen: bool = True
 
     @property
     def signs_clinically(self) -> bool:

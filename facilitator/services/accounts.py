@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import math
 from typing import TYPE_CHECKING
@@ -264,7 +265,10 @@ def add_user(
         raise RuleViolation(f"the username {username} is already taken")
     clinician = clinician or role is not Role.ADMIN
     keys.require_root(ws)
-    user_id = people.add_user(username, full_name, credentials.strip(), role, clinician)
+    # The administrator knows this password: the user chooses their own at first sign-in.
+    user_id = people.add_user(
+        username, full_name, credentials.strip(), role, clinician, password_chosen=False
+    )
     keys.give_new_key(ws, user_id, username, password, role)
     return Changes(users=frozenset({user_id}), created_id=user_id)
 
@@ -294,6 +298,7 @@ def _other_user(ws: Workspace, username: str, doing: str) -> UserInfo:
 def _reset(ws: Workspace, user_id: int, username: str, new_password: str) -> Changes:
     check_password(new_password)
     keys.give_new_key(ws, user_id, username, new_password, people.get_user(username).role)
+    people.update_user_by_id(user_id, password_chosen=False)  # theirs to replace
     return Changes(users=frozenset({user_id}))
 
 
@@ -316,6 +321,8 @@ def change_own_password(ws: Workspace, current_password: str, new_password: str)
         raise InvalidInput("password", "the new password must differ from the current one")
     database.set_credential(ws.store, ws.actor.username, new_password, held, ws.actor.role)
     ws.store.held = held
+    people.update_user_by_id(ws.actor.user_id, password_chosen=True)
+    ws.actor = dataclasses.replace(ws.actor, password_chosen=True)
     return Changes(users=frozenset({ws.actor.user_id}))
 
 

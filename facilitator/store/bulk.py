@@ -24,7 +24,7 @@ from facilitator.store.models import database
 COLUMNS: dict[type[models.Base], tuple[str, ...]] = {
     models.User: (
         "id", "username", "full_name", "credentials", "role", "password_hash", "active",
-        "created_at", "clinician", "requires_supervision", "supervisor_id",
+        "created_at", "clinician", "requires_supervision", "supervisor_id", "password_chosen",
     ),
     models.Group: (
         "id", "name", "track", "group_type", "open_enrollment", "meeting_weekdays", "start_time",

@@ -45,13 +45,15 @@ class User(Base):
     full_name = CharField()
     credentials = CharField(default="")
     role = CharField()
-    # Only on PostgreSQL: on the embedded database the user's key slot is the credential.
+    # Unused: kept empty (a server checks its own logins; a laptop its key slots).
     password_hash = TextField(null=True)
     active = BooleanField(default=True)
     created_at = DateTimeField(default=utcnow)
     clinician = BooleanField(default=True, constraints=[SQL("DEFAULT TRUE")])
     requires_supervision = BooleanField(default=False, constraints=[SQL("DEFAULT FALSE")])
     supervisor_id = IntegerField(null=True)
+    # False while their password is one an administrator gave them (Actor.password_chosen).
+    password_chosen = BooleanField(default=True, constraints=[SQL("DEFAULT TRUE")])
 
     class Meta:
         table_name = "app_user"

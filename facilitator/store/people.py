@@ -72,7 +72,13 @@ def set_setting(key: str, value: str) -> None:
 
 def _actor(user: User) -> Actor:
     return Actor(
-        user.id, user.username, user.full_name, user.credentials, Role(user.role), user.clinician
+        user.id,
+        user.username,
+        user.full_name,
+        user.credentials,
+        Role(user.role),
+        user.clinician,
+        bool(user.password_chosen),
     )
 
 
@@ -116,7 +122,12 @@ def user_count() -> int:
 
 
 def add_user(
-    username: str, full_name: str, credentials: str, role: Role, clinician: bool = True
+    username: str,
+    full_name: str,
+    credentials: str,
+    role: Role,
+    clinician: bool = True,
+    password_chosen: bool = True,
 ) -> int:
     with clear_errors():
         return int(
@@ -126,6 +137,7 @@ def add_user(
                 credentials=credentials,
                 role=role,
                 clinician=clinician,
+                password_chosen=password_chosen,
             ).id
         )
 

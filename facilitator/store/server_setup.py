@@ -290,6 +290,8 @@ def _grant(db: peewee.Database, roles: ServerRoles) -> None:
     db.execute_sql(f"GRANT SELECT ON key_slot TO {staff}")
     db.execute_sql(f"GRANT SELECT, INSERT, DELETE ON key_slot TO {quoted(roles.logins)}")
     db.execute_sql(f"GRANT SELECT ON app_user TO {quoted(roles.logins)}")
+    # Anyone marks their own password as chosen (row security: their own row only).
+    db.execute_sql(f"GRANT UPDATE (password_chosen) ON app_user TO {staff}")
     db.execute_sql(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {staff}")
     db.execute_sql(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {quoted(roles.logins)}")
 
@@ -395,6 +397,25 @@ def _functions_fixed(db: peewee.Database, roles: ServerRoles) -> None:
             db.execute_sql(f"GRANT EXECUTE ON FUNCTION {signature} TO {quoted(roles.staff)}")
 
 
+def _user_policies(db: peewee.Database, roles: ServerRoles) -> None:
+    """Everyone reads the users; administrators write them; anyone marks their own password
+    as chosen, no one else's."""
+    db.execute_sql("ALTER TABLE app_user ENABLE ROW LEVEL SECURITY")
+    for policy in ("reads_users", "admins_write", "own_password"):
+        db.execute_sql(f"DROP POLICY IF EXISTS {policy} ON app_user")
+    readers = f"{quoted(roles.staff)}, {quoted(roles.logins)}"
+    db.execute_sql(f"CREATE POLICY reads_users ON app_user FOR SELECT TO {readers} USING (true)")
+    db.execute_sql(
+        f"CREATE POLICY admins_write ON app_user TO {quoted(roles.group(Role.ADMIN))} "
+        "USING (true) WITH CHECK (true)"
+    )
+    own = "username = session_user::text"
+    db.execute_sql(
+        f"CREATE POLICY own_password ON app_user FOR UPDATE TO {quoted(roles.staff)} "
+        f"USING ({own}) WITH CHECK ({own})"
+    )
+
+
 def _settings_policies(db: peewee.Database, roles: ServerRoles, everyone_else: str) -> None:
     """The clinic's settings (its root key among them) are written by leads and
     administrators; a facilitator writes only their own place in the app (last_place:NAME)."""
@@ -437,6 +458,7 @@ def _rows_facilitators_see(db: peewee.Database, roles: ServerRoles) -> None:
             f"USING ({rule}) WITH CHECK ({check})"
         )
     _settings_policies(db, roles, everyone_else)
+    _user_policies(db, roles)
     # Who staffs what is no secret; a facilitator adds only themselves, to a group they made.
     db.execute_sql("ALTER TABLE group_staff ENABLE ROW LEVEL SECURITY")
     for policy in ("sees_all", "reads_staffing", "staffs_own_group"):

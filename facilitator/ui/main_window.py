@@ -96,7 +96,7 @@ class MainWindow(LockingWindow):
             self._tabs.setCornerWidget(corner)
         return self._tabs
 
-    def password_dialog(self) -> PasswordDialog:
+    def password_dialog(self, *, first: bool = False) -> PasswordDialog:
         """Built, not shown (a test fills it in and accepts it)."""
         from facilitator.services import accounts
         from facilitator.ui.password_dialog import PasswordDialog
@@ -106,6 +106,7 @@ class MainWindow(LockingWindow):
             ws.actor.username,
             lambda current, new: accounts.change_own_password(ws, current, new),
             self,
+            first=first,
         )
 
     def change_password(self) -> None:
@@ -147,6 +148,18 @@ class MainWindow(LockingWindow):
         # A file too big to check at sign-in is checked now, beside the work; then the backup.
         self.check_thread = integrity.start_background_check(ws, self.integrity_problem.emit)
         self.backup_thread = backup.start_daily_backup(ws)  # today's, once, in the background
+        if not ws.actor.password_chosen:
+            self._choose_own_password()
+
+    def _choose_own_password(self) -> None:
+        """Signed in with a password an administrator gave them: they choose their own before
+        anything else, or the window closes (nothing is open yet to lose)."""
+        from PySide6.QtCore import Qt
+
+        dialog = self.password_dialog(first=True)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.rejected.connect(self.close)
+        dialog.open()
 
     def show_integrity_problem(self, message: str) -> None:
         """Writes have stopped: say so, and where the last good backup is."""

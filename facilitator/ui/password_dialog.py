@@ -13,15 +13,27 @@ from facilitator.ui.forms import SavingDialog, chain_tabs
 
 class PasswordDialog(SavingDialog):
     def __init__(
-        self, username: str, save: Callable[[str, str], object], parent: QWidget | None = None
+        self,
+        username: str,
+        save: Callable[[str, str], object],
+        parent: QWidget | None = None,
+        *,
+        first: bool = False,
     ) -> None:
         super().__init__(f"Change the password of {username}", "&Change password", parent)
         self._save = save
+        first_time = (
+            "You signed in with a password an administrator gave you, so they know it. Choose "
+            "your own before you start (Cancel closes the window). "
+            if first
+            else ""
+        )
         intro = QLabel(
-            "Choose a password only you know, at least 12 characters. It also opens your "
-            "signing key; signing and unlocking ask for it.",
+            first_time + "Choose a password only you know, at least 12 characters. It also "
+            "opens your signing key; signing and unlocking ask for it.",
             self,
         )
+        self.intro = intro
         intro.setWordWrap(True)
         self.body.insertWidget(0, intro)
         self.current, self.new, self.repeat = (self._secret(n) for n in ("Current password",

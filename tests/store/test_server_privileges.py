@@ -297,3 +297,18 @@ def test_a_draft_is_neither_frozen_nor_marked_signed_without_its_signature(
         signing.sign_session(ws, draft, PASSWORD)
     finally:
         ws.close()
+
+
+def test_one_marks_only_ones_own_password_as_chosen(pg_server, clinic):
+    location, _ = clinic
+    others = psql(pg_server, location, "fran", FRAN,
+        "UPDATE app_user SET password_chosen = true WHERE username = 'lena'")  # fmt: skip
+    assert others[1] == "UPDATE 0"
+    assert psql(pg_server, location, "ada", PASSWORD,
+        "SELECT password_chosen FROM app_user WHERE username = 'lena'")[1] == "f"  # fmt: skip
+    code, _, err = psql(pg_server, location, "fran", FRAN,
+        "UPDATE app_user SET full_name = 'Someone Else' WHERE username = 'fran'")  # fmt: skip
+    assert code != 0 and "permission denied" in err
+    mine = psql(pg_server, location, "fran", FRAN,
+        "UPDATE app_user SET password_chosen = true WHERE username = 'fran'")  # fmt: skip
+    assert mine[1] == "UPDATE 1"

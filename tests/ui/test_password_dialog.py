@@ -41,3 +41,43 @@ def test_a_user_changes_their_password_from_the_window(qtbot, location):
     with pytest.raises(AuthenticationFailed):
         accounts.sign_in(location, "ada", PASSWORD)
     accounts.sign_in(location, "ada", CHOSEN).close()
+
+
+def test_someone_on_an_administrators_password_chooses_their_own_first(qtbot, location):
+    from facilitator.domain.enums import Role
+
+    ws = new_workspace(location)
+    accounts.add_user(
+        ws,
+        username="fran",
+        password="given-by-ada-0001",
+        full_name="Fran Testwood",
+        role=Role.FACILITATOR,
+    )
+    ws.close()
+
+    def sign_in_as_fran():
+        window = MainWindow(location, "fran")
+        qtbot.addWidget(window)
+        window.show()
+        type_text(window.start_page.password, "given-by-ada-0001")
+        click(window.start_page.sign_in_button)
+        dialog = next(d for d in window.findChildren(PasswordDialog) if d.isVisible())
+        assert "administrator gave you" in dialog.intro.text()
+        return window, dialog
+
+    window, dialog = sign_in_as_fran()
+    key(dialog, Qt.Key.Key_Escape)  # not now: the window closes, nothing else was open
+    assert not window.isVisible()
+    window, dialog = sign_in_as_fran()
+    type_text(dialog.current, "given-by-ada-0001")
+    type_text(dialog.new, "fran-chose-this-01")
+    type_text(dialog.repeat, "fran-chose-this-01")
+    key(dialog.repeat, Qt.Key.Key_Return)
+    assert window.isVisible() and window.ws is not None and window.ws.actor.password_chosen
+    window.close()
+    again = accounts.sign_in(location, "fran", "fran-chose-this-01")
+    try:
+        assert again.actor.password_chosen  # kept in the database, not just in the window
+    finally:
+        again.close()
