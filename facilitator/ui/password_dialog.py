@@ -22,15 +22,15 @@ class PasswordDialog(SavingDialog):
     ) -> None:
         super().__init__(f"Change the password of {username}", "&Change password", parent)
         self._save = save
-        first_time = (
-            "You signed in with a password an administrator gave you, so they know it. Choose "
-            "your own before you start (Cancel closes the window). "
+        opening = (
+            "You signed in with a password an administrator gave you, so they know it: choose "
+            "your own before you start (Cancel closes the window)."
             if first
-            else ""
+            else "Choose a password only you know."
         )
         intro = QLabel(
-            first_time + "Choose a password only you know, at least 12 characters. It also "
-            "opens your signing key; signing and unlocking ask for it.",
+            opening + " At least 12 characters. It also opens your signing key: signing and "
+            "unlocking ask for it.",
             self,
         )
         self.intro = intro
