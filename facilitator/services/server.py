@@ -21,14 +21,22 @@ from facilitator.domain.errors import (
 from facilitator.domain.rules import check_password, check_username, require_text
 from facilitator.services import accounts, audit, keys
 from facilitator.services.workspace import Workspace
-from facilitator.store import database, people, recovery, server_connect, server_setup
+from facilitator.store import (
+    database,
+    people,
+    recovery,
+    server_connect,
+    server_logins,
+    server_roles,
+    server_setup,
+)
 from facilitator.store.keys import STRONG, KdfParams
 from facilitator.store.signing_keys import ROOT
 
 
 @dataclass(frozen=True)
 class InitReport:
-    roles: server_setup.ServerRoles
+    roles: server_roles.ServerRoles
     administrators: list[str]  # the administrators there were before, if any
     created: str | None  # the administrator made now
     recovery_key: str | None  # shown once, for the new administrator
@@ -57,7 +65,7 @@ def init(
             admins = _administrators()
             if admins:
                 return InitReport(roles, admins, None, None)
-            server_setup.make_first_login(db, roles, username, password)
+            server_logins.make_first_login(db, roles, username, password)
             ws = accounts.first_server_administrator(
                 location,
                 username=username,
@@ -84,7 +92,7 @@ def upgrade(location: str) -> list[str]:
     db = database._connect_server(location)
     try:
         database._bind(db)
-        if not server_setup.is_set_up(db):
+        if not server_roles.is_set_up(db):
             raise RuleViolation(
                 "this database has not been set up: run 'facilitator server init' first"
             )
@@ -117,7 +125,7 @@ def reset_admin(location: str, recovery_key: str, username: str, new_password: s
     db = database._connect_server(location)
     try:
         database._bind(db)
-        roles = server_setup.roles_of(db)
+        roles = server_roles.roles_of(db)
         with server_setup.acting_as_owner(db, roles):
             root = recovery.open_server_recovery_slot(recovery_key)
             try:
@@ -126,7 +134,7 @@ def reset_admin(location: str, recovery_key: str, username: str, new_password: s
                 raise AuthenticationFailed("no active administrator by that username") from None
         if not user.active or user.role is not Role.ADMIN:
             raise PermissionDenied("the recovery key resets only an administrator's password")
-        server_setup.make_first_login(db, roles, username, new_password)
+        server_logins.make_first_login(db, roles, username, new_password)
     finally:
         db.close()
     store = database.connect_new_server(location, username, new_password, STRONG)

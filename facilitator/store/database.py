@@ -463,13 +463,13 @@ def set_credential(
     on PostgreSQL their own login role (in the group of ``role``) and a slot row."""
     slots = key_slots(store)
     if store.slots is None:
-        from facilitator.store import server_setup
+        from facilitator.store import server_logins
 
         if role is None:
             found = models.User.get(models.User.username == username)
             role = Role(found.role)
         with clear_errors():
-            server_setup.set_login(store.db, username, password, role)
+            server_logins.set_login(store.db, username, password, role)
     slots.add(username, password, store._key or b"", store.kdf, held)
     slots.save()
 
@@ -481,10 +481,10 @@ def remove_credential(store: Store, username: str) -> None:
     slots.remove(username)
     slots.save()
     if store.slots is None:
-        from facilitator.store import server_setup
+        from facilitator.store import server_logins
 
         with clear_errors():
-            server_setup.disable_login(store.db, username)
+            server_logins.disable_login(store.db, username)
 
 
 # ----------------------------------------------------------------------------- errors

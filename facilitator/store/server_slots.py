@@ -14,7 +14,7 @@ from facilitator.domain.errors import IntegrityProblem
 from facilitator.store import people
 from facilitator.store.keys import KeySlots
 from facilitator.store.models import KeySlot, ProgramSetting, database
-from facilitator.store.server_setup import set_slot
+from facilitator.store.server_logins import set_slot
 
 DATABASE_ID = "database_id"
 NOTHING = b""  # what a server slot wraps in place of a database key

@@ -119,6 +119,9 @@ class Screen(QWidget):
     def follow(self, changes: Changes) -> None:
         """Redraw what ``changes`` names (only called when ``cares`` said so)."""
 
+    def refresh(self) -> None:
+        """Read again everything the screen shows (a screen that shows records says how)."""
+
     def run(self, service: Callable[..., Changes], *args: Any, **kwargs: Any) -> Changes:
         """Change records through a service, as this screen; other screens hear of it."""
         return self.bus.run(self, service, *args, **kwargs)

@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QLabel
+from PySide6.QtWidgets import QDialog, QLabel, QTableView
 
 from facilitator.domain.changes import Changes
 from facilitator.domain.enums import Role
@@ -18,28 +18,30 @@ from facilitator.domain.records import EnrollmentInfo, GroupInfo, MemberInfo
 from facilitator.services import accounts, directory, roster, visibility
 from facilitator.services.directory import GroupRoster
 from facilitator.ui.bus import Screen
-from facilitator.ui.forms import say
+from facilitator.ui.forms import say, select_row, selected_row
 from facilitator.ui.group_dialogs import DischargeDialog, EnrollDialog, GroupDialog
-from facilitator.ui.models import day
+from facilitator.ui.models import RosterModel, day
 from facilitator.ui.staff_dialog import StaffDialog
 
 
 class GroupActions(Screen):
     """The Groups page's half that opens dialogs and saves (GroupsPage is the other)."""
 
+    # Made by GroupsPage when it builds itself.
     overview: GroupRoster | None
     group_id: int | None
     message: QLabel
+    roster_view: QTableView
+    roster_model: RosterModel
     _dialog: QDialog | None
 
     def selected_enrollment(self) -> tuple[EnrollmentInfo, MemberInfo] | None:
-        raise NotImplementedError
+        row = selected_row(self.roster_view)
+        return None if row is None else self.roster_model.row_at(row)
 
     def select_enrollment(self, enrollment_id: int) -> None:
-        raise NotImplementedError
-
-    def refresh(self) -> None:
-        raise NotImplementedError
+        ids = [e.id for e, _m in self.roster_model.rows()]
+        select_row(self.roster_view, ids.index(enrollment_id))
 
     # Each *_dialog method builds the dialog without showing it, so a test can fill it in and
     # call accept(); the button handlers open it window-modal without blocking.

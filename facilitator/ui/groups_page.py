@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
 
 from facilitator.domain.changes import Changes
 from facilitator.domain.enums import EnrollmentStatus
-from facilitator.domain.records import EnrollmentInfo, MemberInfo
 from facilitator.services import directory, roster
 from facilitator.services.directory import GroupRoster
 from facilitator.services.workspace import Workspace
@@ -294,14 +293,6 @@ class GroupsPage(GroupActions):
         self.discharge_button.setEnabled(
             chosen is not None and chosen[0].status == EnrollmentStatus.ACTIVE
         )
-
-    def selected_enrollment(self) -> tuple[EnrollmentInfo, MemberInfo] | None:
-        row = selected_row(self.roster_view)
-        return None if row is None else self.roster_model.row_at(row)
-
-    def select_enrollment(self, enrollment_id: int) -> None:
-        ids = [e.id for e, _m in self.roster_model.rows()]
-        select_row(self.roster_view, ids.index(enrollment_id))
 
     def _member_activated(self) -> None:
         chosen = self.selected_enrollment()
