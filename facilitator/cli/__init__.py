@@ -58,6 +58,7 @@ from facilitator.cli.records import (
     cmd_users_password,
 )
 from facilitator.cli.server import (
+    cmd_server_import,
     cmd_server_init,
     cmd_server_reset_admin,
     cmd_server_trust,
@@ -95,6 +96,7 @@ COMMANDS: dict[tuple[str, str | None], Callable[[argparse.Namespace], int]] = {
     ("server", "upgrade"): cmd_server_upgrade,
     ("server", "trust"): cmd_server_trust,
     ("server", "reset-admin"): cmd_server_reset_admin,
+    ("server", "import"): cmd_server_import,
 }
 
 

@@ -288,3 +288,28 @@ def _server_commands(commands: argparse._SubParsersAction[_Parser], common: _Par
         "trust", parents=[common], help="trust the clinic's CA certificate on this laptop"
     )
     trust.add_argument("ca_file", metavar="CA.pem")
+    moving = what.add_parser(
+        "import",
+        parents=[common],
+        help="bring a laptop's database onto the server (as a server administrator, --user)",
+    )
+    moving.add_argument("laptop_db", metavar="LAPTOP.db", help="the laptop's database file")
+    moving.add_argument(
+        "--laptop-user",
+        metavar="NAME",
+        help="the laptop's administrator (default: --user); password from "
+        "FACILITATOR_LAPTOP_PASSWORD or a prompt",
+    )
+    moving.add_argument(
+        "--same-members",
+        action="store_true",
+        help="confirm that members whose record numbers the server has already are the same "
+        "people (otherwise they are listed, and asked about in a terminal)",
+    )
+    moving.add_argument(
+        "--passwords-file",
+        metavar="FILE",
+        default="one-time-passwords.txt",
+        help="a new file for the new logins' one-time passwords, readable by you only "
+        "(default: %(default)s)",
+    )

@@ -256,6 +256,8 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         f"ok: the audit trail's {report.entries} entries are intact, in order and signed by "
         f"their users; head {report.head}"
     )
+    if report.laptop_entries:
+        print(f"ok: so are the {report.laptop_entries} entries of the laptops brought in")
     return 0
 
 

@@ -8,12 +8,23 @@ prompt. No password is ever taken from argv or a URL.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from facilitator.cli.common import ENV_NEW_PASSWORD, location_of, password_from_env_or_prompt
+from facilitator.cli.common import (
+    ENV_NEW_PASSWORD,
+    _sign_in,
+    location_of,
+    password_from_env_or_prompt,
+    username_of,
+)
 from facilitator.domain.errors import UsageError
 from facilitator.domain.rules import normalise_recovery_key
 from facilitator.store import locations
+
+if TYPE_CHECKING:
+    from facilitator.services.moving_in import ImportReport, MemberMatch
 
 ENV_RECOVERY_KEY = "FACILITATOR_RECOVERY_KEY"
 
@@ -85,3 +96,84 @@ def cmd_server_reset_admin(args: argparse.Namespace) -> int:
     server.reset_admin(location, normalise_recovery_key(key), args.username, password)
     print(f"{args.username} has a new password and a new signing key, certified by the root key")
     return 0
+
+
+ENV_LAPTOP_PASSWORD = "FACILITATOR_LAPTOP_PASSWORD"
+
+
+def cmd_server_import(args: argparse.Namespace) -> int:
+    """Sign in to the server as its administrator, read the laptop as its administrator, say
+    who and what meets what, bring it all in, and print the counts before and after."""
+    import os
+
+    from facilitator.services import moving_in
+
+    _server_location(args)
+    laptop_user = args.laptop_user or username_of(args)
+    passwords_file = Path(args.passwords_file)
+    ws = _sign_in(args)
+    try:
+        laptop_password = password_from_env_or_prompt(
+            f"Password for {laptop_user} on {Path(args.laptop_db).name}: ", env=ENV_LAPTOP_PASSWORD
+        )
+        laptop = moving_in.read_laptop(Path(args.laptop_db), laptop_user, laptop_password)
+        found = moving_in.plan(ws, laptop)
+        same_members = args.same_members or _confirm_members(found.members)
+        new_logins = any(row["active"] for row in found.users_new)
+        descriptor = moving_in.claim_passwords_file(passwords_file) if new_logins else None
+        try:
+            report = moving_in.bring_in(ws, laptop, found, same_members=same_members)
+        except BaseException:
+            if descriptor is not None:
+                os.close(descriptor)
+                passwords_file.unlink(missing_ok=True)
+            raise
+        if descriptor is not None:
+            moving_in.write_passwords(descriptor, report)
+    finally:
+        ws.close()
+    _print_import(report, passwords_file)
+    return 0
+
+
+def _confirm_members(matches: list[MemberMatch]) -> bool:
+    """The members both databases hold (by record number), listed; in a terminal, asked."""
+    if not matches:
+        return False
+    print(f"{len(matches)} member(s) on the laptop have record numbers the server has already:")
+    for match in matches:
+        print(f"  {match.record_number}: {match.on_laptop} (laptop) = {match.on_server} (server)")
+    if not sys.stdin.isatty():
+        return False
+    try:
+        answer = input("Are these the same people, to be kept as one record each? [y/N] ")
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("y", "yes")
+
+
+def _print_import(report: ImportReport, passwords_file: Path) -> None:
+    print(
+        f"laptop import {report.import_id}: root key {report.laptop_root}, audit trail "
+        f"{report.audit_head}"
+    )
+    print(f"{'table':<22}{'before':>8}{'laptop':>8}{'same':>8}{'after':>8}")
+    for table, after in report.after.items():
+        brought, same = report.brought.get(table, 0), report.matched.get(table, 0)
+        print(f"{table:<22}{report.before[table]:>8}{brought:>8}{same:>8}{after:>8}")
+    print(
+        "(same: the laptop's rows that are the server's own; the server's audit trail and keys "
+        "also gain the import's own entries and the new logins' keys)"
+    )
+    if report.users_matched:
+        print("already on the server: " + ", ".join(report.users_matched))
+    if report.matched.get("member"):
+        print(f"{report.matched['member']} member(s) kept as one record with the server's")
+    for old, new in report.groups_renamed:
+        print(f"group {old!r} is {new!r} on the server (the name was taken)")
+    if report.users_added:
+        print(
+            f"new logins: {', '.join(report.users_added)}; their one-time passwords are in "
+            f"{passwords_file} (readable by you only): hand each to its owner, then delete it"
+        )
+    print("run 'facilitator check' to verify every signature, key and audit entry")

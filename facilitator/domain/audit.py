@@ -38,6 +38,7 @@ class Action(StrEnum):
     BACKUP = "backup"
     RESTORE = "restore"
     KEY_ROTATION = "key_rotation"  # the database re-encrypted under a new key
+    IMPORT = "import"  # a laptop's database brought onto the server (`server import`)
 
 
 class RecordKind(StrEnum):

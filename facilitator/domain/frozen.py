@@ -59,9 +59,11 @@ def body_hash(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
-def thaw(body: bytes, live: SessionRecord) -> SessionRecord:
+def thaw(body: bytes, live: SessionRecord, covered: str | None = None) -> SessionRecord:
     """The record as it was signed, with the facts printed with it (``frozen``), and the live
-    state, signatures and addenda of ``live`` (signers as they were when they signed)."""
+    state, signatures and addenda of ``live`` (signers as they were when they signed).
+    ``covered``: the hash the signatures cover, where it is not the body's own (a session
+    brought in from a laptop, whose signatures cover the body with the laptop's ids)."""
     raw = json.loads(body)
     if raw.get("format") != FORMAT:
         raise ValueError(f"a signed body of format {raw.get('format')!r}")
@@ -73,7 +75,7 @@ def thaw(body: bytes, live: SessionRecord) -> SessionRecord:
         program=str(raw["program"]),
         time_zone=str(raw["time_zone"]),
         earlier_signers={int(k): str(v) for k, v in raw["earlier_signers"].items()},
-        body_hash=body_hash(body),
+        body_hash=covered or body_hash(body),
     )
     return SessionRecord(
         **values,

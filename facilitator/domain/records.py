@@ -165,6 +165,12 @@ class AddendumRecord:
     text: str
     content_hash: str
     legacy_signer: bool = False
+    # Brought in from a laptop: the laptop's id of the author, which its hash covers.
+    sealed_author_id: int | None = None
+
+    @property
+    def hashed_author_id(self) -> int:
+        return self.author_id if self.sealed_author_id is None else self.sealed_author_id
 
 
 @dataclass(frozen=True)
@@ -178,7 +184,9 @@ class FrozenFacts:
     time_zone: str
     # Signers of signatures made before signers' lines were kept, by user id (upgrades).
     earlier_signers: dict[int, str]
-    body_hash: str  # SHA-256 of the body these facts were read from
+    # What the signatures cover: the SHA-256 of the body these facts were read from, or, for a
+    # session brought in from a laptop, of the body as the laptop froze it (domain.moving).
+    body_hash: str
 
     def signer(self, user_id: int, fallback: str) -> str:
         return self.earlier_signers.get(user_id, fallback)

@@ -66,6 +66,7 @@ class ChainReport:
     # entries not signed by their user's key, and a tail that is not the one printed
     problems: tuple[str, ...] = ()
     head: str = ""  # COUNT:HASH of the newest entry, to print and compare later
+    laptop_entries: int = 0  # in the trails of laptops brought in (`server import`), checked too
 
     @property
     def ok(self) -> bool:
@@ -76,14 +77,17 @@ def verify(head: tuple[int, str] | None = None, trust: Trust | None = None) -> C
     """Walk the whole chain; name the first entry that was altered, removed or moved, every
     entry its user did not sign, and (given the head printed earlier, ``COUNT:HASH``) a tail
     cut off or rewritten since. ``trust``: the keys, if the caller has read them already."""
+    from facilitator.services import imported_trust
+
     entries = list(store.all_entries())
     trust = trust or Trust.read()  # what is wrong with the keys themselves is `check`'s
     problems = trust.audit(entries) + head_problems(entries, head)
+    laptop_entries, laptop_problems = imported_trust.laptop_trails(trust)
     newest = f"{entries[-1].id}:{entries[-1].entry_hash}" if entries else "0:" + "0" * 64
-    broken = first_broken(entries)
-    if broken is None:
-        return ChainReport(len(entries), None, "", tuple(problems), newest)
-    return ChainReport(len(entries), broken[0], broken[1], tuple(problems), newest)
+    broken = first_broken(entries) or (None, "")
+    return ChainReport(
+        len(entries), broken[0], broken[1], (*problems, *laptop_problems), newest, laptop_entries
+    )
 
 
 def head_problems(entries: list[AuditEntryRecord], head: tuple[int, str] | None) -> list[str]:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from facilitator.domain.errors import FacilitatorError
-from facilitator.services import audit
+from facilitator.services import audit, imported_trust
 from facilitator.services.signing import verify_signed
 from facilitator.services.trust import Trust
 from facilitator.services.workspace import Workspace
@@ -53,15 +53,23 @@ def check(
     if chain.broken_at is not None:
         problems.append(f"audit entry {chain.broken_at} {chain.reason}")
     problems += chain.problems
+    laptops = imported_trust.laptops(trust)  # brought in by `server import`, if any
+    problems += [p for p in laptops.problems if p not in chain.problems]  # trails: said once
     ids = list(reports.signed_session_ids())
+    from_laptops = imported_trust.SessionChecker()
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         bodies = reads.signed_bodies(chunk)
+        origins = from_laptops.origins(chunk)
         for record in reads.load_sessions(chunk, live=True).values():
-            problems.extend(verify_signed(record, bodies.get(record.id)))
+            body, origin = bodies.get(record.id), origins.get(record.id)
+            if origin is None:
+                problems.extend(verify_signed(record, body))
+            else:
+                problems.extend(from_laptops.problems(record, body, origin))
         if progress is not None:
             progress(min(start + CHUNK, len(ids)))
-    return CheckReport(len(ids), tuple(problems), tuple(trust.notes))
+    return CheckReport(len(ids), tuple(problems), tuple(trust.notes + laptops.notes))
 
 
 def start_background_check(

@@ -147,12 +147,18 @@ def verify_seal(record: SessionRecord) -> list[str]:
     return problems + _addenda_problems(record)
 
 
-def verify_signed(live: SessionRecord, body: bytes | None) -> list[str]:
+def verify_signed(
+    live: SessionRecord, body: bytes | None, *, laptop_body: bytes | None = None
+) -> list[str]:
     """What `check` finds in one signed session, read as its rows hold it now (``live``) with
     its frozen body: the body must hash to what each signature covers and hold the same
     clinical facts as the rows (names aside, which may change elsewhere), and each addendum
     must match its own signature. The record is built from the body only for a signature of
-    the first kind, which covers the record itself."""
+    the first kind, which covers the record itself.
+
+    ``laptop_body``: for a session brought in from a laptop, its body as the laptop froze it,
+    which is what its signatures cover (services.imported_trust compares it, renumbered, with
+    ``body``)."""
     if live.state is not SessionState.SIGNED:
         return []
     if not live.signatures:
@@ -160,12 +166,13 @@ def verify_signed(live: SessionRecord, body: bytes | None) -> list[str]:
     if body is None:  # signed before bodies were kept, and not frozen at the upgrade
         return verify_seal(live)
     problems = []
-    digest = body_hash(body)
+    sealed = body if laptop_body is None else laptop_body
+    digest = body_hash(sealed)
     for s in live.signatures:
         if s.canonical_version >= FROZEN_VERSION:
             if s.content_hash != digest:
                 problems.append(_differs(live.id, s))
-        elif s.content_hash != content_hash(thaw(body, live), s.canonical_version):
+        elif s.content_hash != content_hash(thaw(sealed, live), s.canonical_version):
             problems.append(_differs(live.id, s))
     if clinical_facts_of_body(body) != clinical_facts(live):
         problems.append(f"session {live.id}: its rows differ from the record as signed")
@@ -186,6 +193,6 @@ def _addenda_problems(record: SessionRecord) -> list[str]:
         for addendum in record.addenda
         if addendum.content_hash
         != addendum_hash(
-            sign_hash, addendum.author_id, addendum.signed_at, addendum.reason, addendum.text
+            sign_hash, addendum.hashed_author_id, addendum.signed_at, addendum.reason, addendum.text
         )
     ]

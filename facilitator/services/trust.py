@@ -9,6 +9,7 @@ SHA-256 seals from before signing keys).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -53,6 +54,26 @@ class Trust:
                     "the note of what was sealed before signing keys is not the root key's"
                 )
         for info in keys.all_keys().values():
+            trust._certify(info)
+        return trust
+
+    @classmethod
+    def of_laptop(
+        cls, root: str, sealed_before: str, signature: str, laptop_keys: Iterable[KeyInfo]
+    ) -> Trust:
+        """A laptop's root and keys as it certified them, in the laptop's ids: what its seals
+        and audit trail, brought onto the server, are checked against
+        (services.imported_trust)."""
+        try:
+            parsed = {str(k): int(v) for k, v in json.loads(sealed_before).items()}
+        except (ValueError, TypeError, AttributeError):
+            parsed = {}
+        trust = cls(root, {}, parsed)
+        if not keys.verifies(root, keys.sealed_before_statement(sealed_before), signature):
+            trust.problems.append(
+                "the note of what was sealed before signing keys is not the laptop root key's"
+            )
+        for info in laptop_keys:
             trust._certify(info)
         return trust
 

@@ -76,7 +76,8 @@ def append(facts: AuditFacts, signer: Signer | None = None) -> int:
         return entry_id
 
 
-def _record(row: AuditEntry) -> AuditEntryRecord:
+def record(row: Any) -> AuditEntryRecord:
+    """An entry as read (a row of audit_entry, or of imported_audit_entry with its id set)."""
     at = row.at if isinstance(row.at, dt.datetime) else dt.datetime.fromisoformat(str(row.at))
     return AuditEntryRecord(
         id=row.id,
@@ -101,7 +102,7 @@ def _record(row: AuditEntry) -> AuditEntryRecord:
 
 def all_entries() -> Iterator[AuditEntryRecord]:
     for row in AuditEntry.select().order_by(AuditEntry.id).iterator():
-        yield _record(row)
+        yield record(row)
 
 
 def entries(
@@ -129,7 +130,7 @@ def entries(
         query = query.where(AuditEntry.member_id == member_id)
     if action:
         query = query.where(AuditEntry.action == action)
-    return [_record(row) for row in query]
+    return [record(row) for row in query]
 
 
 def together() -> Any:

@@ -370,6 +370,90 @@ class KeySlot(Base):
     slot = TextField()
 
 
+# ----------------------------------------------------------------------------- moved in from a laptop
+# `server import` (services.moving_in; migration 0011 says why each is kept). Never changed.
+
+
+class LaptopImport(Base):
+    """One laptop brought onto the server: its root key and its audit trail's head, certified
+    by the server's root key (store.signing_keys.import_statement)."""
+
+    imported_at = DateTimeField(default=utcnow)
+    imported_by = IntegerField()
+    workstation = CharField(default="")
+    source = CharField(default="")  # the laptop file's name
+    root_public_key = CharField(max_length=64)
+    sealed_before = TextField()
+    sealed_before_signature = CharField(max_length=128, default="")
+    audit_entries = IntegerField()
+    audit_head = CharField(max_length=64)
+    counts = TextField(default="{}")  # rows brought in, per table (JSON)
+    certificate = CharField(max_length=128)
+
+
+class ImportedRow(Base):
+    """The laptop's id of a row (``kind``: its table) and the id the server gave it."""
+
+    laptop_import = ForeignKeyField(LaptopImport, on_delete="RESTRICT")
+    kind = CharField()
+    origin_id = IntegerField()
+    server_id = IntegerField()
+
+    class Meta:
+        indexes = ((("laptop_import", "kind", "origin_id"), True), (("kind", "server_id"), False))
+
+
+class ImportedSeal(Base):
+    """A laptop's signature or addendum (``kind``): the laptop's ids its signed statement names.
+    Its own row keeps the laptop's key id (an ``imported_key.origin_id``) and signature."""
+
+    laptop_import = ForeignKeyField(LaptopImport, on_delete="RESTRICT")
+    kind = CharField()
+    server_id = IntegerField()
+    origin_id = IntegerField()
+    origin_session_id = IntegerField()
+    origin_user_id = IntegerField()
+
+    class Meta:
+        indexes = ((("kind", "server_id"), True),)
+
+
+class ImportedBody(Base):
+    """A signed session's frozen record exactly as the laptop froze it (packed as
+    ``signed_content.body``); its hash is what the laptop's signatures cover."""
+
+    laptop_import = ForeignKeyField(LaptopImport, on_delete="RESTRICT")
+    session = ForeignKeyField(Session, unique=True, on_delete="RESTRICT")
+    origin_body = BlobField()
+    origin_hash = CharField(max_length=64)
+
+
+class ImportedKey(Base):
+    """A laptop's signing key, as its root certified (and perhaps revoked) it."""
+
+    laptop_import = ForeignKeyField(LaptopImport, on_delete="RESTRICT")
+    origin_id = IntegerField()
+    origin_user_id = IntegerField()
+    public_key = CharField(max_length=64)
+    certificate = CharField(max_length=128, default="")
+    created_at = DateTimeField()
+    revoked_at = DateTimeField(null=True)
+    revocation = CharField(max_length=128, null=True)
+
+    class Meta:
+        indexes = ((("laptop_import", "origin_id"), True),)
+
+
+class ImportedAuditEntry(AuditEntry):
+    """A line of a laptop's audit trail, verbatim (its ids are the laptop's; ``origin_id`` is
+    its id in the laptop's trail, which its hash covers)."""
+
+    laptop_import = ForeignKeyField(LaptopImport, on_delete="RESTRICT")
+    origin_id = IntegerField()
+
+    class Meta:
+        indexes = ((("laptop_import", "origin_id"), True),)
+
 ALL_TABLES: tuple[type[Base], ...] = (
     ProgramSetting,
     User,
@@ -394,6 +478,12 @@ ALL_TABLES: tuple[type[Base], ...] = (
     SigningKey,
     KeySlot,
     GroupStaff,
+    LaptopImport,
+    ImportedRow,
+    ImportedSeal,
+    ImportedBody,
+    ImportedKey,
+    ImportedAuditEntry,
 )
 
 # Rows that belong to a session and are frozen with it once it is signed.

@@ -97,6 +97,7 @@ SEEN_BY_FACILITATORS = {
         for table in (
             "phase_log", "attendance", "check_in", "member_note", "group_note",
             "homework_assignment", "homework_review", "signature", "addendum", "signed_content",
+            "imported_body",
         )
     },
 }  # fmt: skip

@@ -50,6 +50,12 @@ DELETABLE = ("curriculum_item", "homework_assignment")
 # Administrators' alone to write; a key slot goes through facilitator_logins.set_slot.
 ADMIN_ONLY = ("app_user",)
 NOT_FOR_STAFF = ("key_slot", "schema_migration")
+# What `server import` brought in from laptops: everyone reads it (`check`), an administrator
+# adds to it, nobody changes it (its triggers say so too).
+ADMIN_APPEND_ONLY = (
+    "laptop_import", "imported_row", "imported_seal", "imported_body", "imported_key",
+    "imported_audit_entry",
+)  # fmt: skip
 
 
 def set_up(db: peewee.Database) -> ServerRoles:
@@ -201,6 +207,8 @@ def _grant(db: peewee.Database, roles: ServerRoles) -> None:
         db.execute_sql(f"GRANT SELECT ON {name} TO {staff}")
         if table in APPEND_ONLY:
             db.execute_sql(f"GRANT INSERT ON {name} TO {staff}")
+        elif table in ADMIN_APPEND_ONLY:
+            db.execute_sql(f"GRANT INSERT ON {name} TO {quoted(roles.group(Role.ADMIN))}")
         elif table in ADMIN_ONLY:
             db.execute_sql(f"GRANT INSERT, UPDATE ON {name} TO {quoted(roles.group(Role.ADMIN))}")
         else:

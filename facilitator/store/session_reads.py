@@ -54,6 +54,8 @@ from facilitator.store.models import (
     GroupNote,
     HomeworkAssignment,
     HomeworkReview,
+    ImportedBody,
+    ImportedSeal,
     Member,
     MemberNote,
     PhaseLog,
@@ -230,12 +232,13 @@ def _load_chunk(
                     r[6],
                     r[7],
                     legacy_signer=r[8] is None,
+                    sealed_author_id=r[9],
                 )
                 for r in addenda.get(sid, ())
             ),
         )
         if sid in bodies:  # signed: as it was signed
-            records[sid] = thaw(unpack_body(bodies[sid][0][0]), records[sid])
+            records[sid] = thaw(unpack_body(bodies[sid][0][0]), records[sid], bodies[sid][0][1])
     return records
 
 
@@ -563,8 +566,14 @@ def _addendum_rows(ids: list[int]) -> Iterable[tuple[Any, ...]]:
             Addendum.text,
             Addendum.content_hash,
             Addendum.signer_line,
+            ImportedSeal.origin_user_id,
         )
         .join(User)
+        .join(  # brought in from a laptop: its hash covers the laptop's id of its author
+            ImportedSeal,
+            JOIN.LEFT_OUTER,
+            on=(ImportedSeal.server_id == Addendum.id) & (ImportedSeal.kind == "addendum"),
+        )
         .where(Addendum.session.in_(ids))
         .order_by(Addendum.session, Addendum.id)
         .tuples()
@@ -572,8 +581,11 @@ def _addendum_rows(ids: list[int]) -> Iterable[tuple[Any, ...]]:
 
 
 def _body_rows(ids: list[int]) -> Iterable[tuple[Any, ...]]:
+    # For a session brought in from a laptop, the hash its signatures cover is that of the
+    # body as the laptop froze it (store.moving_in).
     return (
-        SignedContent.select(SignedContent.session, SignedContent.body)
+        SignedContent.select(SignedContent.session, SignedContent.body, ImportedBody.origin_hash)
+        .join(ImportedBody, JOIN.LEFT_OUTER, on=(ImportedBody.session == SignedContent.session))
         .where(SignedContent.session.in_(ids))
         .tuples()
     )

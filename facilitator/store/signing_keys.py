@@ -19,13 +19,14 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from facilitator.store import people
-from facilitator.store.models import Addendum, Signature, SigningKey, database
+from facilitator.store.models import Addendum, ImportedSeal, Signature, SigningKey, database
 
 ROOT_KEY_ID = 0  # the key id of an audit entry signed with the clinic's root key
 ROOT_PUBLIC_KEY = "root_public_key"  # program settings
@@ -129,6 +130,22 @@ def audit_statement(entry_id: int, entry_hash: str) -> bytes:
 
 def sealed_before_statement(text: str) -> bytes:
     return _statement("sealed-before-keys", text)
+
+
+def import_statement(
+    import_id: int,
+    root_public_key: str,
+    sealed_before: str,
+    audit_entries: int,
+    audit_head: str,
+    imported_at: dt.datetime,
+) -> bytes:
+    """What the server's root certifies of a laptop brought in (services.moving_in): its root
+    key, and so every key and seal it certified, and its audit trail as it came."""
+    return _statement(
+        "laptop-import", import_id, root_public_key, sealed_before, audit_entries, audit_head,
+        _at(imported_at),
+    )  # fmt: skip
 
 
 # ----------------------------------------------------------------------------- the table
@@ -258,16 +275,22 @@ class SealRow:
     signature: str | None
 
 
+def _brought_in(kind: str) -> Any:
+    """Signatures or addenda a laptop made (services.imported_trust checks those)."""
+    return ImportedSeal.select(ImportedSeal.server_id).where(ImportedSeal.kind == kind)
+
+
 def seal_rows() -> Iterator[SealRow]:
+    """The server's own signatures and addenda."""
     query = Signature.select(
         Signature.id, Signature.session, Signature.user, Signature.kind, Signature.signed_at,
         Signature.content_hash, Signature.key_id, Signature.signature,
-    ).order_by(Signature.id).tuples()  # fmt: skip
+    ).where(Signature.id.not_in(_brought_in("signature"))).order_by(Signature.id).tuples()  # fmt: skip
     for row in query.iterator():
         yield SealRow(row[0], row[1], row[2], row[3], _when(row[4]), *row[5:])
     addenda = Addendum.select(
         Addendum.id, Addendum.session, Addendum.author, Addendum.signed_at,
         Addendum.content_hash, Addendum.key_id, Addendum.signature,
-    ).order_by(Addendum.id).tuples()  # fmt: skip
+    ).where(Addendum.id.not_in(_brought_in("addendum"))).order_by(Addendum.id).tuples()  # fmt: skip
     for row in addenda.iterator():
         yield SealRow(row[0], row[1], row[2], "addendum", _when(row[3]), *row[4:])

@@ -70,6 +70,11 @@ def test_no_staff_login_can_rewrite_what_is_signed_or_audited(pg_server, clinic,
         f"UPDATE session SET state = 'draft' WHERE id = {session_id}": "FACILITATOR_LOCKED",
         "SELECT rolpassword FROM pg_authid": "permission denied",
         "DELETE FROM schema_migration": "permission denied",
+        # What `server import` brought in from laptops (tests/test_server_import.py).
+        "UPDATE imported_audit_entry SET detail = 'x'": "permission denied",
+        "DELETE FROM imported_body": "permission denied",
+        "TRUNCATE laptop_import": "permission denied",
+        "UPDATE imported_key SET certificate = 'x'": "permission denied",
     }
     for sql, words in refusals.items():
         code, _out, err = psql(pg_server, location, user, password, sql)
@@ -312,3 +317,30 @@ def test_one_marks_only_ones_own_password_as_chosen(pg_server, clinic):
     mine = psql(pg_server, location, "fran", FRAN,
         "UPDATE app_user SET password_chosen = true WHERE username = 'fran'")  # fmt: skip
     assert mine[1] == "UPDATE 1"
+
+
+def test_only_an_administrator_brings_a_laptops_seals_in_and_only_as_named(pg_server, clinic):
+    """A laptop's signature reaches the server only through an administrator's import, which
+    names it in imported_seal first (`check` then verifies it with the laptop's keys): nobody
+    else may name one, and an administrator may not write another's signature unnamed."""
+    location, session_id = clinic
+    lena_id = psql(pg_server, location, "ada", PASSWORD,
+                   "SELECT id FROM app_user WHERE username = 'lena'")[1]  # fmt: skip
+    named = (
+        "INSERT INTO laptop_import (id, imported_at, imported_by, workstation, source, "
+        "root_public_key, sealed_before, sealed_before_signature, audit_entries, audit_head, "
+        "counts, certificate) VALUES (900, now(), 1, '', 'x.db', 'k', '{}', '', 0, '', '{}', 'c');"
+        "INSERT INTO imported_seal (laptop_import_id, kind, server_id, origin_id, "
+        "origin_session_id, origin_user_id) VALUES (900, 'signature', 900, 1, 1, 1);"
+    )
+    cosign = (
+        "INSERT INTO signature (id, session_id, user_id, kind, signed_at, content_hash) "
+        f"VALUES (%s, {session_id}, {lena_id}, 'cosign', now(), 'x')"
+    )
+    for user, password in (("fran", FRAN), ("lena", LENA)):
+        code, _, err = psql(pg_server, location, user, password, named)
+        assert code != 0 and "permission denied" in err, (user, err)
+    code, _, err = psql(pg_server, location, "ada", PASSWORD, cosign % 901)
+    assert code != 0 and "FACILITATOR_NOT_AUTHOR" in err
+    code, _, err = psql(pg_server, location, "ada", PASSWORD, named + (cosign % 900))
+    assert code == 0, err
