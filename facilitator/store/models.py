@@ -454,6 +454,7 @@ class ImportedAuditEntry(AuditEntry):
     class Meta:
         indexes = ((("laptop_import", "origin_id"), True),)
 
+
 ALL_TABLES: tuple[type[Base], ...] = (
     ProgramSetting,
     User,
