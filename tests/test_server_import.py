@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from facilitator.domain.audit import Action
 from facilitator.domain.enums import Role
@@ -23,12 +24,15 @@ from facilitator.domain.errors import (
     RuleViolation,
 )
 from facilitator.domain.records import display_name
+from facilitator.export.session_record import write_session_record
 from facilitator.services import (
     accounts,
     audit,
     demo,
+    documents,
     home,
     integrity,
+    keys,
     moving_in,
     roster,
     signing,
@@ -159,6 +163,15 @@ def test_a_laptops_addenda_verify_and_its_people_sign_in_as_themselves(admin, tm
     assert len(record.addenda) == 2 and len(record.signatures) == 2
     assert not signing.verify_seal(record)
     assert integrity.check(admin).ok
+    # The printed record names the laptop's root its signature's key was certified by, and
+    # the server's root that certified that one (what `check --root` takes).
+    target = tmp_path / "record.pdf"
+    write_session_record(target, documents.session_document(admin, session_id))
+    text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(target).pages)
+    server_root = keys.root_fingerprint()
+    laptop_root = next(n for n in integrity.check(admin).notes if "laptop import" in n)
+    assert f"certified by the clinic root key {server_root}" in text
+    assert f"laptop's root key {laptop_root.split('fingerprint ')[1][:39]}" in text
 
 
 def _bring_in_as(ws, path: Path, user: str, password: str):
@@ -327,3 +340,44 @@ def test_server_import_at_the_command_line(admin, server_location, tmp_path):
     verified = _cli("--db", server_location, "--user", "ada", "audit", "verify", cwd=tmp_path,
                     env_extra={"FACILITATOR_PASSWORD": PASSWORD})  # fmt: skip
     assert "entries of the laptops brought in" in verified.stdout
+
+
+def test_the_same_laptop_imported_twice_at_once_comes_in_once(admin, server_location, tmp_path):
+    laptop_path = _demo_laptop(tmp_path, 6)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FACILITATOR_", "PG"))}
+    env.update(FACILITATOR_PASSWORD=PASSWORD, FACILITATOR_LAPTOP_PASSWORD=LAPTOP_PASSWORD)
+    both = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "facilitator",
+                "--db",
+                server_location,
+                "--user",
+                "ada",
+                "server",
+                "import",
+                str(laptop_path),
+                "--laptop-user",
+                "demo",
+                "--passwords-file",
+                f"passwords-{n}.txt",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+        )
+        for n in (1, 2)
+    ]
+    results = sorted((p.wait(timeout=300), p.stderr.read()) for p in both)
+    assert [code for code, _ in results] == [0, 1], results
+    assert "moved in already" in results[1][1]
+    # The loser's passwords file is gone with its import; the winner's logins work.
+    assert len(list(tmp_path.glob("passwords-*.txt"))) == 1
+    admin.make_current()
+    report = integrity.check(admin)
+    assert report.ok and report.signed_sessions == 3

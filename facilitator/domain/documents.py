@@ -112,6 +112,9 @@ class SessionDocument:
     # The clinic's root key's fingerprint, printed in the footer of a signed record so `check
     # --root` can later be run against paper (store.signing_keys).
     root_fingerprint: str = ""
+    # For a session signed on a laptop and moved onto the server (`server import`): the
+    # laptop's root key's fingerprint, which certified the keys it was signed with.
+    laptop_root: str = ""
 
     @property
     def signed(self) -> bool:
@@ -135,6 +138,7 @@ class MemberNoteDocument:
     co_facilitator: str | None
     time_zone: str = ""
     root_fingerprint: str = ""  # as on SessionDocument
+    laptop_root: str = ""  # as on SessionDocument
 
     @property
     def signed(self) -> bool:

@@ -150,7 +150,7 @@ def member_note_bytes(doc: MemberNoteDocument, *, printed_on: dt.date | None = N
         program=doc.program,
         printed_on=printed_on,
         watermark=None if doc.signed else DRAFT_WATERMARK,
-        stamp=root_stamp(doc.root_fingerprint) if doc.signed else "",
+        stamp=root_stamp(doc.root_fingerprint, doc.laptop_root) if doc.signed else "",
     )
 
 

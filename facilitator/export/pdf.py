@@ -450,6 +450,12 @@ def build_pdf_bytes(
     return buffer.getvalue()
 
 
-def root_stamp(fingerprint: str) -> str:
-    """The footer line of a signed record: what `check --root` is run against."""
+def root_stamp(fingerprint: str, laptop_root: str = "") -> str:
+    """The footer line of a signed record: what `check --root` is run against (and, for a
+    record signed on a laptop and moved onto the server, the laptop's root it certified)."""
+    if laptop_root:
+        return (
+            f"Signed with keys of a laptop's root key {laptop_root}, certified by the clinic "
+            f"root key {fingerprint}"
+        )
     return f"Signed with keys certified by the clinic root key {fingerprint}" if fingerprint else ""

@@ -25,8 +25,9 @@ from facilitator.domain.errors import InvalidInput, NotAllowed, NotFound
 from facilitator.domain.records import SessionRecord, signer_line
 from facilitator.services import accounts, audit, keys, visibility
 from facilitator.services.workspace import Workspace
-from facilitator.store import people, reports, staffing
+from facilitator.store import moving_in, people, reports, staffing
 from facilitator.store import session_reads as reads
+from facilitator.store.signing_keys import fingerprint
 
 WEEKLY_MINIMUM = "weekly_minimum_minutes"
 
@@ -111,8 +112,9 @@ def session_document(ws: Workspace, session_id: int) -> SessionDocument:
     facilitator, co = facilitator_lines(record)
     program, zone = program_and_zone(record)
     return SessionDocument(
-        program, record, facilitator, co, time_zone=zone, root_fingerprint=_root_fingerprint()
-    )
+        program, record, facilitator, co, time_zone=zone, root_fingerprint=_root_fingerprint(),
+        laptop_root=_laptop_root(session_id),
+    )  # fmt: skip
 
 
 def member_note_document(ws: Workspace, session_id: int, member_id: int) -> MemberNoteDocument:
@@ -134,11 +136,18 @@ def member_note_document(ws: Workspace, session_id: int, member_id: int) -> Memb
         co_facilitator=co,
         time_zone=zone,
         root_fingerprint=_root_fingerprint(),
+        laptop_root=_laptop_root(session_id),
     )
 
 
 def _root_fingerprint() -> str:
     return keys.root_fingerprint()
+
+
+def _laptop_root(session_id: int) -> str:
+    """The root of the laptop a session was signed on, if it was moved in from one."""
+    root = moving_in.laptop_root_of(session_id)
+    return "" if root is None else fingerprint(root)
 
 
 def sign_in_sheet(ws: Workspace, session_id: int) -> SignInSheet:

@@ -188,6 +188,14 @@ def bring_in(ws: Workspace, laptop: Laptop, found: Plan, *, same_members: bool) 
     root = keys.require_root(ws)
     rows = laptop.rows
     with together():
+        # One import at a time; and what was decided still holds (another import, or a new
+        # member, may have come while the administrator was deciding).
+        store.lock_imports()
+        if plan(ws, laptop) != found:
+            raise RuleViolation(
+                "the server changed while the import was being decided (another import, or new "
+                "users or members); run it again"
+            )
         before = store.counts()
         import_id = store.new_ids(m.LaptopImport, 1)[0]
         head = _certify(ws, root, import_id, laptop)

@@ -18,10 +18,12 @@ from peewee import SQL, ForeignKeyField
 from facilitator.domain.audit import AuditEntryRecord
 from facilitator.store import models as m
 from facilitator.store.audit import record as audit_record
+from facilitator.store.database import clear_errors
 from facilitator.store.models import database
 from facilitator.store.signing_keys import KeyInfo, SealRow, _when
 
 BATCH = 500
+IMPORT_LOCK_ID = 7_447_004  # (7_447_001: migrations, …002: the audit trail, …003: init)
 
 
 # ----------------------------------------------------------------------------- what the server has
@@ -98,8 +100,14 @@ def new_ids(model: type[m.Base], how_many: int) -> list[int]:
 
 
 def insert(model: type[m.Base], rows: list[dict[str, Any]]) -> None:
-    for start in range(0, len(rows), BATCH):
-        model.insert_many(rows[start : start + BATCH]).execute()
+    with clear_errors():
+        for start in range(0, len(rows), BATCH):
+            model.insert_many(rows[start : start + BATCH]).execute()
+
+
+def lock_imports() -> None:
+    """Imports one at a time, to the end of the transaction (PostgreSQL)."""
+    database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (IMPORT_LOCK_ID,))
 
 
 def mark_signed(session_ids: list[int]) -> None:
@@ -237,15 +245,6 @@ def imported_seals(import_id: int) -> Iterator[SealRow]:
             yield SealRow(row[0], row[1], row[2], str(row[3]), _when(row[4]), *row[5:])
 
 
-def imported_signature_ids() -> Any:
-    """A subquery: the server ids of the signatures brought in from laptops."""
-    return m.ImportedSeal.select(m.ImportedSeal.server_id).where(m.ImportedSeal.kind == "signature")
-
-
-def imported_addendum_ids() -> Any:
-    return m.ImportedSeal.select(m.ImportedSeal.server_id).where(m.ImportedSeal.kind == "addendum")
-
-
 def origin_bodies(session_ids: list[int]) -> dict[int, tuple[int, bytes, str]]:
     """For those of these sessions brought in from a laptop: (import, packed body as the laptop
     froze it, its hash)."""
@@ -264,13 +263,12 @@ def origin_bodies(session_ids: list[int]) -> dict[int, tuple[int, bytes, str]]:
     return {row[0]: (row[1], bytes(row[2]), row[3]) for row in query}
 
 
-def sealed_authors(addendum_ids: list[int]) -> dict[int, int]:
-    """Addendum -> the laptop's id of its author (what its hash covers), for those brought in."""
-    if not addendum_ids:
-        return {}
-    query = (
-        m.ImportedSeal.select(m.ImportedSeal.server_id, m.ImportedSeal.origin_user_id)
-        .where((m.ImportedSeal.kind == "addendum") & m.ImportedSeal.server_id.in_(addendum_ids))
-        .tuples()
+def laptop_root_of(session_id: int) -> str | None:
+    """The root key of the laptop a session was signed on, if it came from one."""
+    row = (
+        m.LaptopImport.select(m.LaptopImport.root_public_key)
+        .join(m.ImportedBody, on=(m.ImportedBody.laptop_import == m.LaptopImport.id))
+        .where(m.ImportedBody.session == session_id)
+        .first()
     )
-    return dict(query)
+    return None if row is None else str(row.root_public_key)
