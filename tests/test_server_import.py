@@ -33,9 +33,11 @@ from facilitator.services import (
     home,
     integrity,
     keys,
+    library,
     moving_in,
     roster,
     signing,
+    visibility,
 )
 from facilitator.store import session_reads
 from facilitator.store.keys import FAST_FOR_TESTS
@@ -381,3 +383,39 @@ def test_the_same_laptop_imported_twice_at_once_comes_in_once(admin, server_loca
     admin.make_current()
     report = integrity.check(admin)
     assert report.ok and report.signed_sessions == 3
+
+
+def test_the_clinics_own_library_items_come_in_under_names_of_their_own(admin, tmp_path):
+    shipped = next(i for i in library.list_items() if i.shipped)
+    fields = {key: getattr(shipped, key) for key in library.ITEM_KEYS}
+    server_item = library.save_clinic_item(admin, {**fields, "title": "Wave riding"}).created_id
+    path = tmp_path / "ada-laptop.db"
+    laptop = new_workspace(str(path))
+    laptop.store.kdf = FAST_FOR_TESTS
+    library.save_clinic_item(laptop, {**fields, "title": "Wave riding", "purpose": "Ours."})
+    library.save_clinic_item(laptop, {**fields, "title": "Tide charts", "purpose": "Also ours."})
+    laptop.close()
+    report = _bring_in_as(admin, path, "ada", PASSWORD)
+    assert report.matched["homework_item"] == report.brought["homework_item"] - 2  # shipped
+    admin.make_current()
+    items = {i.title: i for i in library.list_items() if not i.shipped}
+    name = f"Wave riding (laptop import {report.import_id})"
+    assert set(items) == {"Wave riding", name, "Tide charts"}
+    assert items["Wave riding"].id == server_item and items["Wave riding"].purpose != "Ours."
+    assert items[name].purpose == "Ours." and items[name].slug.endswith("-laptop-import-1")
+    assert items["Tide charts"].purpose == "Also ours."
+
+
+def test_a_laptop_row_naming_what_the_laptop_lacks_stops_the_import_whole(admin, tmp_path):
+    path = tmp_path / "ada-laptop.db"
+    _laptop_with_addendum(path)
+    laptop = accounts.sign_in(str(path), "ada", PASSWORD)
+    visibility.assign(laptop, 1, "rowan")
+    laptop.store.db.execute_sql("UPDATE group_staff SET assigned_by = 999")  # a plain integer
+    laptop.close()
+    admin.make_current()
+    before = integrity.check(admin).signed_sessions
+    with pytest.raises(IntegrityProblem, match="group_staff 1 names app_user 999"):
+        _bring_in_as(admin, path, "ada", PASSWORD)
+    assert integrity.check(admin).signed_sessions == before
+    assert not audit.entries(admin, action=Action.IMPORT)

@@ -327,18 +327,22 @@ def _match_members(ids: Renumbering, members: list[Row]) -> int:
 
 def _write_items(ids: Renumbering, items: list[Row]) -> None:
     """A library item the server has (same slug, version and words) is the server's; one whose
-    slug and version the server uses for other words comes in under a slug of its own."""
+    slug and version the server uses for other words comes in under a slug of its own, and a
+    title the server gives another item gets the import's number (titles stay unique)."""
     on_server = store.library_items()
+    titles = {row["title"].casefold(): row["slug"] for row in on_server.values()}
     for row in items:
         same = on_server.get((row["slug"], row["version"]))
         if same is not None and all(same[k] == row[k] for k in ITEM_CONTENT):
             ids.same_as("homework_item", row["id"], same["id"])
 
-    def slug(old: Row, new: Row) -> None:
+    def own_names(old: Row, new: Row) -> None:
         if (old["slug"], old["version"]) in on_server:
             new["slug"] = f"{old['slug']}-laptop-import-{ids.import_id}"
+        if titles.get(old["title"].casefold(), new["slug"]) != new["slug"]:
+            new["title"] = f"{old['title']} (laptop import {ids.import_id})"
 
-    ids.write(m.HomeworkItem, items, slug)
+    ids.write(m.HomeworkItem, items, own_names)
 
 
 def _write_plainly(ids: Renumbering, rows: LaptopRows, models: tuple[type[m.Base], ...]) -> None:

@@ -14,8 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from facilitator.domain.errors import IntegrityProblem
 from facilitator.domain.frozen import body_hash
-from facilitator.domain.moving import renumber_body
+from facilitator.domain.moving import MissingId, renumber_body
 from facilitator.store import models as m
 from facilitator.store import moving_in as store
 from facilitator.store.session_reads import pack_body, unpack_body
@@ -46,8 +47,17 @@ class Renumbering:
         out = {k: v for k, v in row.items() if k != "id"}
         for name, kind in store.references(model).items():
             if out.get(name) is not None:
-                out[name] = self.of(kind)[int(out[name])]
+                out[name] = self._server_id(kind, int(out[name]), model, row)
         return out
+
+    def _server_id(self, kind: str, origin_id: int, model: type[m.Base], row: Row) -> int:
+        try:
+            return self.of(kind)[origin_id]
+        except KeyError:
+            raise IntegrityProblem(
+                f"the laptop's {model._meta.table_name} {row.get('id')} names {kind} "
+                f"{origin_id}, which the laptop does not hold; nothing was moved in"
+            ) from None
 
     def write(
         self,
@@ -85,7 +95,13 @@ def write_signed(renumbering: Renumbering, laptop: dict[str, list[Row]]) -> list
     bodies = {row["id"]: unpack_body(row["body"]) for row in contents}
 
     def renumber(old: Row, new: Row) -> None:
-        new["body"] = pack_body(renumber_body(bodies[old["id"]], renumbering.ids))
+        try:
+            new["body"] = pack_body(renumber_body(bodies[old["id"]], renumbering.ids))
+        except MissingId as exc:
+            raise IntegrityProblem(
+                f"the laptop's signed record of session {old['session']} names {exc}, which "
+                "the laptop does not hold; nothing was moved in"
+            ) from None
 
     renumbering.write(m.SignedContent, contents, renumber)
     store.insert(
