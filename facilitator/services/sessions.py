@@ -33,9 +33,7 @@ from facilitator.domain.errors import (
 from facilitator.domain.notes import merge_draft, prefill_note
 from facilitator.domain.records import (
     CheckInRecord,
-    GroupNoteRecord,
     MemberInfo,
-    MemberNoteRecord,
     SessionRecord,
     with_members,
 )
@@ -360,20 +358,20 @@ def save_check_in(
     if status is None:
         store.update_attendance(session_id, member_id, {"status": AttendanceStatus.PRESENT})
         changes |= Changes(attendance=frozenset({member_id}))
-    store.save_check_in(
-        session_id,
-        member_id,
-        {
-            "mood": merged["mood"],
-            "craving": merged["craving"],
-            "use_since_last": use,
-            "use_detail": _check_in_text(merged, "use_detail") if use is UseSinceLast.YES else "",
-            "safety_concern": bool(merged["safety_concern"]),
-            "safety_follow_up": _check_in_text(merged, "safety_follow_up"),
-            "homework_review": _check_in_text(merged, "homework_review"),
-            "current_issue": _check_in_text(merged, "current_issue"),
-        },
-    )
+    checked = {
+        "mood": merged["mood"],
+        "craving": merged["craving"],
+        "use_since_last": use,
+        "use_detail": _check_in_text(merged, "use_detail") if use is UseSinceLast.YES else "",
+        "safety_concern": bool(merged["safety_concern"]),
+        "safety_follow_up": _check_in_text(merged, "safety_follow_up"),
+        "homework_review": _check_in_text(merged, "homework_review"),
+        "current_issue": _check_in_text(merged, "current_issue"),
+    }
+    # Only what this save changes is written, so another seat's change to another field of
+    # the row stays (a use detail goes with a use answer other than yes).
+    written = set(given) | ({"use_detail"} if "use_since_last" in given else set())
+    store.save_check_in(session_id, member_id, {k: v for k, v in checked.items() if k in written})
     return changes
 
 
@@ -447,26 +445,23 @@ def write_group_note(
     ``span`` is the token of a stretch of typing (see services.audit.audited).
     """
     editable(session_id, ws)
-    current = reads.load_group_note(session_id) or GroupNoteRecord(None, "", "", "", "")
-    item_id = current.topic_item_id if isinstance(topic_item_id, EllipsisType) else topic_item_id
     if not isinstance(topic_item_id, EllipsisType) and topic_item_id is not None and topic is None:
         topic = library.get_item(topic_item_id).title
-    store.save_group_note(
-        session_id,
-        {
-            "topic_item": item_id,
-            "topic": _kept("topic", topic, current.topic, TOPIC_LIMIT),
-            "interventions": _kept("interventions", interventions, current.interventions),
-            "narrative": _kept("narrative", narrative, current.narrative),
-            "summary": _kept("summary", summary, current.summary),
-        },
-    )
+    # Only the parts given are written: another seat's change to another part stays.
+    fields: dict[str, Any] = {
+        name: limited_text(name, text, TOPIC_LIMIT if name == "topic" else NOTE_LIMIT)
+        for name, text in (
+            ("topic", topic),
+            ("interventions", interventions),
+            ("narrative", narrative),
+            ("summary", summary),
+        )
+        if text is not None
+    }
+    if not isinstance(topic_item_id, EllipsisType):
+        fields["topic_item"] = topic_item_id
+    store.save_group_note(session_id, fields)
     return Changes(sessions=frozenset({session_id}), group_note=True)
-
-
-def _kept(field: str, new: str | None, old: str, limit: int = NOTE_LIMIT) -> str:
-    """The new text (checked against its limit), or the old when none is given."""
-    return old if new is None else limited_text(field, new, limit)
 
 
 @audited(
@@ -494,27 +489,19 @@ def write_member_note(
     ``participation=""`` clears the level. ``span``: see write_group_note."""
     editable(session_id, ws)
     require_attended(session_id, member_id, "a clinical note")
-    current = reads.load_member_note(session_id, member_id) or MemberNoteRecord(
-        member_id, "", "", "", None, None, ""
-    )
-    goal = current.goal_id if isinstance(goal_id, EllipsisType) else goal_id
-    if goal is not None and people.get_goal(goal).member_id != member_id:
-        raise RuleViolation("the linked goal belongs to another member")
-    level = current.participation
+    # Only the parts given are written: another seat's change to another part stays.
+    fields: dict[str, Any] = {
+        name: limited_text(name, text, NOTE_LIMIT)
+        for name, text in (("data", data), ("assessment", assessment), ("plan", plan))
+        if text is not None
+    }
     if participation is not None:
-        level = Participation(participation) if participation else None
-    store.save_member_note(
-        session_id,
-        member_id,
-        {
-            "data": _kept("data", data, current.data),
-            "assessment": _kept("assessment", assessment, current.assessment),
-            "plan": _kept("plan", plan, current.plan),
-            "participation": level or "",
-            "goal": goal,
-            "author": ws.actor.user_id,
-        },
-    )
+        fields["participation"] = Participation(participation) if participation else ""
+    if not isinstance(goal_id, EllipsisType):
+        if goal_id is not None and people.get_goal(goal_id).member_id != member_id:
+            raise RuleViolation("the linked goal belongs to another member")
+        fields["goal"] = goal_id
+    store.save_member_note(session_id, member_id, fields, author=ws.actor.user_id)
     return Changes(sessions=frozenset({session_id}), member_notes=frozenset({member_id}))
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from peewee import JOIN, Model
+from peewee import JOIN, Model, PostgresqlDatabase
 
 from facilitator.domain.enums import (
     AttendanceStatus,
@@ -147,25 +147,52 @@ def roster_member_ids(session_id: int) -> set[int]:
 
 
 def add_to_roster(session_id: int, member_id: int, location: Location, late_joiner: bool) -> None:
-    with clear_errors():
-        Attendance.create(
+    """On the roster (a second seat adding the same member at the same moment adds nothing)."""
+    with clear_errors(), database.atomic():
+        hold_session(session_id)
+        Attendance.insert(
             session=session_id, member=member_id, location=location, late_joiner=late_joiner
-        )
+        ).on_conflict_ignore().execute()
+
+
+def hold_session(session_id: int, *, signing: bool = False) -> None:
+    """Serialise a change of a session's content with its signing, to the end of the
+    transaction: an edit holds the session row shared (edits go on side by side), signing
+    holds it alone. So a signature waits for the edits under way and includes them, and an
+    edit that comes after it waits, then finds the session signed (its trigger refuses).
+
+    On PostgreSQL a row lock; SQLite has one writer at a time, and a signing transaction that
+    read before another's commit cannot write (its snapshot is stale), so nothing to do."""
+    if isinstance(database.obj, PostgresqlDatabase):
+        strength = "UPDATE" if signing else "SHARE"
+        database.execute_sql(f"SELECT id FROM session WHERE id = %s FOR {strength}", (session_id,))
 
 
 def _upsert(
-    model: type[Model], session_id: int, member_id: int | None, fields: dict[str, Any]
+    model: type[Model],
+    session_id: int,
+    member_id: int | None,
+    fields: dict[str, Any],
+    first_only: dict[str, Any] | None = None,
 ) -> None:
-    """Update the session's (and member's) row of this table, or create it."""
-    where = model.session == session_id
+    """Change the given fields of the session's (and member's) row of this table, making the
+    row if it is not there yet, in one statement (INSERT … ON CONFLICT DO UPDATE): two seats'
+    first saves at the same moment both land. ``first_only``: values for a new row only (a
+    note's author)."""
+    keys: dict[str, Any] = {"session": session_id}
+    target = [model.session]
     if member_id is not None:
-        where &= model.member == member_id
+        keys["member"] = member_id
+        target.append(model.member)
     with clear_errors(), database.atomic():
-        if not model.update(**fields).where(where).execute():
-            keys: dict[str, Any] = {"session": session_id}
-            if member_id is not None:
-                keys["member"] = member_id
-            model.create(**keys, **fields)
+        hold_session(session_id)
+        query = model.insert(**keys, **(first_only or {}), **fields)
+        if fields:
+            update = {model._meta.fields[name]: value for name, value in fields.items()}
+            query = query.on_conflict(conflict_target=target, update=update)
+        else:
+            query = query.on_conflict_ignore()
+        query.execute()
 
 
 def update_attendance(session_id: int, member_id: int, fields: dict[str, Any]) -> None:
@@ -176,12 +203,26 @@ def save_check_in(session_id: int, member_id: int, fields: dict[str, Any]) -> No
     _upsert(CheckIn, session_id, member_id, fields)
 
 
-def save_member_note(session_id: int, member_id: int, fields: dict[str, Any]) -> None:
-    _upsert(MemberNote, session_id, member_id, {**fields, "updated_at": utcnow()})
+def save_member_note(session_id: int, member_id: int, fields: dict[str, Any], author: int) -> None:
+    """The given fields of a member's note; ``author`` is kept only if the note is new (its
+    author is who wrote it first: later edits by others are in the audit trail)."""
+    _upsert(
+        MemberNote, session_id, member_id, {**fields, "updated_at": utcnow()}, {"author": author}
+    )
 
 
 def save_group_note(session_id: int, fields: dict[str, Any]) -> None:
     _upsert(GroupNote, session_id, None, fields)
+
+
+def note_authors(session_id: int) -> dict[int, int]:
+    """Member -> the user who wrote their note first (its author)."""
+    query = (
+        MemberNote.select(MemberNote.member, MemberNote.author)
+        .where(MemberNote.session == session_id)
+        .tuples()
+    )
+    return dict(query)
 
 
 def update_session(session_id: int, **fields: Any) -> None:
@@ -231,6 +272,7 @@ def switch_phase(
 ) -> None:
     """End the running part (if any) and start ``phase`` (None ends the session's last part)."""
     with clear_errors(), database.atomic():
+        hold_session(session_id)
         PhaseLog.update(ended_at=at).where(_running_part(session_id)).execute()
         if phase is not None:
             PhaseLog.create(
@@ -250,7 +292,8 @@ def add_assignment(
     instructions: str,
     due: dt.date | None,
 ) -> int:
-    with clear_errors():
+    with clear_errors(), database.atomic():
+        hold_session(session_id)
         row = HomeworkAssignment.create(
             session=session_id,
             member=member_id,
@@ -263,7 +306,10 @@ def add_assignment(
 
 
 def remove_assignment(assignment_id: int) -> None:
-    with clear_errors():
+    with clear_errors(), database.atomic():
+        given_in = HomeworkAssignment.get_or_none(HomeworkAssignment.id == assignment_id)
+        if given_in is not None:
+            hold_session(given_in.session_id)
         HomeworkAssignment.delete().where(HomeworkAssignment.id == assignment_id).execute()
 
 
@@ -319,6 +365,7 @@ def save_review(
     assignment_id: int, session_id: int, member_id: int, status: str, comment: str
 ) -> None:
     with clear_errors(), database.atomic():
+        hold_session(session_id)
         updated = (
             HomeworkReview.update(status=status, comment=comment, session=session_id)
             .where(HomeworkReview.assignment == assignment_id)
@@ -362,6 +409,7 @@ def sign(
     runs inside the transaction so nothing can change between reading and locking.
     """
     with clear_errors(), database.atomic():
+        hold_session(session_id, signing=True)
         PhaseLog.update(ended_at=at).where(_running_part(session_id)).execute()
         Session.update(actual_end=at).where(
             (Session.id == session_id) & Session.actual_end.is_null()
