@@ -13,7 +13,7 @@ import threading
 import pytest
 
 from facilitator.domain.enums import Role
-from facilitator.services import accounts, integrity, signing
+from facilitator.services import accounts, integrity, sessions, signing
 from facilitator.store import session_reads
 from facilitator.store import sessions as session_store
 from facilitator.store.keys import FAST_FOR_TESTS
@@ -141,3 +141,28 @@ def test_a_member_note_keeps_its_author(clinic):
     ws.make_current()
     authors = session_store.note_authors(session_id)
     assert authors[member_ids[0]] == ws.actor.user_id
+
+
+def test_saves_to_different_fields_of_one_row_both_stay(clinic):
+    """Seat B's screen still shows the check-in as it was before A's change: B's save of
+    another field leaves A's change as it is (the grid sends only the cell edited)."""
+    ws, group_id, member_ids, (a, b) = clinic
+    session_id = factories.started(ws, group_id, dt.date(2026, 6, 8))
+    factories.all_present(ws, session_id, member_ids)
+    member = member_ids[0]
+    assert a.ask(f"checkin {session_id} {member} mood 4") == "ok"
+    assert b.ask(f"checkin {session_id} {member} mood 4") == "ok"  # both screens agree
+    assert a.ask(f"checkin {session_id} {member} current_issue sleep is poor") == "ok"
+    assert b.ask(f"checkin {session_id} {member} mood 6") == "ok"
+    assert a.ask(f"note {session_id} {member} Data typed at seat A.") == "ok"
+    ws.make_current()
+    check_in = session_reads.load_check_in(session_id, member)
+    assert (check_in.mood, check_in.current_issue) == (6, "sleep is poor")
+    lena = accounts.sign_in(ws.store.location, "lena", LENA + "x")
+    try:
+        sessions.write_member_note(lena, session_id, member, plan="Plan typed at seat B.")
+    finally:
+        lena.close()
+    ws.make_current()
+    note = session_reads.load_member_note(session_id, member)
+    assert (note.data, note.plan) == ("Data typed at seat A.", "Plan typed at seat B.")
