@@ -13,19 +13,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
-from peewee import JOIN
-
 from facilitator.domain.enums import (
-    AttendanceStatus,
-    Location,
-    Participation,
     Phase,
-    ReviewStatus,
     SessionMode,
     SessionState,
     SignatureKind,
     Track,
-    UseSinceLast,
 )
 from facilitator.domain.errors import NotFound
 from facilitator.domain.frozen import thaw
@@ -42,37 +35,36 @@ from facilitator.domain.records import (
     SessionRecord,
     SignatureRecord,
     attendance_order,
-    display_name,
     signer_line,
 )
 from facilitator.store import prepared
 from facilitator.store.models import (
-    Addendum,
     Attendance,
     CheckIn,
-    Group,
-    GroupNote,
     HomeworkAssignment,
     HomeworkReview,
-    ImportedBody,
-    ImportedSeal,
-    Member,
     MemberNote,
-    PhaseLog,
     Session,
-    Signature,
-    SignedContent,
-    TreatmentGoal,
-    User,
     database,
 )
-
-
-def _time(value: Any) -> dt.time | None:
-    # SQLite hands back TimeField values as parsed times; PostgreSQL too. Both may be None.
-    return (
-        value if value is None or isinstance(value, dt.time) else dt.time.fromisoformat(str(value))
-    )
+from facilitator.store.session_rows import (
+    addendum_rows,
+    as_time,
+    assignment_rows,
+    attendance_record,
+    attendance_rows,
+    body_rows,
+    check_in_record,
+    check_in_rows,
+    group_note_rows,
+    head_rows,
+    note_record,
+    note_rows,
+    phase_rows,
+    review_record,
+    review_rows,
+    signature_rows,
+)
 
 
 def load_session(session_id: int) -> SessionRecord:
@@ -105,6 +97,9 @@ CHUNK = 500
 
 RowQuery = Callable[[list[int]], Any]  # ids -> a peewee query of tuples
 
+# Each query of whole sessions, as a query of one session's id (for store.prepared).
+_ONE_SESSION: dict[RowQuery, Callable[[int], Any]] = {}
+
 
 def _rows_of(query: RowQuery, ids: list[int]) -> list[tuple[Any, ...]]:
     return list(query(ids))
@@ -123,35 +118,6 @@ def _grouped(rows: Iterable[tuple[Any, ...]]) -> dict[int, list[tuple[Any, ...]]
     return by_session
 
 
-def _head_rows(ids: list[int]) -> Any:
-    return (
-        Session.select(
-            Session.id,
-            Session.group,
-            Group.name,
-            Group.track,
-            Group.group_type,
-            Session.date,
-            Session.scheduled_start,
-            Session.scheduled_end,
-            Session.actual_start,
-            Session.actual_end,
-            Session.mode,
-            Session.facilitator,
-            Session.co_facilitator,
-            Session.state,
-            Session.current_phase,
-        )
-        .join(Group)
-        .where(Session.id.in_(ids))
-        .tuples()
-    )
-
-
-# Each query of whole sessions, as a query of one session's id (for store.prepared).
-_ONE_SESSION: dict[RowQuery, Callable[[int], Any]] = {}
-
-
 def _of_one(query: RowQuery) -> None:
     _ONE_SESSION[query] = lambda session_id: query([session_id])
 
@@ -161,23 +127,23 @@ def _load_chunk(
 ) -> dict[int, SessionRecord]:
     read = _one_session_rows if len(ids) == 1 else _rows_of
     with database.atomic():  # one consistent snapshot of all the tables
-        heads = read(_head_rows, ids)
+        heads = read(head_rows, ids)
         if not heads:
             return {}
-        attendance = _grouped(read(_attendance_rows, ids))
-        check_ins = _grouped(read(_check_in_rows, ids))
+        attendance = _grouped(read(attendance_rows, ids))
+        check_ins = _grouped(read(check_in_rows, ids))
         skipped: dict[int, list[tuple[Any, ...]]] = {}
-        notes = skipped if for_report else _grouped(read(_note_rows, ids))
-        group_notes = _grouped(read(_group_note_rows, ids))
-        phases = skipped if for_report else _grouped(read(_phase_rows, ids))
-        assignments = skipped if for_report else _grouped(read(_assignment_rows, ids))
-        reviews = _grouped(read(_review_rows, ids))
+        notes = skipped if for_report else _grouped(read(note_rows, ids))
+        group_notes = _grouped(read(group_note_rows, ids))
+        phases = skipped if for_report else _grouped(read(phase_rows, ids))
+        assignments = skipped if for_report else _grouped(read(assignment_rows, ids))
+        reviews = _grouped(read(review_rows, ids))
         # Signatures, addenda and frozen bodies belong to signed sessions only: a draft (the
         # session being run) does without the three queries.
         unsigned = all(h[13] != SessionState.SIGNED for h in heads)
-        signatures = skipped if unsigned else _grouped(read(_signature_rows, ids))
-        addenda = skipped if for_report or unsigned else _grouped(read(_addendum_rows, ids))
-        bodies = skipped if for_report or live or unsigned else _grouped(read(_body_rows, ids))
+        signatures = skipped if unsigned else _grouped(read(signature_rows, ids))
+        addenda = skipped if for_report or unsigned else _grouped(read(addendum_rows, ids))
+        bodies = skipped if for_report or live or unsigned else _grouped(read(body_rows, ids))
     records = {}
     for h in heads:
         sid = h[0]
@@ -189,8 +155,8 @@ def _load_chunk(
             track=Track(h[3]),
             group_type=h[4],
             date=h[5],
-            scheduled_start=_time(h[6]),
-            scheduled_end=_time(h[7]),
+            scheduled_start=as_time(h[6]),
+            scheduled_end=as_time(h[7]),
             actual_start=h[8],
             actual_end=h[9],
             mode=SessionMode(h[10]),
@@ -200,16 +166,16 @@ def _load_chunk(
             current_phase=Phase(h[14]),
             attendance=tuple(
                 sorted(
-                    (_attendance_record(r) for r in attendance.get(sid, ())),
+                    (attendance_record(r) for r in attendance.get(sid, ())),
                     key=attendance_order,
                 )
             ),
-            check_ins=tuple(_check_in_record(r) for r in check_ins.get(sid, ())),
-            member_notes=tuple(_note_record(r) for r in notes.get(sid, ())),
+            check_ins=tuple(check_in_record(r) for r in check_ins.get(sid, ())),
+            member_notes=tuple(note_record(r) for r in notes.get(sid, ())),
             group_note=GroupNoteRecord(*group_note[0]) if group_note else None,
             phases=tuple(PhaseRecord(Phase(r[0]), r[1], r[2], r[3]) for r in phases.get(sid, ())),
             assignments=tuple(AssignmentRecord(*r) for r in assignments.get(sid, ())),
-            reviews=tuple(_review_record(r) for r in reviews.get(sid, ())),
+            reviews=tuple(review_record(r) for r in reviews.get(sid, ())),
             signatures=tuple(
                 SignatureRecord(
                     r[0],
@@ -244,7 +210,7 @@ def _load_chunk(
 
 def signed_bodies(session_ids: list[int]) -> dict[int, bytes]:
     """The frozen bodies of these sessions (those that have one), unpacked, by session id."""
-    rows = _body_rows(session_ids)
+    rows = body_rows(session_ids)
     return {row[0]: unpack_body(row[1]) for row in rows}
 
 
@@ -270,16 +236,16 @@ def load_member_slices(session_id: int, member_ids: Iterable[int]) -> dict[int, 
     with database.atomic():
         keys = (session_id, *ids)
         attendance = {
-            r[1]: _attendance_record(r[1:]) for r in prepared.rows(_slice_attendance, *keys)
+            r[1]: attendance_record(r[1:]) for r in prepared.rows(_slice_attendance, *keys)
         }
-        check_ins = {r[1]: _check_in_record(r[1:]) for r in prepared.rows(_slice_check_ins, *keys)}
-        notes = {r[1]: _note_record(r[1:]) for r in prepared.rows(_slice_notes, *keys)}
+        check_ins = {r[1]: check_in_record(r[1:]) for r in prepared.rows(_slice_check_ins, *keys)}
+        notes = {r[1]: note_record(r[1:]) for r in prepared.rows(_slice_notes, *keys)}
         assignments: dict[int, list[AssignmentRecord]] = {}
         for r in prepared.rows(_slice_assignments, *keys):
             assignments.setdefault(r[2], []).append(AssignmentRecord(*r[1:]))
         reviews: dict[int, list[ReviewRecord]] = {}
         for r in prepared.rows(_slice_reviews, *keys):
-            reviews.setdefault(r[2], []).append(_review_record(r[1:]))
+            reviews.setdefault(r[2], []).append(review_record(r[1:]))
     return {
         m: MemberSlice(
             m,
@@ -332,7 +298,7 @@ def session_end(session_id: int) -> tuple[dt.datetime | None, dt.time | None]:
     row = prepared.first(_end, session_id)
     if row is None:
         raise NotFound(f"no session with id {session_id}")
-    return row[0], _time(row[1])
+    return row[0], as_time(row[1])
 
 
 def _members_rows(table: Any, rows: Callable[[list[int]], Any]) -> Callable[..., Any]:
@@ -344,30 +310,30 @@ def _members_rows(table: Any, rows: Callable[[list[int]], Any]) -> Callable[...,
     return query
 
 
-_slice_attendance = _members_rows(Attendance, lambda ids: _attendance_rows(ids))
-_slice_check_ins = _members_rows(CheckIn, lambda ids: _check_in_rows(ids))
-_slice_notes = _members_rows(MemberNote, lambda ids: _note_rows(ids))
-_slice_assignments = _members_rows(HomeworkAssignment, lambda ids: _assignment_rows(ids))
-_slice_reviews = _members_rows(HomeworkReview, lambda ids: _review_rows(ids))
+_slice_attendance = _members_rows(Attendance, lambda ids: attendance_rows(ids))
+_slice_check_ins = _members_rows(CheckIn, lambda ids: check_in_rows(ids))
+_slice_notes = _members_rows(MemberNote, lambda ids: note_rows(ids))
+_slice_assignments = _members_rows(HomeworkAssignment, lambda ids: assignment_rows(ids))
+_slice_reviews = _members_rows(HomeworkReview, lambda ids: review_rows(ids))
 
 
 def _group_note_of(session_id: int) -> Any:
-    return _group_note_rows([session_id])
+    return group_note_rows([session_id])
 
 
 def load_member_note(session_id: int, member_id: int) -> MemberNoteRecord | None:
     row = prepared.first(_slice_notes, session_id, member_id)
-    return None if row is None else _note_record(row[1:])
+    return None if row is None else note_record(row[1:])
 
 
 def load_check_in(session_id: int, member_id: int) -> CheckInRecord | None:
     row = prepared.first(_slice_check_ins, session_id, member_id)
-    return None if row is None else _check_in_record(row[1:])
+    return None if row is None else check_in_record(row[1:])
 
 
 def load_attendance(session_id: int, member_id: int) -> AttendanceRecord | None:
     row = prepared.first(_slice_attendance, session_id, member_id)
-    return None if row is None else _attendance_record(row[1:])
+    return None if row is None else attendance_record(row[1:])
 
 
 def load_group_note(session_id: int) -> GroupNoteRecord | None:
@@ -377,231 +343,23 @@ def load_group_note(session_id: int) -> GroupNoteRecord | None:
 
 def load_phases(session_id: int, start: int = 0) -> tuple[PhaseRecord, ...]:
     """The session's part times in order, from the ``start``-th stretch on."""
-    rows = _phase_rows([session_id])
+    rows = phase_rows([session_id])
     if start:
         rows = rows.offset(start)
     return tuple(PhaseRecord(Phase(r[1]), r[2], r[3], r[4]) for r in rows)
 
 
-def _check_in_record(r: tuple[Any, ...]) -> CheckInRecord:
-    return CheckInRecord(r[0], r[1], r[2], UseSinceLast(r[3]), r[4], bool(r[5]), r[6], r[7], r[8])
-
-
-def _note_record(r: tuple[Any, ...]) -> MemberNoteRecord:
-    participation = Participation(r[4]) if r[4] else None
-    return MemberNoteRecord(r[0], r[1], r[2], r[3], participation, r[5], r[6] or "")
-
-
-def _review_record(r: tuple[Any, ...]) -> ReviewRecord:
-    return ReviewRecord(r[0], r[1], r[2], ReviewStatus(r[3]), r[4])
-
-
-def _attendance_record(r: tuple[Any, ...]) -> AttendanceRecord:
-    return AttendanceRecord(
-        member_id=r[0],
-        display_name=display_name(r[1], r[2], r[3]),
-        record_number=r[4],
-        status=None if r[5] is None else AttendanceStatus(r[5]),
-        arrival=_time(r[6]),
-        departure=_time(r[7]),
-        location=Location(r[8]),
-        late_joiner=bool(r[9]),
-    )
-
-
-def _attendance_rows(ids: list[int]) -> Iterable[tuple[Any, ...]]:
-    return (
-        Attendance.select(
-            Attendance.session,
-            Attendance.member,
-            Member.preferred_name,
-            Member.first_name,
-            Member.last_name,
-            Member.record_number,
-            Attendance.status,
-            Attendance.arrival,
-            Attendance.departure,
-            Attendance.location,
-            Attendance.late_joiner,
-        )
-        .join(Member)
-        .where(Attendance.session.in_(ids))
-        .tuples()
-    )
-
-
-def _check_in_rows(ids: list[int]) -> Iterable[tuple[Any, ...]]:
-    return (
-        CheckIn.select(
-            CheckIn.session,
-            CheckIn.member,
-            CheckIn.mood,
-            CheckIn.craving,
-            CheckIn.use_since_last,
-            CheckIn.use_detail,
-            CheckIn.safety_concern,
-            CheckIn.safety_follow_up,
-            CheckIn.homework_review,
-            CheckIn.current_issue,
-        )
-        .where(CheckIn.session.in_(ids))
-        .order_by(CheckIn.session, CheckIn.member)
-        .tuples()
-    )
-
-
-def _note_rows(ids: list[int]) -> Iterable[tuple[Any, ...]]:
-    return (
-        MemberNote.select(
-            MemberNote.session,
-            MemberNote.member,
-            MemberNote.data,
-            MemberNote.assessment,
-            MemberNote.plan,
-            MemberNote.participation,
-            MemberNote.goal,
-            TreatmentGoal.text,
-        )
-        .join(TreatmentGoal, JOIN.LEFT_OUTER)
-        .where(MemberNote.session.in_(ids))
-        .order_by(MemberNote.session, MemberNote.member)
-        .tuples()
-    )
-
-
-def _group_note_rows(ids: list[int]) -> Iterable[tuple[Any, ...]]:
-    return (
-        GroupNote.select(
-            GroupNote.session,
-            GroupNote.topic_item,
-            GroupNote.topic,
-            GroupNote.interventions,
-            GroupNote.narrative,
-            GroupNote.summary,
-        )
-        .where(GroupNote.session.in_(ids))
-        .tuples()
-    )
-
-
-def _phase_rows(ids: list[int]) -> Iterable[tuple[Any, ...]]:
-    return (
-        PhaseLog.select(
-            PhaseLog.session,
-            PhaseLog.phase,
-            PhaseLog.planned_minutes,
-            PhaseLog.started_at,
-            PhaseLog.ended_at,
-        )
-        .where(PhaseLog.session.in_(ids))
-        .order_by(PhaseLog.session, PhaseLog.id)
-        .tuples()
-    )
-
-
-def _assignment_rows(ids: list[int]) -> Iterable[tuple[Any, ...]]:
-    return (
-        HomeworkAssignment.select(
-            HomeworkAssignment.session,
-            HomeworkAssignment.id,
-            HomeworkAssignment.member,
-            HomeworkAssignment.item,
-            HomeworkAssignment.title,
-            HomeworkAssignment.instructions,
-            HomeworkAssignment.due_date,
-        )
-        .where(HomeworkAssignment.session.in_(ids))
-        .order_by(HomeworkAssignment.session, HomeworkAssignment.member, HomeworkAssignment.id)
-        .tuples()
-    )
-
-
-def _review_rows(ids: list[int]) -> Iterable[tuple[Any, ...]]:
-    return (
-        HomeworkReview.select(
-            HomeworkReview.session,
-            HomeworkReview.assignment,
-            HomeworkReview.member,
-            HomeworkAssignment.title,
-            HomeworkReview.status,
-            HomeworkReview.comment,
-        )
-        .join(HomeworkAssignment)
-        .where(HomeworkReview.session.in_(ids))
-        .order_by(HomeworkReview.session, HomeworkReview.member, HomeworkReview.assignment)
-        .tuples()
-    )
-
-
-def _signature_rows(ids: list[int]) -> Iterable[tuple[Any, ...]]:
-    return (
-        Signature.select(
-            Signature.session,
-            Signature.user,
-            User.full_name,
-            User.credentials,
-            Signature.kind,
-            Signature.signed_at,
-            Signature.content_hash,
-            Signature.canonical_version,
-            Signature.signer_line,
-        )
-        .join(User)
-        .where(Signature.session.in_(ids))
-        .order_by(Signature.session, Signature.id)
-        .tuples()
-    )
-
-
-def _addendum_rows(ids: list[int]) -> Iterable[tuple[Any, ...]]:
-    return (
-        Addendum.select(
-            Addendum.session,
-            Addendum.id,
-            Addendum.author,
-            User.full_name,
-            User.credentials,
-            Addendum.signed_at,
-            Addendum.reason,
-            Addendum.text,
-            Addendum.content_hash,
-            Addendum.signer_line,
-            ImportedSeal.origin_user_id,
-        )
-        .join(User)
-        .join(  # brought in from a laptop: its hash covers the laptop's id of its author
-            ImportedSeal,
-            JOIN.LEFT_OUTER,
-            on=(ImportedSeal.server_id == Addendum.id) & (ImportedSeal.kind == "addendum"),
-        )
-        .where(Addendum.session.in_(ids))
-        .order_by(Addendum.session, Addendum.id)
-        .tuples()
-    )
-
-
-def _body_rows(ids: list[int]) -> Iterable[tuple[Any, ...]]:
-    # For a session brought in from a laptop, the hash its signatures cover is that of the
-    # body as the laptop froze it (store.moving_in).
-    return (
-        SignedContent.select(SignedContent.session, SignedContent.body, ImportedBody.origin_hash)
-        .join(ImportedBody, JOIN.LEFT_OUTER, on=(ImportedBody.session == SignedContent.session))
-        .where(SignedContent.session.in_(ids))
-        .tuples()
-    )
-
-
 for _query in (
-    _head_rows,
-    _body_rows,
-    _attendance_rows,
-    _check_in_rows,
-    _note_rows,
-    _group_note_rows,
-    _phase_rows,
-    _assignment_rows,
-    _review_rows,
-    _signature_rows,
-    _addendum_rows,
+    head_rows,
+    body_rows,
+    attendance_rows,
+    check_in_rows,
+    note_rows,
+    group_note_rows,
+    phase_rows,
+    assignment_rows,
+    review_rows,
+    signature_rows,
+    addendum_rows,
 ):
     _of_one(_query)

@@ -215,16 +215,6 @@ def save_group_note(session_id: int, fields: dict[str, Any]) -> None:
     _upsert(GroupNote, session_id, None, fields)
 
 
-def note_authors(session_id: int) -> dict[int, int]:
-    """Member -> the user who wrote their note first (its author)."""
-    query = (
-        MemberNote.select(MemberNote.member, MemberNote.author)
-        .where(MemberNote.session == session_id)
-        .tuples()
-    )
-    return dict(query)
-
-
 def update_session(session_id: int, **fields: Any) -> None:
     with clear_errors():
         Session.update(**fields).where(Session.id == session_id).execute()
@@ -307,9 +297,13 @@ def add_assignment(
 
 def remove_assignment(assignment_id: int) -> None:
     with clear_errors(), database.atomic():
-        given_in = HomeworkAssignment.get_or_none(HomeworkAssignment.id == assignment_id)
-        if given_in is not None:
-            hold_session(given_in.session_id)
+        session_id = (
+            HomeworkAssignment.select(HomeworkAssignment.session)
+            .where(HomeworkAssignment.id == assignment_id)
+            .scalar()
+        )
+        if session_id is not None:
+            hold_session(session_id)
         HomeworkAssignment.delete().where(HomeworkAssignment.id == assignment_id).execute()
 
 
