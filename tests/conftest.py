@@ -69,6 +69,19 @@ def pg_server() -> Iterator[object]:
         yield server
 
 
+@pytest.fixture(scope="session")
+def pausable_server() -> Iterator[object]:
+    """A clinic server of its own that tests stop and start again (a real outage), with one
+    database, ``outage``, set up as server init does."""
+    from facilitator.services import server as clinic_server
+    from tests.pgserver import PostgresServer
+
+    with PostgresServer() as server:
+        server.create_database("outage")
+        clinic_server.init(server.url("outage"), password=PASSWORD, kdf=FAST_FOR_TESTS, **ADMIN)
+        yield server
+
+
 def forget_logins(server) -> None:
     """Logins are the server's, not one database's: what a test made goes, and ada is as
     server init left her, so the next test starts alike."""

@@ -338,6 +338,25 @@ class PostgresServer:
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
 
+    def pause(self) -> None:
+        """Stop the server as a clinic's IT would (its data stays), to ``resume`` later on the
+        same port: a real outage for the laptops using it."""
+        done = self._run(
+            "pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "-t", "20", "stop", timeout=30
+        )  # fmt: skip
+        if done.returncode != 0:
+            raise RuntimeError(f"PostgreSQL did not stop: {done.stdout}{done.stderr}")
+
+    def resume(self) -> None:
+        done = self._run(
+            "pg_ctl", "-D", str(self.data), "-l", str(self.log_path), "-o", f"-p {self.port}",
+            "-w", "-t", str(int(self.startup_timeout)), "start",
+            timeout=self.startup_timeout + 10,
+        )  # fmt: skip
+        if done.returncode != 0:
+            raise RuntimeError(f"PostgreSQL did not start again: {done.stdout}{done.stderr}")
+        self._wait_until_ready()
+
     def _kill_postmaster(self) -> None:
         """Last resort: SIGKILL the postmaster named in postmaster.pid (its children follow)."""
         with contextlib.suppress(OSError, ValueError, IndexError):

@@ -11,6 +11,18 @@ after the command returned, so every ``ok`` is an acknowledged commit:
                                   is refused                            -> last N acknowledged
     checkin SESSION MEMBER FIELD VALUE   record_check_in(FIELD=VALUE)   -> ok | refused: …
     sign SESSION                  sign_session                          -> ok | refused: …
+
+As a window does, a seat remembers what it last showed of each part it edits (read by
+``open``, then what it saved), and the commands below send that as ``seen``:
+
+    open SESSION                  read the session's notes and check-ins -> ok
+    type SESSION MEMBER FIELD TEXT    the member note's FIELD            -> ok | conflict …
+    group SESSION FIELD TEXT          the group note's FIELD             -> ok | conflict …
+    cell SESSION MEMBER FIELD VALUE   the check-in's FIELD               -> ok | conflict …
+    take SESSION MEMBER FIELD     take what the last conflict there showed as theirs (the user
+                                  read it): the next save goes over it  -> ok
+
+A conflict answers ``conflict: THEIRS | MINE`` and remembers nothing new.
 """
 
 from __future__ import annotations
@@ -19,16 +31,66 @@ import os
 import sys
 import time
 
-from facilitator.domain.errors import FacilitatorError
+from facilitator.domain.errors import EditConflict, FacilitatorError
 from facilitator.services import accounts, sessions, signing
+from facilitator.store import session_reads
 
 NUMBERS = ("mood", "craving")
 MAX_SAVES = 2000  # a seat never loops for ever, whatever a test does
 
 
+# (session, member or None, field) -> what this seat last showed there; conflicts: theirs.
+shown: dict[tuple[int, int | None, str], object] = {}
+theirs: dict[tuple[int, int | None, str], object] = {}
+CHECK_IN = ("mood", "craving", "use_detail", "safety_follow_up", "homework_review", "current_issue")
+
+
+def _open(session_id: int) -> None:
+    record = session_reads.load_session(session_id)
+    for note in record.member_notes:
+        for field in ("data", "assessment", "plan"):
+            shown[(session_id, note.member_id, field)] = getattr(note, field)
+    for check_in in record.check_ins:
+        for field in CHECK_IN:
+            shown[(session_id, check_in.member_id, field)] = getattr(check_in, field)
+    if record.group_note is not None:
+        for field in ("topic", "interventions", "narrative", "summary"):
+            shown[(session_id, None, field)] = getattr(record.group_note, field)
+
+
+def _edit(ws, words: list[str]) -> str:
+    command, session, *rest = words
+    session_id = int(session)
+    member_id = None if command == "group" else int(rest.pop(0))
+    field, text = rest[0], " ".join(rest[1:])
+    key = (session_id, member_id, field)
+    value: object = int(text) if field in NUMBERS else text
+    default = None if field in NUMBERS else ""
+    seen = {field: shown.get(key, default)}
+    try:
+        if command == "type":
+            sessions.write_member_note(ws, session_id, member_id, seen=seen, **{field: value})
+        elif command == "group":
+            sessions.write_group_note(ws, session_id, seen=seen, **{field: value})
+        else:
+            sessions.record_check_in(ws, session_id, member_id, seen=seen, **{field: value})
+    except EditConflict as exc:
+        theirs[key] = exc.theirs[field]
+        return f"conflict: {exc.theirs[field]} | {exc.mine[field]}"
+    shown[key] = value
+    return "ok"
+
+
 def _run(ws, password: str, words: list[str]) -> str:
     command, *rest = words
-    if command == "note":
+    if command == "open":
+        _open(int(rest[0]))
+    elif command in ("type", "group", "cell"):
+        return _edit(ws, words)
+    elif command == "take":
+        key = (int(rest[0]), None if rest[1] == "-" else int(rest[1]), rest[2])
+        shown[key] = theirs.pop(key)
+    elif command == "note":
         sessions.write_member_note(ws, int(rest[0]), int(rest[1]), data=" ".join(rest[2:]))
     elif command == "notes":
         return _notes(ws, int(rest[0]), int(rest[1]), rest[2])

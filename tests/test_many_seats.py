@@ -5,74 +5,19 @@ fail, and a member note keeps its author."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
-import threading
 
 import pytest
 
-from facilitator.domain.enums import Role
 from facilitator.services import accounts, integrity, sessions, signing
 from facilitator.store import session_reads
-from facilitator.store.keys import FAST_FOR_TESTS
 from facilitator.store.models import MemberNote
 from tests import factories
-from tests.conftest import PASSWORD, new_workspace
-
-LENA = "lena-password-0001"
-
-
-class Seat:
-    """A seat process (tests/seat_driver.py): one command in, one line out."""
-
-    def __init__(self, location: str, username: str, password: str) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("FACILITATOR_", "PG"))}
-        env["FACILITATOR_PASSWORD"] = password
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.seat_driver", location, username],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            env=env,
-        )  # fmt: skip
-        assert self.readline() == "ready", self.process.stderr.read()
-
-    def send(self, command: str) -> None:
-        self.process.stdin.write(command + "\n")
-        self.process.stdin.flush()
-
-    def readline(self) -> str:
-        return self.process.stdout.readline().strip()
-
-    def ask(self, command: str) -> str:
-        self.send(command)
-        return self.readline()
-
-    def close(self) -> None:
-        self.process.stdin.close()
-        self.process.wait(timeout=30)
+from tests.seats import LENA, at_once, two_seats
 
 
 @pytest.fixture
 def clinic(location):
-    """ada (facilitator of the sessions) and lena (a clinical lead, who may edit them too), on
-    a clinic server or on one laptop's file shared by two processes."""
-    server_location = location
-    ws = new_workspace(location)
-    ws.store.kdf = FAST_FOR_TESTS
-    accounts.add_user(ws, username="lena", password=LENA, full_name="Lena Testwood",
-                      role=Role.CLINICAL_LEAD)  # fmt: skip
-    group_id = factories.group(ws)
-    member_ids = factories.members(ws, group_id, 2)
-    seats = [Seat(server_location, "ada", PASSWORD)]
-    lena = accounts.sign_in(server_location, "lena", LENA)
-    accounts.change_own_password(lena, LENA, LENA + "x")
-    lena.close()
-    seats.append(Seat(server_location, "lena", LENA + "x"))
-    ws.make_current()
-    yield ws, group_id, member_ids, seats
-    for seat in seats:
-        seat.close()
-    ws.close()
+    yield from two_seats(location)
 
 
 RACES = 30
@@ -110,23 +55,11 @@ def test_first_saves_at_the_same_moment_both_land(clinic):
         session_id = factories.started(ws, group_id, dt.date(2026, 5, 4) + dt.timedelta(days=day))
         factories.all_present(ws, session_id, member_ids)
         member = member_ids[day % 2]
-        answers: dict[str, str] = {}
-
-        def ask(seat, name, command, answers=answers):
-            answers[name] = seat.ask(command)
-
-        threads = [
-            threading.Thread(target=ask, args=(a, "a", f"checkin {session_id} {member} mood 7")),
-            threading.Thread(
-                target=ask,
-                args=(b, "b", f"checkin {session_id} {member} current_issue moving house"),
-            ),
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        assert answers == {"a": "ok", "b": "ok"}, answers
+        answers = at_once(
+            (a, f"checkin {session_id} {member} mood 7"),
+            (b, f"checkin {session_id} {member} current_issue moving house"),
+        )
+        assert answers == ["ok", "ok"], answers
         ws.make_current()
         check_in = session_reads.load_check_in(session_id, member)
         assert (check_in.mood, check_in.current_issue) == (7, "moving house")
@@ -170,3 +103,68 @@ def test_saves_to_different_fields_of_one_row_both_stay(clinic):
     ws.make_current()
     note = session_reads.load_member_note(session_id, member)
     assert (note.data, note.plan) == ("Data typed at seat A.", "Plan typed at seat B.")
+
+
+def test_the_same_note_part_from_two_seats_is_a_conflict_and_both_texts_are_kept(clinic):
+    """B's screen shows the plan empty when A saves one: B's save is refused with both texts,
+    A's stays; once B has seen A's (the conflict view) B's merged text goes in."""
+    ws, group_id, member_ids, (a, b) = clinic
+    session_id = factories.started(ws, group_id, dt.date(2026, 6, 15))
+    factories.all_present(ws, session_id, member_ids)
+    member = member_ids[0]
+    assert a.ask(f"open {session_id}") == b.ask(f"open {session_id}") == "ok"
+    assert a.ask(f"type {session_id} {member} plan Practise the urge log daily.") == "ok"
+    answer = b.ask(f"type {session_id} {member} plan Call the sponsor twice.")
+    assert answer == "conflict: Practise the urge log daily. | Call the sponsor twice."
+    ws.make_current()
+    assert session_reads.load_member_note(session_id, member).plan == "Practise the urge log daily."
+    # A goes on typing its own part: no conflict with itself.
+    assert a.ask(f"type {session_id} {member} plan Practise the urge log daily, twice.") == "ok"
+    assert b.ask(f"take {session_id} {member} plan") == "ok"  # B read A's older text only
+    merged = "Practise the urge log daily. Call the sponsor twice."
+    assert b.ask(f"type {session_id} {member} plan {merged}").startswith("conflict: ")
+    assert b.ask(f"take {session_id} {member} plan") == "ok"
+    assert b.ask(f"type {session_id} {member} plan {merged}") == "ok"
+    ws.make_current()
+    assert session_reads.load_member_note(session_id, member).plan == merged
+
+
+def test_a_stale_check_in_cell_and_group_note_are_refused_not_applied(clinic):
+    ws, group_id, member_ids, (a, b) = clinic
+    session_id = factories.started(ws, group_id, dt.date(2026, 6, 22))
+    factories.all_present(ws, session_id, member_ids)
+    member = member_ids[1]
+    assert a.ask(f"open {session_id}") == b.ask(f"open {session_id}") == "ok"
+    assert a.ask(f"cell {session_id} {member} craving 7") == "ok"
+    assert b.ask(f"cell {session_id} {member} craving 3") == "conflict: 7 | 3"
+    assert b.ask(f"cell {session_id} {member} mood 5") == "ok"  # another part merges
+    assert a.ask(f"group {session_id} summary Urge surfing practised.") == "ok"
+    assert b.ask(f"group {session_id} summary Grounding practised.") == (
+        "conflict: Urge surfing practised. | Grounding practised."
+    )
+    ws.make_current()
+    check_in = session_reads.load_check_in(session_id, member)
+    assert (check_in.craving, check_in.mood) == (7, 5)
+    assert session_reads.load_group_note(session_id).summary == "Urge surfing practised."
+
+
+def test_two_seats_saving_one_part_at_the_same_moment_one_lands_one_is_told(clinic):
+    """Both seats saw the same text and save different texts at once, round after round: one
+    save lands and the other is refused with the winner's text: never both, never lost."""
+    ws, group_id, member_ids, (a, b) = clinic
+    session_id = factories.started(ws, group_id, dt.date(2026, 6, 29))
+    factories.all_present(ws, session_id, member_ids)
+    member = member_ids[0]
+    for round_ in range(12):
+        assert a.ask(f"open {session_id}") == b.ask(f"open {session_id}") == "ok"
+        said = at_once(
+            (a, f"type {session_id} {member} data A round {round_}"),
+            (b, f"type {session_id} {member} data B round {round_}"),
+        )
+        answers = dict(zip("AB", said, strict=True))
+        assert sorted(answers.values())[1] == "ok", answers
+        loser = next(name for name, answer in answers.items() if answer != "ok")
+        winner = "A" if loser == "B" else "B"
+        assert answers[loser] == f"conflict: {winner} round {round_} | {loser} round {round_}"
+        ws.make_current()
+        assert session_reads.load_member_note(session_id, member).data == f"{winner} round {round_}"

@@ -33,6 +33,8 @@ class Changes:
     addenda: bool = False
     settings: bool = False
     audit: bool = False
+    # Others changed more than can be named (a seat back after a gap): read everything again.
+    everything: bool = False
     created_id: int | None = field(default=None, compare=False)
 
     def __or__(self, other: Changes) -> Changes:
@@ -52,3 +54,53 @@ class Changes:
         return any(
             getattr(self, f.name) for f in fields(self) if f.name not in ("created_id", "audit")
         )
+
+
+# A change another seat committed, as the database announces it (store.announcements): the
+# table and the ids of the row it touched, never its contents. Keys: "t" table, "id" the row,
+# "s" its session, "m" its member, "g" its group (each None where the table has none).
+Announcement = dict[str, object]
+
+# Per table: which Changes a row of it names (field: the key holding the id, or True for a
+# flag). A session's content names the session too, so its open screens refresh.
+_ANNOUNCED: dict[str, dict[str, str | bool]] = {
+    "attendance": {"sessions": "s", "attendance": "m"},
+    "check_in": {"sessions": "s", "check_ins": "m"},
+    "member_note": {"sessions": "s", "member_notes": "m"},
+    "group_note": {"sessions": "s", "group_note": True},
+    "homework_assignment": {"sessions": "s", "homework": "m"},
+    "homework_review": {"sessions": "s", "reviews": "m"},
+    "phase_log": {"sessions": "s", "phases": True},
+    "session": {"sessions": "id", "groups": "g", "phases": True},
+    "signature": {"sessions": "s", "signatures": True},
+    "addendum": {"sessions": "s", "addenda": True},
+    "member": {"members": "id"},
+    "enrollment": {"enrollments": "id", "members": "m", "groups": "g"},
+    "treatment_goal": {"goals": "id", "members": "m"},
+    "therapy_group": {"groups": "id"},
+    "group_staff": {"groups": "g"},
+    "curriculum": {"groups": "g"},
+    "curriculum_item": {"settings": True},
+    "homework_item": {"library": "id"},
+    "app_user": {"users": "id"},
+    "program_setting": {"settings": True},
+    "audit_entry": {"audit": True},
+}
+ANNOUNCED_TABLES = tuple(_ANNOUNCED)
+
+
+def announced(announcements: list[Announcement]) -> Changes:
+    """What other seats' changes name, as one Changes for the screens (unknown tables and
+    missing ids are passed over: a screen is never told of a change it cannot read)."""
+    named: dict[str, set[int]] = {}
+    flags: set[str] = set()
+    for announcement in announcements:
+        for name, key in _ANNOUNCED.get(str(announcement.get("t")), {}).items():
+            if key is True:
+                flags.add(name)
+            elif isinstance(value := announcement.get(str(key)), int):
+                named.setdefault(name, set()).add(value)
+    return Changes(
+        **{name: frozenset(ids) for name, ids in named.items()},  # type: ignore[arg-type]
+        **dict.fromkeys(flags, True),  # type: ignore[arg-type]
+    )

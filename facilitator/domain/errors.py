@@ -58,3 +58,30 @@ class IntegrityProblem(FacilitatorError):
 
 class UsageError(FacilitatorError):
     exit_code = 2
+
+
+class EditConflict(RuleViolation):
+    """Another seat changed a part of a record since this seat read it: nothing was written.
+
+    ``theirs`` holds what those parts hold now and ``mine`` what this seat tried to write
+    (both by field), so the seat can show them side by side and its user keeps one or merges
+    them; the typing is never dropped. ``by`` and ``at`` say who changed the row last, when.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        theirs: dict[str, object],
+        mine: dict[str, object],
+        by: str,
+        at: object,
+        changes: object = None,
+    ) -> None:
+        super().__init__(message)
+        self.theirs, self.mine, self.by, self.at = theirs, mine, by, at
+        self.changes = changes  # the Changes naming the record, for a seat to read it again
+
+
+class ServerUnreachable(FacilitatorError):
+    """The clinic server cannot be reached (stopped, or the network is down): nothing was
+    lost; what is typed waits on this laptop until it is back."""

@@ -47,7 +47,7 @@ from facilitator.domain.rules import (
     to_local,
     utcnow,
 )
-from facilitator.services import audit, visibility
+from facilitator.services import audit, edits, visibility
 from facilitator.services.audit import audited
 from facilitator.services.workspace import Workspace
 from facilitator.store import library, people
@@ -203,10 +203,12 @@ def record_attendance(
     arrival: dt.time | EllipsisType | None = ...,
     departure: dt.time | EllipsisType | None = ...,
     location: Location | EllipsisType = ...,
+    seen: Mapping[str, Any] | None = None,
 ) -> Changes:
     """Record a member's attendance: the parts given (the roster grid gives one cell at a
     time); the rest keep what they hold. Marking someone late or leaving early while the
-    session is on stamps the time on the clinic's clock, if none is recorded."""
+    session is on stamps the time on the clinic's clock, if none is recorded. ``seen``: what
+    the seat showed in the parts it changes (see services.edits)."""
     editable(session_id, ws)
     current = reads.load_attendance(session_id, member_id)
     if current is None:
@@ -225,7 +227,7 @@ def record_attendance(
         if new_status is AttendanceStatus.LEFT_EARLY and went is None:
             went = now
     where = current.location if isinstance(location, EllipsisType) else Location(location)
-    _save_attendance(session_id, member_id, new_status, came, went, where)
+    _save_attendance(session_id, member_id, new_status, came, went, where, seen=seen, by=ws)
     return Changes(sessions=frozenset({session_id}), attendance=frozenset({member_id}))
 
 
@@ -259,6 +261,9 @@ def _save_attendance(
     arrival: dt.time | None,
     departure: dt.time | None,
     location: Location | None,
+    *,
+    seen: Mapping[str, Any] | None = None,
+    by: Workspace | None = None,
 ) -> None:
     on_roster, _old = store.attendance_status(session_id, member_id)
     if not on_roster:
@@ -283,7 +288,15 @@ def _save_attendance(
     }
     if location is not None:
         fields["location"] = Location(location)
-    store.update_attendance(session_id, member_id, fields)
+    user = None if by is None else by.actor.user_id
+    overtaken = store.update_attendance(
+        session_id, member_id, fields, by=user, seen=edits.as_seen(seen, fields)
+    )
+    edits.kept(
+        overtaken,
+        fields,
+        Changes(sessions=frozenset({session_id}), attendance=frozenset({member_id})),
+    )
 
 
 CHECK_IN_FIELDS = (
@@ -318,9 +331,11 @@ def record_check_in(
     safety_follow_up: str | EllipsisType = ...,
     homework_review: str | EllipsisType = ...,
     current_issue: str | EllipsisType = ...,
+    seen: Mapping[str, Any] | None = None,
 ) -> Changes:
     """Save the given parts of a member's check-in; the others keep what they hold (a new
-    check-in starts empty). A member not yet marked is marked present by it."""
+    check-in starts empty). A member not yet marked is marked present by it. ``seen``: what
+    the seat showed in the parts it changes (see services.edits)."""
     given = {
         name: value
         for name, value in (
@@ -335,11 +350,15 @@ def record_check_in(
         )
         if not isinstance(value, EllipsisType)
     }
-    return save_check_in(ws, session_id, member_id, given)
+    return save_check_in(ws, session_id, member_id, given, seen)
 
 
 def save_check_in(
-    ws: Workspace, session_id: int, member_id: int, given: Mapping[str, Any]
+    ws: Workspace,
+    session_id: int,
+    member_id: int,
+    given: Mapping[str, Any],
+    seen: Mapping[str, Any] | None = None,
 ) -> Changes:
     """record_check_in's work, for a service that audits it as part of its own change."""
     _group, _date, track = editable(session_id, ws)
@@ -356,7 +375,9 @@ def save_check_in(
     changes = Changes(sessions=frozenset({session_id}), check_ins=frozenset({member_id}))
     _on, status = store.attendance_status(session_id, member_id)
     if status is None:
-        store.update_attendance(session_id, member_id, {"status": AttendanceStatus.PRESENT})
+        store.update_attendance(
+            session_id, member_id, {"status": AttendanceStatus.PRESENT}, by=ws.actor.user_id
+        )
         changes |= Changes(attendance=frozenset({member_id}))
     checked = {
         "mood": merged["mood"],
@@ -371,7 +392,11 @@ def save_check_in(
     # Only what this save changes is written, so another seat's change to another field of
     # the row stays (a use detail goes with a use answer other than yes).
     written = set(given) | ({"use_detail"} if "use_since_last" in given else set())
-    store.save_check_in(session_id, member_id, {k: v for k, v in checked.items() if k in written})
+    fields = {k: v for k, v in checked.items() if k in written}
+    overtaken = store.save_check_in(
+        session_id, member_id, fields, by=ws.actor.user_id, seen=edits.as_seen(seen, fields)
+    )
+    edits.kept(overtaken, fields, changes)
     return changes
 
 
@@ -437,12 +462,14 @@ def write_group_note(
     narrative: str | None = None,
     summary: str | None = None,
     span: int | None = None,
+    seen: Mapping[str, Any] | None = None,
 ) -> Changes:
     """Change the parts of the group note that are given; the others keep what they hold.
 
     Choosing a library item (``topic_item_id``) also sets the topic to its title unless a topic
     is given; ``topic_item_id=None`` clears the item (a topic of the facilitator's own).
-    ``span`` is the token of a stretch of typing (see services.audit.audited).
+    ``span`` is the token of a stretch of typing (see services.audit.audited); ``seen``, what
+    the seat showed in the parts it changes (see services.edits).
     """
     editable(session_id, ws)
     if not isinstance(topic_item_id, EllipsisType) and topic_item_id is not None and topic is None:
@@ -460,8 +487,12 @@ def write_group_note(
     }
     if not isinstance(topic_item_id, EllipsisType):
         fields["topic_item"] = topic_item_id
-    store.save_group_note(session_id, fields)
-    return Changes(sessions=frozenset({session_id}), group_note=True)
+    overtaken = store.save_group_note(
+        session_id, fields, by=ws.actor.user_id, seen=edits.as_seen(seen, fields)
+    )
+    changes = Changes(sessions=frozenset({session_id}), group_note=True)
+    edits.kept(overtaken, fields, changes)
+    return changes
 
 
 @audited(
@@ -483,10 +514,11 @@ def write_member_note(
     participation: Participation | str | None = None,
     goal_id: int | EllipsisType | None = ...,
     span: int | None = None,
+    seen: Mapping[str, Any] | None = None,
 ) -> Changes:
     """Change the given parts of a member's individual note (data / assessment / plan,
     participation, goal); never for an absent member. Parts not given keep what they hold;
-    ``participation=""`` clears the level. ``span``: see write_group_note."""
+    ``participation=""`` clears the level. ``span`` and ``seen``: see write_group_note."""
     editable(session_id, ws)
     require_attended(session_id, member_id, "a clinical note")
     # Only the parts given are written: another seat's change to another part stays.
@@ -501,8 +533,12 @@ def write_member_note(
         if goal_id is not None and people.get_goal(goal_id).member_id != member_id:
             raise RuleViolation("the linked goal belongs to another member")
         fields["goal"] = goal_id
-    store.save_member_note(session_id, member_id, fields, author=ws.actor.user_id)
-    return Changes(sessions=frozenset({session_id}), member_notes=frozenset({member_id}))
+    overtaken = store.save_member_note(
+        session_id, member_id, fields, author=ws.actor.user_id, seen=edits.as_seen(seen, fields)
+    )
+    changes = Changes(sessions=frozenset({session_id}), member_notes=frozenset({member_id}))
+    edits.kept(overtaken, fields, changes)
+    return changes
 
 
 def draft_member_note(ws: Workspace, session_id: int, member_id: int) -> Changes:
@@ -523,6 +559,8 @@ def refreshed(record: SessionRecord, changes: Changes) -> SessionRecord:
     """The record with what ``changes`` names read again and everything else kept: what an
     open session needs after a change, here or elsewhere, without reading it all again."""
     here = record.id in changes.sessions
+    if changes.everything:
+        return reads.load_session(record.id)
     if record.frozen is not None:  # signed: only its signatures and addenda can change
         signed_again = here and (changes.signatures or changes.addenda)
         return reads.load_session(record.id) if signed_again else record

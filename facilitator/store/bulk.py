@@ -21,6 +21,9 @@ from facilitator.store.database import clear_errors
 from facilitator.store.models import database
 
 # Every column is listed: peewee keeps the defaults in Python, not in the schema.
+# Columns a bulk load leaves to the database's defaults: an edit's version starts at 0, made by
+# no seat (migration 0012).
+LEFT_TO_DEFAULTS = frozenset({"version", "changed_by", "changed_at"})
 COLUMNS: dict[type[models.Base], tuple[str, ...]] = {
     models.User: (
         "id", "username", "full_name", "credentials", "role", "password_hash", "active",
@@ -170,7 +173,7 @@ class BulkWriter:
 def _check_columns() -> None:
     """Fail at once, with the column's name, if the schema and this file drift apart."""
     for model, columns in COLUMNS.items():
-        known = {f.column_name for f in model._meta.sorted_fields}
+        known = {f.column_name for f in model._meta.sorted_fields} - LEFT_TO_DEFAULTS
         missing = [c for c in columns if c not in known] + [c for c in known if c not in columns]
         if missing:
             raise RuntimeError(f"bulk columns of {model._meta.table_name} out of date: {missing}")

@@ -197,7 +197,16 @@ class PhaseLog(Base):
     ended_at = DateTimeField(null=True)
 
 
-class Attendance(Base):
+class Versioned(Base):
+    """A row several seats edit at once: each save adds one to ``version`` and says who made
+    it and when (store.sessions.save_fields; migration 0012). ``changed_by`` is a user id."""
+
+    version = IntegerField(default=0)
+    changed_by = IntegerField(null=True)
+    changed_at = DateTimeField(null=True)
+
+
+class Attendance(Versioned):
     session = ForeignKeyField(Session, backref="attendance", on_delete="RESTRICT")
     member = ForeignKeyField(Member, backref="attendance", on_delete="RESTRICT")
     status = CharField(null=True)  # null until the facilitator marks it
@@ -210,7 +219,7 @@ class Attendance(Base):
         indexes = ((("session", "member"), True), (("member",), False))
 
 
-class CheckIn(Base):
+class CheckIn(Versioned):
     session = ForeignKeyField(Session, backref="check_ins", on_delete="RESTRICT")
     member = ForeignKeyField(Member, backref="check_ins", on_delete="RESTRICT")
     mood = IntegerField(null=True)
@@ -226,7 +235,7 @@ class CheckIn(Base):
         indexes = ((("session", "member"), True), (("member",), False))
 
 
-class MemberNote(Base):
+class MemberNote(Versioned):
     session = ForeignKeyField(Session, backref="member_notes", on_delete="RESTRICT")
     member = ForeignKeyField(Member, backref="notes", on_delete="RESTRICT")
     data = TextField(default="")
@@ -241,13 +250,16 @@ class MemberNote(Base):
         indexes = ((("session", "member"), True), (("member",), False))
 
 
-class GroupNote(Base):
+class GroupNote(Versioned):
     session = ForeignKeyField(Session, backref="group_notes", unique=True, on_delete="RESTRICT")
     topic_item = ForeignKeyField(HomeworkItem, null=True, on_delete="RESTRICT")
     topic = TextField(default="")
     interventions = TextField(default="")
     narrative = TextField(default="")
     summary = TextField(default="")
+
+
+VERSIONED: tuple[type[Versioned], ...] = (Attendance, CheckIn, MemberNote, GroupNote)
 
 
 class HomeworkAssignment(Base):

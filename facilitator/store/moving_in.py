@@ -75,6 +75,7 @@ def counts() -> dict[str, int]:
 PLAIN_REFERENCES: dict[type[m.Base], dict[str, str]] = {
     m.User: {"supervisor_id": "app_user"},
     m.GroupStaff: {"assigned_by": "app_user"},
+    **{table: {"changed_by": "app_user"} for table in m.VERSIONED},
 }
 
 

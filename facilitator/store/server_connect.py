@@ -21,9 +21,15 @@ import peewee
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
-from facilitator.domain.errors import AuthenticationFailed, FacilitatorError, RuleViolation
+from facilitator.domain.errors import (
+    AuthenticationFailed,
+    FacilitatorError,
+    RuleViolation,
+    ServerUnreachable,
+)
 from facilitator.store.keys import WRONG_CREDENTIALS
 from facilitator.store.locations import APP_NAME, describe
+from facilitator.store.server_link import LINK_PARAMETERS, ClinicServerDatabase, server_options
 
 LOCAL_HOSTS = frozenset({"", "localhost", "127.0.0.1", "::1"})
 CA_FILE_NAME = "clinic-ca.pem"
@@ -107,6 +113,9 @@ def connection_parameters(url: str, user: str | None, password: str | None) -> d
     params.update(tls_parameters(url, parts))
     params.setdefault("connect_timeout", CONNECT_TIMEOUT)
     params.setdefault("application_name", "facilitator")
+    for name, value in LINK_PARAMETERS.items():
+        params.setdefault(name, value)
+    params["options"] = server_options(params.get("options"))
     if user:
         params["user"] = user
     if password:
@@ -119,11 +128,9 @@ def connect(url: str, user: str | None = None, password: str | None = None) -> p
     file when none is given: the server commands of the clinic's IT)."""
     params = connection_parameters(url, user, password)
     dbname = params.pop("dbname", None) or params.get("user") or os.environ.get("PGDATABASE")
-    db = peewee.PostgresqlDatabase(dbname, prefer_psycopg3=True, **params)
-    try:
-        db.connect()
-    except peewee.OperationalError as exc:
-        raise explain_refusal(url, user, exc) from None
+    db = ClinicServerDatabase(dbname, prefer_psycopg3=True, **params)
+    db.refused = lambda exc: explain_refusal(url, user, exc)
+    db.connect()
     return db
 
 
@@ -159,4 +166,4 @@ def explain_refusal(url: str, user: str | None, exc: Exception) -> FacilitatorEr
             f"the server {describe(url)} could not be verified: {first}; check the address "
             f"and that this laptop trusts the clinic's CA (see {SERVER_GUIDE})"
         )
-    return FacilitatorError(f"cannot reach the database server {describe(url)}: {first}")
+    return ServerUnreachable(f"cannot reach the database server {describe(url)}: {first}")

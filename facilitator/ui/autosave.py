@@ -1,8 +1,16 @@
 """Saving as the facilitator types: no Save button, at most a moment of typing at risk.
 
+Each save says what the field showed as stored when the typing began (``shown``: what was last
+loaded or saved). A save that meets another seat's change to the same field is refused
+(services.edits): the typing stays in the box, unsaved, and no more saves are tried until its
+user has chosen in the conflict view (``conflicted``; ``keep_mine`` or ``keep_theirs``).
+
 Each stretch of typing in one field (from its first keystroke until focus leaves or typing has
 paused for SPAN_IDLE_MS) is one editing span; every save of the span carries its token, so the
 audit trail records the span once rather than every save.
+
+While the clinic server is unreachable (ui.outage) no save is tried: the typing stays in the
+box, and is saved when the server is back.
 """
 
 from __future__ import annotations
@@ -13,7 +21,8 @@ from collections.abc import Callable
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QLineEdit, QPlainTextEdit
 
-from facilitator.domain.errors import FacilitatorError
+from facilitator.domain.errors import EditConflict, FacilitatorError, ServerUnreachable
+from facilitator.ui.outage import server_link
 
 # Long enough not to write on every keystroke, short enough that a crash loses under a second:
 # a save follows a pause in typing, and one is forced while typing goes on without a pause.
@@ -28,18 +37,21 @@ class Autosaver(QObject):
 
     saved = Signal()
     failed = Signal(str)
+    conflicted = Signal(object)  # the EditConflict: its user chooses which text to keep
 
     def __init__(
         self,
         editor: QPlainTextEdit | QLineEdit,
-        save: Callable[[str, int], object],
+        save: Callable[[str, int, str], object],
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent or editor)
         self.editor = editor
-        self._save = save  # save(text, the editing span's token)
+        self._save = save  # save(text, the editing span's token, what was shown as stored)
         self._loading = False
         self.unsaved = False
+        self.shown = ""  # the stored text this box last showed (loaded, or saved from here)
+        self.conflict: EditConflict | None = None  # refused: waiting for its user's choice
         self.span: int | None = None
         self.span_idle = QTimer(self)
         self.span_idle.setSingleShot(True)
@@ -55,6 +67,8 @@ class Autosaver(QObject):
         self.max_wait.timeout.connect(self.flush)
         editor.textChanged.connect(self._typed)
         editor.installEventFilter(self)
+        self.link = server_link()
+        self.link.came_back.connect(self.flush)
 
     def text(self) -> str:
         if isinstance(self.editor, QPlainTextEdit):
@@ -62,19 +76,26 @@ class Autosaver(QObject):
         return self.editor.text()
 
     def load(self, text: str) -> None:
-        """Show stored text without saving it back. Typing not yet saved is never overwritten."""
-        if text == self.text() or self.pending:
+        """Show stored text without saving it back. Typing not yet saved is never overwritten
+        (and its save will say it began from what was shown before)."""
+        if self.pending:
+            return
+        self.shown = text
+        if text == self.text():
             return
         self._loading = True
         try:
-            if isinstance(self.editor, QPlainTextEdit):
-                self.editor.setPlainText(text)
-            else:
-                self.editor.setText(text)
+            self._set(text)
         finally:
             self._loading = False
         self.span_idle.stop()  # other text (another member's note): typing starts a new span
         self.span = None
+
+    def _set(self, text: str) -> None:
+        if isinstance(self.editor, QPlainTextEdit):
+            self.editor.setPlainText(text)
+        else:
+            self.editor.setText(text)
 
     @property
     def pending(self) -> bool:
@@ -103,15 +124,53 @@ class Autosaver(QObject):
             return
         self.timer.stop()
         self.max_wait.stop()
+        if self.link.down:  # kept in the box; saved when the server is back
+            return
+        if self.conflict is not None:  # not decided yet: ask again, save nothing
+            self.conflict.mine = dict.fromkeys(self.conflict.mine, self.text())
+            self.conflicted.emit(self.conflict)
+            return
         if self.span is None:  # typed while loading was refused, or saved from outside
             self.span = next(_tokens)
+        text = self.text()
         try:
-            self._save(self.text(), self.span)
+            self._save(text, self.span, self.shown)
+        except EditConflict as exc:
+            self.conflict = exc  # still unsaved: the text stays until its user chooses
+            self.conflicted.emit(exc)
+            return
+        except ServerUnreachable:
+            self.link.lost()  # still unsaved: the text stays, and is saved once it is back
+            return
         except FacilitatorError as exc:
             self.failed.emit(exc.message)  # still unsaved: the text stays, and is tried again
             return
         self.unsaved = False
+        self.shown = text
         self.saved.emit()
+
+    def keep_mine(self, text: str) -> None:
+        """The conflict's user keeps this text (theirs read, perhaps merged in): save it over
+        what the other seat saved."""
+        if self.conflict is None:
+            return
+        self.shown = str(next(iter(self.conflict.theirs.values())))
+        self.conflict = None
+        if text != self.text():
+            self._set(text)
+        self.unsaved = True
+        self.flush()
+
+    def keep_theirs(self) -> None:
+        """The conflict's user keeps the other seat's text (theirs goes in the box)."""
+        if self.conflict is None:
+            return
+        theirs = str(next(iter(self.conflict.theirs.values())))
+        self.conflict = None
+        self.unsaved = False
+        self.timer.stop()
+        self.max_wait.stop()
+        self.load(theirs)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.editor and event.type() == QEvent.Type.FocusOut:

@@ -110,7 +110,16 @@ class Screen(QWidget):
         super().__init__(parent)
         self.ws = workspace
         self.bus = bus or ChangeBus(self)  # a screen on its own (in a test) has a bus of its own
-        self.follower = Follower(self, self.bus, self.cares, self.follow, self.isVisible)
+        self.follower = Follower(self, self.bus, self._cares, self._follow, self.isVisible)
+
+    def _cares(self, changes: Changes) -> bool:
+        return changes.everything or self.cares(changes)
+
+    def _follow(self, changes: Changes) -> None:
+        if changes.everything:
+            self.refresh()
+        else:
+            self.follow(changes)
 
     def cares(self, changes: Changes) -> bool:
         """Whether a change made elsewhere shows on this screen."""

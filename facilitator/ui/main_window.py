@@ -21,9 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from facilitator.domain.errors import FacilitatorError
+from facilitator.domain.errors import FacilitatorError, ServerUnreachable
 from facilitator.services import startup
 from facilitator.ui.locking import LockingWindow
+from facilitator.ui.outage import server_link
 from facilitator.ui.start_pages import LoginPage, SetupPage
 
 # Only the first screen is imported up front; the rest (and the database drivers behind it)
@@ -32,10 +33,13 @@ from facilitator.ui.start_pages import LoginPage, SetupPage
 # Ctrl+L are made at the first sign-in (see tabs, lock_page, _watch_input).
 if TYPE_CHECKING:
     from PySide6.QtCore import QLockFile
+    from PySide6.QtGui import QCloseEvent
     from PySide6.QtWidgets import QTabWidget
 
     from facilitator.services.workspace import Workspace
     from facilitator.ui.bus import ChangeBus
+    from facilitator.ui.live import LiveView
+    from facilitator.ui.outage import OutageBanner
     from facilitator.ui.password_dialog import PasswordDialog
     from facilitator.ui.session import SessionPage
 
@@ -43,6 +47,7 @@ __all__ = ["DEMO_PASSWORD", "LoginPage", "MainWindow", "SetupPage", "run_window"
 
 # The demo database holds only fictitious people; its password is no secret.
 DEMO_PASSWORD = "fictitious-demo-data"
+ANSWER_WITHIN_S = 2.0  # a clinic server that takes longer is treated as unreachable
 
 
 class MainWindow(LockingWindow):
@@ -57,7 +62,8 @@ class MainWindow(LockingWindow):
         self.session_page: SessionPage | None = None
         self.resize(1280, 720)
         self.stack = QStackedWidget(self)
-        self.setCentralWidget(self.stack)
+        self.link = server_link()
+        self.setCentralWidget(self._with_banner(self.stack))
         self.start_page: QWidget = (
             SetupPage(self) if startup.needs_setup(location) else LoginPage(self, username)
         )
@@ -65,10 +71,24 @@ class MainWindow(LockingWindow):
         self.setWindowTitle("Facilitator")
         # Held while this window works on a database (run_window takes it; see claim()).
         self.instance_locks: dict[str, QLockFile] = {}
+        self.live_view: LiveView | None = None
         # Made when first needed, at the first sign-in: the sign-in window shows neither.
         self._tabs: QTabWidget | None = None
         self._bus: ChangeBus | None = None
         self._build_lock()
+
+    def _with_banner(self, stack: QWidget) -> QWidget:
+        """The pages, under the line that says when the clinic server is unreachable (made at
+        sign-in: the sign-in window loads only what it shows)."""
+        from PySide6.QtWidgets import QVBoxLayout
+
+        page = QWidget(self)
+        self._column = QVBoxLayout(page)
+        self._column.setContentsMargins(0, 0, 0, 0)
+        self._column.setSpacing(0)
+        self._column.addWidget(stack)
+        self.outage_banner: OutageBanner | None = None
+        return page
 
     @property
     def tabs(self) -> QTabWidget:
@@ -137,6 +157,7 @@ class MainWindow(LockingWindow):
         if self._bus is not None:  # a second sign-in: the screens of the first are gone
             self._bus.deleteLater()
         self._bus = ChangeBus(self)
+        self._start_live_view(ws)
         self._add_home_tabs()
         self.show_home()
         place = home.last_place(ws)
@@ -290,6 +311,7 @@ class MainWindow(LockingWindow):
 
     def show_sign_in(self, message: str) -> None:
         """Back to the sign-in page (everyone signed out), saying why."""
+        self._stop_live_view()
         self._clear_tabs()
         self.stack.removeWidget(self.start_page)
         self.start_page.deleteLater()
@@ -299,20 +321,66 @@ class MainWindow(LockingWindow):
         self.stack.setCurrentWidget(self.start_page)
         self.setWindowTitle("Facilitator")
 
-    def closeEvent(self, event: object) -> None:
+    def _start_live_view(self, ws: Workspace) -> None:
+        """Other seats' changes as they come, and whether the server can be reached."""
+        from facilitator.services import live
+        from facilitator.ui.live import LiveView
+
+        self._stop_live_view()
+        self.link.back()
+        if self.outage_banner is None:
+            from facilitator.ui.outage import OutageBanner
+
+            self.outage_banner = OutageBanner(self.link, self)
+            self._column.insertWidget(0, self.outage_banner)
+        live.keep_answers_within(ws, ANSWER_WITHIN_S)  # the window never hangs longer
+        self.live_view = LiveView(ws, self.bus, self)
+        self.live_view.reachable.connect(lambda up: self.link.back() if up else self.link.lost())
+        self.link.went_down.connect(self.live_view.recheck)
+
+    def _stop_live_view(self) -> None:
+        if self.live_view is not None:
+            self.link.went_down.disconnect(self.live_view.recheck)
+            self.live_view.stop()
+            self.live_view.deleteLater()
+            self.live_view = None
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.link.down and self._typing_would_be_lost():
+            event.ignore()
+            return
         self.lock_timer.stop()
+        self._stop_live_view()
         if self.watch is not None:
             self.watch.enabled = False
         self.close_session()  # saves pending typing and stops the session clock
         if self.ws is not None:
             from facilitator.services import accounts
 
-            accounts.sign_out(self.ws)  # noted in the audit trail, then closed
+            try:
+                accounts.sign_out(self.ws)  # noted in the audit trail, then closed
+            except ServerUnreachable:  # the server never hears of it; the window still closes
+                self.ws.close()
             self.ws = None
         for lock in self.instance_locks.values():
             lock.unlock()
         self.instance_locks.clear()
-        super().closeEvent(event)  # type: ignore[arg-type]
+        super().closeEvent(event)
+
+    def _typing_would_be_lost(self) -> bool:
+        """Whether closing now would throw away typing the server has not got (asked first)."""
+        page = self.session_page
+        if page is None or not any(saver.pending for saver in page.savers):
+            return False
+        answer = QMessageBox.question(
+            self,
+            "Facilitator",
+            "The server is unreachable, and typing in this session is not saved yet: closing "
+            "the window now loses it. Close anyway?",
+            QMessageBox.StandardButton.Close | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer != QMessageBox.StandardButton.Close
 
     # ------------------------------------------------------------------------- one window
 
@@ -336,6 +404,9 @@ def _report_unexpected(window: MainWindow) -> Callable[..., None]:
     content."""
 
     def hook(kind: type[BaseException], error: BaseException, _trace: object) -> None:
+        if isinstance(error, ServerUnreachable):  # the window's banner says it, once
+            window.link.lost()
+            return
         explained = startup.explain(error, window.location)
         QMessageBox.critical(
             window,

@@ -3,6 +3,7 @@ issue), filled from the keyboard, and the chosen member's homework review under 
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from PySide6.QtWidgets import QHeaderView, QLabel, QVBoxLayout, QWidget
@@ -17,6 +18,7 @@ from facilitator.domain.records import (
 )
 from facilitator.domain.rules import parse_rating
 from facilitator.services import homework, sessions
+from facilitator.ui.conflict import SHOWN, resolve_cell
 from facilitator.ui.session.context import SessionContext
 from facilitator.ui.session.grid import ChoiceDelegate, KeyboardGrid, NoteDelegate
 from facilitator.ui.session.models import (
@@ -34,6 +36,9 @@ WIDTHS = {"safety_follow_up": 220, "homework": 170, "current_issue": 220, "use_d
 
 def _empty(member_id: int) -> CheckInRecord:
     return CheckInRecord(member_id, None, None, UseSinceLast.NOT_ASKED, "", False, "", "", "")
+
+
+YES = ("yes", "true", "1")  # a safety concern typed back in the conflict view
 
 
 class CheckInPart(QWidget):
@@ -124,11 +129,13 @@ class CheckInPart(QWidget):
 
     # ------------------------------------------------------------------------- saving
 
-    def _commit(self, member_id: int, column: str, value: Any) -> str | None:
+    def _commit(self, member_id: int, column: str, value: Any, seen: object = SHOWN) -> str | None:
+        """Save one cell; ``seen``: what the seat showed there as stored (by default what the
+        grid shows now; the conflict view gives theirs once its user has read it)."""
         about = ("check-in", member_id, column)
         ws, session_id = self.ctx.ws, self.ctx.session_id
+        row = self.model.rows[self.model.row_of(member_id) or 0]
         if column == "homework":
-            row = self.model.rows[self.model.row_of(member_id) or 0]
             marks = dict.fromkeys(row.assignment_ids, (ReviewStatus(value), None))
             return self.ctx.run(
                 about, homework.review_at_check_in, ws, session_id, member_id, marks
@@ -139,15 +146,26 @@ class CheckInPart(QWidget):
             elif column == "use_since_last":
                 given = UseSinceLast(value)
             elif column == "safety_concern":
-                given = bool(value)
+                given = value if isinstance(value, bool) else str(value).lower() in YES
             else:
                 given = str(value)
         except FacilitatorError as exc:
             self.ctx.say(exc.message, about)
             return exc.message
-        return self.ctx.run(
-            about, sessions.record_check_in, ws, session_id, member_id, **{column: given}
+        if seen is SHOWN:
+            seen = getattr(row.check_in, column)
+        problem = self.ctx.run(
+            about,
+            sessions.record_check_in,
+            ws,
+            session_id,
+            member_id,
+            seen={column: seen},
+            **{column: given},
         )
+        if self.ctx.conflict is not None:
+            resolve_cell(self, self.ctx.conflict, column, partial(self._commit, member_id, column))
+        return problem
 
     def _review(self, assignment_id: int, status: ReviewStatus, comment: str) -> str | None:
         member_id = self.review_panel.member_id

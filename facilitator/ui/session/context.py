@@ -19,10 +19,11 @@ from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
 
 from facilitator.domain.changes import Changes
 from facilitator.domain.enums import SessionState
-from facilitator.domain.errors import FacilitatorError
+from facilitator.domain.errors import EditConflict, FacilitatorError, ServerUnreachable
 from facilitator.domain.records import SessionRecord
 from facilitator.services.workspace import Workspace
 from facilitator.ui.bus import ChangeBus
+from facilitator.ui.outage import server_link
 
 AMBER = QColor(179, 107, 0)  # over time, over capacity, a note to check
 RED = QColor(160, 0, 0)  # a refusal
@@ -64,6 +65,8 @@ class SessionContext(QObject):
         self.saved_label = QLabel("")
         self.saved_label.setAccessibleName("Save status")
         self._message_about: object = None  # the field the message is about
+        self.conflict: EditConflict | None = None  # the last run's, if it met another seat's
+        self.unreachable: ServerUnreachable | None = None  # the last run's, if the server was
 
     @property
     def session_id(self) -> int:
@@ -77,9 +80,23 @@ class SessionContext(QObject):
         self, about: object, service: Callable[..., Changes], *args: Any, **kwargs: Any
     ) -> str | None:
         """Run a service on this session for the field ``about``; None when it was done, else
-        the reason it was refused (also shown on the message line)."""
+        the reason it was refused (also shown on the message line). A save that met another
+        seat's change (``conflict``) reads the record again: the seat shows theirs, except in a
+        box still holding its user's typing."""
+        self.conflict = self.unreachable = None
         try:
             changes = self.bus.run(self._initiator, service, *args, **kwargs)
+        except EditConflict as exc:
+            self.conflict = exc
+            self.say(exc.message, about)
+            if isinstance(exc.changes, Changes):
+                self._apply(exc.changes)
+            return exc.message
+        except ServerUnreachable as exc:
+            self.unreachable = exc
+            server_link().lost()  # the window's banner says so, once
+            self.say("Not saved yet: the server is unreachable", about)
+            return exc.message
         except FacilitatorError as exc:
             self.say(exc.message, about)
             return exc.message

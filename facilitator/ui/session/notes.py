@@ -81,12 +81,12 @@ class NotesPart(QWidget):
     def _text(self, name: str, field: str, lines: int) -> QPlainTextEdit:
         ctx = self.ctx
 
-        def save(text: str, span: int) -> Changes:
+        def save(text: str, span: int, shown: str) -> Changes:
             if self.member_id is None:
                 return Changes()
             parts: dict[str, Any] = {field: text}
             return sessions.write_member_note(
-                ctx.ws, ctx.session_id, self.member_id, span=span, **parts
+                ctx.ws, ctx.session_id, self.member_id, span=span, seen={field: shown}, **parts
             )
 
         editor, saver = autosaved_text(ctx, self, name, save, lines)

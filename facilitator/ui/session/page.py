@@ -48,7 +48,8 @@ REMEMBER_PAUSE_MS = 250  # where the user is, written once they settle, not on e
 def _shown_in_parts(changes: Changes) -> bool:
     """Whether a change shows anywhere but the header (part times, the audit trail)."""
     return bool(
-        changes.attendance
+        changes.everything
+        or changes.attendance
         or changes.check_ins
         or changes.member_notes
         or changes.homework
@@ -209,6 +210,7 @@ class SessionPage(QWidget):
     def _cares(self, changes: Changes) -> bool:
         return bool(
             self.session_id in changes.sessions
+            or changes.everything
             or changes.members
             or changes.goals
             or changes.enrollments
@@ -232,12 +234,12 @@ class SessionPage(QWidget):
         current = self.current_part()
         signed_now = record.state is not before.state  # every part locks at once
         for part in self._built:
-            owed = self._owed.get(part, changes)
+            owed = None if changes.everything else self._owed.get(part, changes)
             if part == current or signed_now:
                 self._owed.pop(part, None)
                 self._update_part(part, None if owed is None else owed | changes)
-            elif part not in self._owed:
-                self._owed[part] = changes
+            elif part not in self._owed or owed is None:
+                self._owed[part] = owed
             elif owed is not None:
                 self._owed[part] = owed | changes
         self._tick()

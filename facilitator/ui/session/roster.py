@@ -4,6 +4,7 @@ and late joiners."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from PySide6.QtGui import QFocusEvent
@@ -15,6 +16,7 @@ from facilitator.domain.errors import FacilitatorError
 from facilitator.domain.records import GroupInfo, SessionRecord
 from facilitator.domain.rules import parse_clock_time
 from facilitator.services import sessions
+from facilitator.ui.conflict import SHOWN, resolve_cell
 from facilitator.ui.session.context import AMBER, SessionContext, button, tint
 from facilitator.ui.session.grid import ChoiceDelegate, KeyboardGrid
 from facilitator.ui.session.models import LOCATION_LABELS, STATUS_LABELS, RosterModel
@@ -113,7 +115,8 @@ class RosterPanel(QWidget):
         self.joiner.setEditText(typed)
         self.joiner.blockSignals(False)
 
-    def _commit(self, member_id: int, column: str, value: Any) -> str | None:
+    def _commit(self, member_id: int, column: str, value: Any, seen: object = SHOWN) -> str | None:
+        """Save one cell; ``seen`` as in CheckInPart._commit."""
         about = ("roster", member_id, column)
         try:
             change: dict[str, Any] = {}
@@ -127,9 +130,20 @@ class RosterPanel(QWidget):
         except FacilitatorError as exc:
             self.ctx.say(exc.message, about)
             return exc.message
-        return self.ctx.run(
-            about, sessions.record_attendance, self.ctx.ws, self.ctx.session_id, member_id, **change
+        if seen is SHOWN:
+            seen = getattr(self.model.rows[self.model.row_of(member_id) or 0], column)
+        problem = self.ctx.run(
+            about,
+            sessions.record_attendance,
+            self.ctx.ws,
+            self.ctx.session_id,
+            member_id,
+            seen={column: seen},
+            **change,
         )
+        if self.ctx.conflict is not None:
+            resolve_cell(self, self.ctx.conflict, column, partial(self._commit, member_id, column))
+        return problem
 
     def _add_joiner(self) -> None:
         chosen = self.joiner.currentData()

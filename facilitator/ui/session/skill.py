@@ -41,8 +41,8 @@ class SkillPart(QWidget):
             ctx,
             self,
             "Interventions",
-            lambda text, span: sessions.write_group_note(
-                ws, session_id, interventions=text, span=span
+            lambda text, span, shown: sessions.write_group_note(
+                ws, session_id, interventions=text, span=span, seen={"interventions": shown}
             ),
             3,
         )
@@ -50,7 +50,9 @@ class SkillPart(QWidget):
             ctx,
             self,
             "Group narrative",
-            lambda text, span: sessions.write_group_note(ws, session_id, narrative=text, span=span),
+            lambda text, span, shown: sessions.write_group_note(
+                ws, session_id, narrative=text, span=span, seen={"narrative": shown}
+            ),
             6,
         )
         self.savers: list[Autosaver] = [interventions, narrative]

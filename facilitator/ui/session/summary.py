@@ -35,7 +35,9 @@ class SummaryPart(QWidget):
             ctx,
             self,
             "Group summary",
-            lambda text, span: sessions.write_group_note(ws, session_id, summary=text, span=span),
+            lambda text, span, shown: sessions.write_group_note(
+                ws, session_id, summary=text, span=span, seen={"summary": shown}
+            ),
         )
         self.savers: list[Autosaver] = [saver]
         self.topic_item: int | None = None  # the skill work's topic: its take-home part

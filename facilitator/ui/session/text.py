@@ -8,13 +8,15 @@ from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QWidget
 
 from facilitator.domain.changes import Changes
-from facilitator.domain.errors import FacilitatorError
+from facilitator.domain.errors import EditConflict, FacilitatorError
 from facilitator.domain.rules import NOTE_LIMIT
 from facilitator.ui.autosave import Autosaver
+from facilitator.ui.conflict import ConflictDialog, ask
 from facilitator.ui.session.context import AMBER, RED, SessionContext, tint
 
-# A save: (typed text, editing span token) -> the service's Changes.
-Save = Callable[[str, int], Changes]
+# A save: (typed text, editing span token, the stored text shown when typing began) -> the
+# service's Changes.
+Save = Callable[[str, int, str], Changes]
 
 
 def autosaved_text(
@@ -27,15 +29,29 @@ def autosaved_text(
     editor.setTabChangesFocus(True)
     editor.setMinimumHeight(lines * 18)
 
-    def run(text: str, span: int) -> None:
-        problem = ctx.run(name, save, text, span)
+    def run(text: str, span: int, shown: str) -> None:
+        problem = ctx.run(name, save, text, span, shown)
+        if ctx.conflict is not None:
+            raise ctx.conflict  # the autosaver keeps the text until its user chooses
+        if ctx.unreachable is not None:
+            raise ctx.unreachable  # the autosaver keeps the text until the server is back
         if problem is not None:
             raise FacilitatorError(problem)  # the autosaver keeps the text waiting
 
     saver = Autosaver(editor, run)
+    saver.conflicted.connect(lambda conflict: _resolve(name, saver, conflict))
     editor.setProperty("saver", saver)
     LengthHint(editor, NOTE_LIMIT)
     return editor, saver
+
+
+def _resolve(name: str, saver: Autosaver, conflict: EditConflict) -> None:
+    if saver.editor.findChild(ConflictDialog) is not None:
+        return  # already asking
+    dialog = ask(name, conflict, saver.editor)
+    dialog.keep_mine.connect(saver.keep_mine)
+    dialog.keep_theirs.connect(saver.keep_theirs)
+    dialog.finished.connect(dialog.deleteLater)
 
 
 class LengthHint(QObject):

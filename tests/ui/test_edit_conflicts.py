@@ -1,0 +1,117 @@
+"""A save that meets another seat's change to the same part (issue 13): the window shows both
+texts side by side, keeps the typing until its user chooses, and saves only what was chosen.
+The other seat is a second sign-in on the same encrypted file."""
+
+from PySide6.QtCore import Qt
+
+from facilitator.services import accounts, sessions
+from facilitator.store import session_reads
+from facilitator.ui.conflict import ConflictDialog
+from tests.conftest import PASSWORD
+from tests.ui.events import click, key, type_text
+from tests.ui.windows import edit, open_today
+
+
+def _with_notes_open(qtbot, clinic):
+    location, member_ids, _walk_in = clinic
+    window, page = open_today(qtbot, location)
+    for member_id in member_ids:
+        assert edit(page.roster.model, member_id, "status", "present")
+    qtbot.wait(10)
+    page.show_part("notes")
+    page.notes.choose(member_ids[0])
+    other = accounts.sign_in(location, "ada", PASSWORD)  # the co-facilitator's laptop
+    return window, page, other, member_ids[0]
+
+
+def _other_seat_writes(window, other, **write):
+    try:
+        other.make_current()
+        sessions.write_member_note(other, window.session_page.session_id, **write)
+    finally:
+        window.ws.make_current()
+
+
+def _typed_and_left(page, editor, text):
+    click(editor)
+    editor.moveCursor(editor.textCursor().MoveOperation.End)
+    type_text(editor, text)
+    editor.property("saver").flush()
+
+
+def _conflict(qtbot, editor) -> ConflictDialog:
+    qtbot.waitUntil(lambda: editor.findChild(ConflictDialog) is not None, timeout=2000)
+    return editor.findChild(ConflictDialog)
+
+
+def test_a_note_part_saved_on_another_seat_is_shown_beside_mine_and_merged(qtbot, clinic):
+    window, page, other, member = _with_notes_open(qtbot, clinic)
+    session_id = page.session_id
+    _other_seat_writes(window, other, member_id=member, plan="Walk daily.", seen={"plan": ""})
+    plan = page.notes.plan
+    _typed_and_left(page, plan, "Call sponsor.")
+    dialog = _conflict(qtbot, plan)
+    assert dialog.theirs.toPlainText() == "Walk daily."
+    assert dialog.mine.toPlainText() == "Call sponsor."
+    assert plan.toPlainText() == "Call sponsor."  # the typing stays in the box, unsaved
+    assert plan.property("saver").pending
+    assert session_reads.load_member_note(session_id, member).plan == "Walk daily."
+    # Merging by editing mine: theirs first, then mine.
+    click(dialog.mine)
+    dialog.mine.moveCursor(dialog.mine.textCursor().MoveOperation.Start)
+    type_text(dialog.mine, "Walk daily. ")
+    click(dialog.mine_button)
+    assert session_reads.load_member_note(session_id, member).plan == "Walk daily. Call sponsor."
+    assert plan.toPlainText() == "Walk daily. Call sponsor."
+    assert not plan.property("saver").pending
+    other.close()
+    window.close()
+
+
+def test_closing_the_conflict_view_decides_nothing_and_keeping_theirs_shows_theirs(qtbot, clinic):
+    window, page, other, member = _with_notes_open(qtbot, clinic)
+    session_id = page.session_id
+    _other_seat_writes(window, other, member_id=member, data="Quiet today.", seen={"data": ""})
+    data = page.notes.data
+    _typed_and_left(page, data, "Spoke about work.")
+    dialog = _conflict(qtbot, data)
+    key(dialog, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: data.findChild(ConflictDialog) is None, timeout=2000)
+    assert data.toPlainText() == "Spoke about work." and data.property("saver").pending
+    type_text(data, " More.")  # typing on: the view comes back, nothing is saved over theirs
+    data.property("saver").flush()
+    dialog = _conflict(qtbot, data)
+    assert dialog.mine.toPlainText() == "Spoke about work. More."
+    assert session_reads.load_member_note(session_id, member).data == "Quiet today."
+    click(dialog.theirs_button)
+    assert data.toPlainText() == "Quiet today."
+    assert not data.property("saver").pending
+    # From here the box began from theirs: the next typing saves without a conflict.
+    _typed_and_left(page, data, " Then spoke about work.")
+    assert data.findChild(ConflictDialog) is None
+    note = session_reads.load_member_note(session_id, member)
+    assert note.data == "Quiet today. Then spoke about work."
+    other.close()
+    window.close()
+
+
+def test_a_check_in_cell_changed_on_another_seat_is_not_overwritten(qtbot, clinic):
+    window, page, other, member = _with_notes_open(qtbot, clinic)
+    session_id = page.session_id
+    page.show_part("check_in")
+    try:
+        other.make_current()
+        sessions.record_check_in(other, session_id, member, craving=7, seen={"craving": None})
+    finally:
+        window.ws.make_current()
+    grid = page.check_in.model
+    assert not edit(grid, member, "craving", 3)
+    dialog = _conflict(qtbot, page.check_in)
+    assert (dialog.theirs.toPlainText(), dialog.mine.toPlainText()) == ("7", "3")
+    assert session_reads.load_check_in(session_id, member).craving == 7
+    row = next(r for r in grid.rows if r.member_id == member)
+    assert row.check_in.craving == 7  # the grid shows what is stored now
+    click(dialog.mine_button)
+    assert session_reads.load_check_in(session_id, member).craving == 3
+    other.close()
+    window.close()

@@ -1,0 +1,97 @@
+"""A real window rides out a real server outage (issue 13): the clinic server is stopped for
+20 s while the facilitator types a note. One calm banner appears instead of error boxes, the
+window keeps answering, the typing stays on screen, and once the server is back every
+keystroke reaches the database exactly once, without anyone touching the window."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from facilitator.services import accounts, roster
+from tests.conftest import ADMIN, PASSWORD
+from tests.factories import all_present, group, members
+from tests.ui.events import click, type_text
+from tests.ui.windows import EVERY_DAY, open_today
+
+OUTAGE_S = 20
+FROZEN_AT_MOST_S = 2.5  # the window's 2 s deadline, and the event loop's own turn
+BACK_WITHIN_MS = 10_000  # the live view tries every second; the save follows at once
+
+
+def _stored_data(server, session_id: int, member_id: int) -> list[str]:
+    with server.connect("outage") as conn:
+        rows = conn.execute(
+            "SELECT data FROM member_note WHERE session_id = %s AND member_id = %s",
+            (session_id, member_id),
+        ).fetchall()
+    return [row[0] for row in rows]
+
+
+class Heartbeat:
+    """The longest the window's event loop went without a turn while it ran."""
+
+    def __init__(self) -> None:
+        self.last = time.monotonic()
+        self.longest = 0.0
+        self.timer = QTimer()
+        self.timer.setInterval(50)
+        self.timer.timeout.connect(self._beat)
+        self.timer.start()
+
+    def _beat(self) -> None:
+        now = time.monotonic()
+        self.longest = max(self.longest, now - self.last)
+        self.last = now
+
+
+def _error_boxes() -> list[QMessageBox]:
+    return [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox)]
+
+
+def test_typing_through_a_20_second_outage_reaches_the_server_once(qtbot, pausable_server):
+    url = pausable_server.staff_url("outage")
+    ws = accounts.sign_in(url, ADMIN["username"], PASSWORD)
+    group_id = group(ws, "Outage Evening", meeting_weekdays=EVERY_DAY, start_time=None)
+    member_ids = members(ws, group_id, 2, since=dt.date.today() - dt.timedelta(days=30))
+    for member_id in member_ids:
+        roster.add_goal(ws, member_id, "Use the craving plan when urges rise")
+    ws.close()
+    window, page = open_today(qtbot, url)
+    other = accounts.sign_in(url, ADMIN["username"], PASSWORD)
+    all_present(other, page.session_id, member_ids)
+    other.close()
+    window.ws.make_current()
+    qtbot.waitUntil(lambda: len(page.check_in.model.rows) == len(member_ids), timeout=3000)
+    page.show_part("notes")
+    page.notes.choose(member_ids[0])
+    data = page.notes.data
+    click(data)
+    type_text(data, "Before.")
+    qtbot.waitUntil(lambda: not data.property("saver").pending, timeout=3000)
+    heartbeat = Heartbeat()
+    pausable_server.pause()
+    try:
+        typed_during = " During the outage, line one."
+        type_text(data, typed_during)
+        qtbot.waitUntil(lambda: window.outage_banner.isVisible(), timeout=5000)
+        assert "Server unreachable since" in window.outage_banner.text()
+        started = time.monotonic()
+        while time.monotonic() - started < OUTAGE_S:
+            type_text(data, " More.")
+            qtbot.wait(2000)
+        assert not _error_boxes()
+        assert data.property("saver").pending
+    finally:
+        pausable_server.resume()
+    expected = data.toPlainText()
+    assert expected.startswith("Before. During the outage") and expected.count(" More.") >= 9
+    qtbot.waitUntil(lambda: not data.property("saver").pending, timeout=BACK_WITHIN_MS)
+    qtbot.waitUntil(lambda: not window.outage_banner.isVisible(), timeout=BACK_WITHIN_MS)
+    assert _stored_data(pausable_server, page.session_id, member_ids[0]) == [expected]
+    assert heartbeat.longest < FROZEN_AT_MOST_S
+    assert not _error_boxes()
+    window.close()
