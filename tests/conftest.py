@@ -52,6 +52,9 @@ ADMIN = dict(
 )
 
 
+OUTAGE_TEMPLATE = "outage_template"
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[object]:
     from facilitator.services import server as clinic_server
@@ -71,15 +74,31 @@ def pg_server() -> Iterator[object]:
 
 @pytest.fixture(scope="session")
 def pausable_server() -> Iterator[object]:
-    """A clinic server of its own that tests stop and start again (a real outage), with one
-    database, ``outage``, set up as server init does."""
+    """A clinic server of its own that tests stop and start again (a real outage); each test
+    works on its own copy of a database set up as server init does (``outage_location``)."""
     from facilitator.services import server as clinic_server
     from tests.pgserver import PostgresServer
 
     with PostgresServer() as server:
-        server.create_database("outage")
-        clinic_server.init(server.url("outage"), password=PASSWORD, kdf=FAST_FOR_TESTS, **ADMIN)
+        server.create_database(OUTAGE_TEMPLATE)
+        report = clinic_server.init(
+            server.url(OUTAGE_TEMPLATE), password=PASSWORD, kdf=FAST_FOR_TESTS, **ADMIN
+        )
+        server.template_roles = report.roles
         yield server
+
+
+@pytest.fixture
+def outage_location(pausable_server) -> Iterator[tuple[object, str, str]]:
+    """(the pausable server, a URL of a database for this test alone, its name)."""
+    name = f"outage_{next(_names)}"
+    pausable_server.create_database(name, template=OUTAGE_TEMPLATE)
+    with pausable_server.connect(autocommit=True) as conn:
+        conn.execute(f'REVOKE ALL ON DATABASE "{name}" FROM PUBLIC')
+        staff = pausable_server.template_roles.staff
+        conn.execute(f'GRANT CONNECT ON DATABASE "{name}" TO "{staff}"')
+    yield pausable_server, pausable_server.staff_url(name), name
+    pausable_server.drop_database(name)
 
 
 def forget_logins(server) -> None:

@@ -63,8 +63,9 @@ def test_a_hung_server_is_reported_within_the_window_deadline_and_rejoined(
     ws.close()
 
 
-def test_a_stopped_server_is_reported_at_once_and_the_seat_carries_on_after(pausable_server):
-    ws = accounts.sign_in(pausable_server.staff_url("outage"), ADMIN["username"], PASSWORD)
+def test_a_stopped_server_is_reported_at_once_and_the_seat_carries_on_after(outage_location):
+    pausable_server, url, _name = outage_location
+    ws = accounts.sign_in(url, ADMIN["username"], PASSWORD)
     live.keep_answers_within(ws, WINDOW_DEADLINE_S)
     session_id, member_ids = _session(ws)
     sessions.write_member_note(ws, session_id, member_ids[0], data="Before the outage.")

@@ -1,6 +1,6 @@
 """Saves from several seats on one record: what a seat saw travels with its save, and a save
 that meets another seat's change to the same part is refused with both texts (see
-store.sessions._upsert). Different parts of one record merge: only the parts given are written.
+store.seat_saves.upsert). Different parts of one record merge: only the parts given are written.
 """
 
 from __future__ import annotations
@@ -11,7 +11,9 @@ from typing import Any
 from facilitator.domain.changes import Changes
 from facilitator.domain.errors import EditConflict
 from facilitator.domain.rules import to_local
-from facilitator.store.sessions import Overtaken
+from facilitator.services.workspace import Workspace
+from facilitator.store import seat_saves
+from facilitator.store.seat_saves import Overtaken
 
 
 def as_seen(seen: Mapping[str, Any] | None, fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -45,3 +47,17 @@ def kept(overtaken: Overtaken | None, mine: Mapping[str, Any], changes: Changes)
         at=overtaken.at,
         changes=changes,
     )
+
+
+def last_change(ws: Workspace, session_id: int, member_id: int | None = None) -> str:
+    """ "changed by Ada Testwood at 10:42": who last saved a member's note (the group note when
+    no member is named), for a box whose typing another seat's save has overtaken."""
+    from facilitator.services.accounts import time_zone
+
+    ws.make_current()
+    table = "group_note" if member_id is None else "member_note"
+    change = seat_saves.last_change(table, session_id, member_id)
+    if change is None:
+        return "changed elsewhere"
+    when = "" if change.at is None else " at " + to_local(change.at, time_zone()).strftime("%H:%M")
+    return f"changed by {change.by}{when}"

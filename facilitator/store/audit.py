@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,6 +24,9 @@ from facilitator.store.signing_keys import Signer, audit_statement
 
 # Several laptops append to one server's trail: one at a time, so the chain stays a chain.
 AUDIT_LOCK_ID = 7_447_002
+# Seconds this process has waited for the audit chain's lock, and how often it took it (make
+# bench: the chain must not serialise a whole clinic's saves).
+LOCK_WAITS = {"seconds": 0.0, "taken": 0}
 
 
 def _newest() -> Any:
@@ -51,7 +55,10 @@ def append(facts: AuditFacts, signer: Signer | None = None) -> int:
     is_server = isinstance(database.obj, PostgresqlDatabase)
     with clear_errors(), database.atomic() if is_server else database.atomic("IMMEDIATE"):
         if is_server:
+            asked = time.perf_counter()
             database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (AUDIT_LOCK_ID,))
+            LOCK_WAITS["seconds"] += time.perf_counter() - asked
+            LOCK_WAITS["taken"] += 1
         last = prepared.first(_newest)
         entry_id = last[0] + 1 if last else 1
         prev = last[1] if last else GENESIS

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
-from peewee import JOIN, PostgresqlDatabase
+from peewee import JOIN
 
 from facilitator.domain.enums import (
     AttendanceStatus,
@@ -40,11 +39,10 @@ from facilitator.store.models import (
     Session,
     Signature,
     SignedContent,
-    User,
-    Versioned,
     database,
     utcnow,
 )
+from facilitator.store.seat_saves import Overtaken, hold_session, upsert
 from facilitator.store.session_reads import load_session, pack_body
 from facilitator.store.signing_keys import Signer, addendum_statement, seal_statement
 
@@ -158,114 +156,16 @@ def add_to_roster(session_id: int, member_id: int, location: Location, late_join
         ).on_conflict_ignore().execute()
 
 
-def hold_session(session_id: int, *, signing: bool = False) -> None:
-    """Serialise a change of a session's content with its signing, to the end of the
-    transaction: an edit holds the session row shared (edits go on side by side), signing
-    holds it alone. So a signature waits for the edits under way and includes them, and an
-    edit that comes after it waits, then finds the session signed (its trigger refuses).
-
-    On PostgreSQL a row lock; SQLite has one writer at a time, and a signing transaction that
-    read before another's commit cannot write (its snapshot is stale), so nothing to do."""
-    if isinstance(database.obj, PostgresqlDatabase):
-        strength = "UPDATE" if signing else "SHARE"
-        database.execute_sql(f"SELECT id FROM session WHERE id = %s FOR {strength}", (session_id,))
-
-
-@dataclass(frozen=True)
-class Overtaken:
-    """A save refused because another seat changed the same part since this seat read it:
-    what the row holds now (``theirs``, by field), who changed it last and when."""
-
-    theirs: dict[str, Any]
-    by: str
-    at: dt.datetime | None
-
-
-def _upsert(
-    model: type[Versioned],
-    session_id: int,
-    member_id: int | None,
-    fields: dict[str, Any],
-    *,
-    by: int | None = None,
-    seen: dict[str, Any] | None = None,
-    first_only: dict[str, Any] | None = None,
-) -> Overtaken | None:
-    """Change the given fields of the session's (and member's) row of this table, making the
-    row if it is not there yet; nothing else in the row is written.
-
-    ``seen``: what the seat saw in (some of) those fields when its user began the change. A
-    field someone has changed since (it holds neither what was seen nor the new value) stops
-    the save whole: nothing is written, and what the row holds now comes back. The check and
-    the write are one UPDATE, so on PostgreSQL a save that waited for another's row lock
-    checks against what that one committed. ``first_only``: values for a new row only (a
-    note's author). Each save adds one to the row's version and names ``by`` and the time.
-    """
-    seen = seen or {}
-    keys: dict[str, Any] = {"session": session_id}
-    if member_id is not None:
-        keys["member"] = member_id
-    where = _row_of(model, keys)
-    with clear_errors(), database.atomic():
-        hold_session(session_id)
-        if not fields:
-            model.insert(**keys, **(first_only or {})).on_conflict_ignore().execute()
-            return None
-        stamp = {"version": model.version + 1, "changed_by": by, "changed_at": utcnow()}
-        unchanged = [_holds(model, name, seen[name], fields[name]) for name in seen]
-        new_row = {**keys, **(first_only or {}), **fields, **stamp, "version": 1}
-        for _try in range(3):  # another seat's first save may land between the two statements
-            if model.update(**fields, **stamp).where(where, *unchanged).execute():
-                return None
-            made = model.insert(**new_row).on_conflict_ignore().returning(model.id).execute()
-            if list(made):  # a row of its own: the first save, or the first of two at once
-                return None
-            overtaken = _overtaken(model, where, seen, fields)
-            if overtaken.theirs:
-                return overtaken
-        return overtaken
-
-
-def _row_of(model: type[Versioned], keys: dict[str, Any]) -> Any:
-    condition = model.session == keys["session"]
-    if "member" in keys:
-        condition &= model.member == keys["member"]
-    return condition
-
-
-def _holds(model: type[Versioned], name: str, *values: Any) -> Any:
-    """The field holds one of the values (None: is empty)."""
-    field = model._meta.fields[name]
-    either = [field.is_null() if value is None else field == value for value in values]
-    return either[0] | either[1]
-
-
-def _overtaken(
-    model: type[Versioned], where: Any, seen: dict[str, Any], fields: dict[str, Any]
-) -> Overtaken:
-    names = list(seen)
-    row = (
-        model.select(User.full_name, model.changed_at, *[model._meta.fields[n] for n in names])
-        .join(User, JOIN.LEFT_OUTER, on=(model.changed_by == User.id))
-        .where(where)
-        .tuples()
-        .get()
-    )
-    now = dict(zip(names, row[2:], strict=True))
-    theirs = {n: now[n] for n in names if now[n] not in (seen[n], fields[n])}
-    return Overtaken(theirs, row[0] or "someone", row[1])
-
-
 def update_attendance(
     session_id: int, member_id: int, fields: dict[str, Any], **check: Any
 ) -> Overtaken | None:
-    return _upsert(Attendance, session_id, member_id, fields, **check)
+    return upsert(Attendance, session_id, member_id, fields, **check)
 
 
 def save_check_in(
     session_id: int, member_id: int, fields: dict[str, Any], **check: Any
 ) -> Overtaken | None:
-    return _upsert(CheckIn, session_id, member_id, fields, **check)
+    return upsert(CheckIn, session_id, member_id, fields, **check)
 
 
 def save_member_note(
@@ -274,13 +174,13 @@ def save_member_note(
     """The given fields of a member's note; ``author`` is kept only if the note is new (its
     author is who wrote it first: later edits by others are in the audit trail)."""
     fields = {**fields, "updated_at": utcnow()}
-    return _upsert(
+    return upsert(
         MemberNote, session_id, member_id, fields, by=author, first_only={"author": author}, **check
     )
 
 
 def save_group_note(session_id: int, fields: dict[str, Any], **check: Any) -> Overtaken | None:
-    return _upsert(GroupNote, session_id, None, fields, **check)
+    return upsert(GroupNote, session_id, None, fields, **check)
 
 
 def update_session(session_id: int, **fields: Any) -> None:

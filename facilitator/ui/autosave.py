@@ -5,6 +5,10 @@ loaded or saved). A save that meets another seat's change to the same field is r
 (services.edits): the typing stays in the box, unsaved, and no more saves are tried until its
 user has chosen in the conflict view (``conflicted``; ``keep_mine`` or ``keep_theirs``).
 
+The conflict view is not pushed at someone in mid-sentence: while they type, an overtaken box
+only says so (``overtaken``: "changed by … — show", also as soon as the live view brings
+another seat's change); the view opens when they ask, or when they leave the box.
+
 Each stretch of typing in one field (from its first keystroke until focus leaves or typing has
 paused for SPAN_IDLE_MS) is one editing span; every save of the span carries its token, so the
 audit trail records the span once rather than every save.
@@ -21,7 +25,12 @@ from collections.abc import Callable
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QLineEdit, QPlainTextEdit
 
-from facilitator.domain.errors import EditConflict, FacilitatorError, ServerUnreachable
+from facilitator.domain.errors import (
+    EditConflict,
+    FacilitatorError,
+    ServerUnreachable,
+    SessionLocked,
+)
 from facilitator.ui.outage import server_link
 
 # Long enough not to write on every keystroke, short enough that a crash loses under a second:
@@ -38,6 +47,9 @@ class Autosaver(QObject):
     saved = Signal()
     failed = Signal(str)
     conflicted = Signal(object)  # the EditConflict: its user chooses which text to keep
+    overtaken = Signal()  # another seat saved this field while its user was typing in it
+    settled = Signal()  # nothing overtaken any more (saved, or a side chosen)
+    signed_over = Signal()  # the record was signed while its user's typing was not saved
 
     def __init__(
         self,
@@ -56,15 +68,15 @@ class Autosaver(QObject):
         self.span_idle = QTimer(self)
         self.span_idle.setSingleShot(True)
         self.span_idle.setInterval(SPAN_IDLE_MS)
-        self.span_idle.timeout.connect(self.end_span)
+        self.span_idle.timeout.connect(lambda: self.end_span(ask=False))
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(DELAY_MS)
-        self.timer.timeout.connect(self.flush)
+        self.timer.timeout.connect(lambda: self.flush(ask=False))
         self.max_wait = QTimer(self)
         self.max_wait.setSingleShot(True)
         self.max_wait.setInterval(MAX_WAIT_MS)
-        self.max_wait.timeout.connect(self.flush)
+        self.max_wait.timeout.connect(lambda: self.flush(ask=False))
         editor.textChanged.connect(self._typed)
         editor.installEventFilter(self)
         self.link = server_link()
@@ -79,6 +91,8 @@ class Autosaver(QObject):
         """Show stored text without saving it back. Typing not yet saved is never overwritten
         (and its save will say it began from what was shown before)."""
         if self.pending:
+            if text != self.shown and text != self.text():
+                self.overtaken.emit()  # the box keeps its typing, and says so
             return
         self.shown = text
         if text == self.text():
@@ -112,14 +126,15 @@ class Autosaver(QObject):
             if not self.max_wait.isActive():
                 self.max_wait.start()
 
-    def end_span(self) -> None:
+    def end_span(self, ask: bool = True) -> None:
         """Saves from here on are a new stretch of typing (and a new audit entry)."""
-        self.flush()
+        self.flush(ask)
         self.span_idle.stop()
         self.span = None
 
-    def flush(self) -> None:
-        """Save now if anything is waiting."""
+    def flush(self, ask: bool = True) -> None:
+        """Save now if anything is waiting. A conflict goes to the conflict view when ``ask``
+        (the user left the box, or asked to see it); otherwise the box only says so."""
         if not self.unsaved:
             return
         self.timer.stop()
@@ -128,7 +143,7 @@ class Autosaver(QObject):
             return
         if self.conflict is not None:  # not decided yet: ask again, save nothing
             self.conflict.mine = dict.fromkeys(self.conflict.mine, self.text())
-            self.conflicted.emit(self.conflict)
+            self._tell(self.conflict, ask)
             return
         if self.span is None:  # typed while loading was refused, or saved from outside
             self.span = next(_tokens)
@@ -137,10 +152,13 @@ class Autosaver(QObject):
             self._save(text, self.span, self.shown)
         except EditConflict as exc:
             self.conflict = exc  # still unsaved: the text stays until its user chooses
-            self.conflicted.emit(exc)
+            self._tell(exc, ask)
             return
         except ServerUnreachable:
             self.link.lost()  # still unsaved: the text stays, and is saved once it is back
+            return
+        except SessionLocked:
+            self.too_late()
             return
         except FacilitatorError as exc:
             self.failed.emit(exc.message)  # still unsaved: the text stays, and is tried again
@@ -148,6 +166,28 @@ class Autosaver(QObject):
         self.unsaved = False
         self.shown = text
         self.saved.emit()
+        self.settled.emit()
+
+    def _tell(self, conflict: EditConflict, ask: bool) -> None:
+        if ask:
+            self.conflicted.emit(conflict)
+        else:
+            self.overtaken.emit()
+
+    def too_late(self) -> None:
+        """The record was signed (here or on another seat) with this box's typing unsaved: it
+        stays in the box, and the box offers to add it as an addendum or to copy it."""
+        if self.unsaved:
+            self.timer.stop()
+            self.max_wait.stop()
+            self.signed_over.emit()
+
+    def show_conflict(self) -> None:
+        """Open the conflict view now (the user asked to see what overtook their typing)."""
+        if self.conflict is not None:
+            self.conflicted.emit(self.conflict)
+        else:
+            self.flush()  # saves against what was shown: the server's refusal has both texts
 
     def keep_mine(self, text: str) -> None:
         """The conflict's user keeps this text (theirs read, perhaps merged in): save it over
@@ -171,6 +211,7 @@ class Autosaver(QObject):
         self.timer.stop()
         self.max_wait.stop()
         self.load(theirs)
+        self.settled.emit()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.editor and event.type() == QEvent.Type.FocusOut:

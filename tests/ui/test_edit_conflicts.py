@@ -2,7 +2,8 @@
 texts side by side, keeps the typing until its user chooses, and saves only what was chosen.
 The other seat is a second sign-in on the same encrypted file."""
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QLabel
 
 from facilitator.services import accounts, sessions
 from facilitator.store import session_reads
@@ -113,5 +114,29 @@ def test_a_check_in_cell_changed_on_another_seat_is_not_overwritten(qtbot, clini
     assert row.check_in.craving == 7  # the grid shows what is stored now
     click(dialog.mine_button)
     assert session_reads.load_check_in(session_id, member).craving == 3
+    other.close()
+    window.close()
+
+
+def test_typing_overtaken_by_another_seat_says_who_and_when_and_shows_when_asked(qtbot, clinic):
+    window, page, other, member = _with_notes_open(qtbot, clinic)
+    plan = page.notes.plan
+    click(plan)
+    type_text(plan, "Call")
+    qtbot.waitUntil(lambda: not plan.property("saver").pending, timeout=3000)
+    _other_seat_writes(window, other, member_id=member, plan="Walk daily.", seen={"plan": "Call"})
+    type_text(plan, " sponsor.")  # typing goes on: the box is not replaced, nor interrupted
+    hint = plan.findChild(QLabel, "overtaken")
+    qtbot.waitUntil(hint.isVisible, timeout=3000)
+    assert hint.text().startswith("changed by Ada Testwood at ") and "show" in hint.text()
+    assert plan.findChild(ConflictDialog) is None
+    assert plan.toPlainText() == "Call sponsor." and plan.property("saver").pending
+    click(hint, QPoint(hint.width() - 10, hint.height() // 2))  # on "show"
+    dialog = _conflict(qtbot, plan)
+    assert dialog.theirs.toPlainText() == "Walk daily."
+    assert dialog.mine.toPlainText() == "Call sponsor."
+    click(dialog.theirs_button)
+    qtbot.waitUntil(lambda: not hint.isVisible(), timeout=2000)
+    assert plan.toPlainText() == "Walk daily."
     other.close()
     window.close()

@@ -1,7 +1,8 @@
 """A real window rides out a real server outage (issue 13): the clinic server is stopped for
 20 s while the facilitator types a note. One calm banner appears instead of error boxes, the
 window keeps answering, the typing stays on screen, and once the server is back every
-keystroke reaches the database exactly once, without anyone touching the window."""
+keystroke reaches the database exactly once, without anyone touching the window; a check-in
+cell edited meanwhile is kept in its cell and saved too."""
 
 from __future__ import annotations
 
@@ -15,17 +16,19 @@ from facilitator.services import accounts, roster
 from tests.conftest import ADMIN, PASSWORD
 from tests.factories import all_present, group, members
 from tests.ui.events import click, type_text
-from tests.ui.windows import EVERY_DAY, open_today
+from tests.ui.windows import EVERY_DAY, edit, open_today
 
 OUTAGE_S = 20
 FROZEN_AT_MOST_S = 2.5  # the window's 2 s deadline, and the event loop's own turn
 BACK_WITHIN_MS = 10_000  # the live view tries every second; the save follows at once
 
 
-def _stored_data(server, session_id: int, member_id: int) -> list[str]:
-    with server.connect("outage") as conn:
+def _stored(server, dbname: str, column: str, session_id: int, member_id: int) -> list[str]:
+    """A column of the member's note (member_note.data) or check-in (check_in.…), as stored."""
+    table, name = column.split(".")
+    with server.connect(dbname) as conn:
         rows = conn.execute(
-            "SELECT data FROM member_note WHERE session_id = %s AND member_id = %s",
+            f"SELECT {name} FROM {table} WHERE session_id = %s AND member_id = %s",
             (session_id, member_id),
         ).fetchall()
     return [row[0] for row in rows]
@@ -52,8 +55,8 @@ def _error_boxes() -> list[QMessageBox]:
     return [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox)]
 
 
-def test_typing_through_a_20_second_outage_reaches_the_server_once(qtbot, pausable_server):
-    url = pausable_server.staff_url("outage")
+def test_typing_through_a_20_second_outage_reaches_the_server_once(qtbot, outage_location):
+    pausable_server, url, dbname = outage_location
     ws = accounts.sign_in(url, ADMIN["username"], PASSWORD)
     group_id = group(ws, "Outage Evening", meeting_weekdays=EVERY_DAY, start_time=None)
     member_ids = members(ws, group_id, 2, since=dt.date.today() - dt.timedelta(days=30))
@@ -79,6 +82,10 @@ def test_typing_through_a_20_second_outage_reaches_the_server_once(qtbot, pausab
         type_text(data, typed_during)
         qtbot.waitUntil(lambda: window.outage_banner.isVisible(), timeout=5000)
         assert "Server unreachable since" in window.outage_banner.text()
+        model = page.check_in.model
+        assert edit(model, member_ids[1], "current_issue", "Held through the outage")
+        cell = model.index(model.row_of(member_ids[1]), model.column("current_issue"))
+        assert cell.data() == "Held through the outage"
         started = time.monotonic()
         while time.monotonic() - started < OUTAGE_S:
             type_text(data, " More.")
@@ -91,7 +98,14 @@ def test_typing_through_a_20_second_outage_reaches_the_server_once(qtbot, pausab
     assert expected.startswith("Before. During the outage") and expected.count(" More.") >= 9
     qtbot.waitUntil(lambda: not data.property("saver").pending, timeout=BACK_WITHIN_MS)
     qtbot.waitUntil(lambda: not window.outage_banner.isVisible(), timeout=BACK_WITHIN_MS)
-    assert _stored_data(pausable_server, page.session_id, member_ids[0]) == [expected]
+    assert _stored(pausable_server, dbname, "member_note.data", page.session_id, member_ids[0]) == [
+        expected
+    ]
+    qtbot.waitUntil(lambda: not page.check_in.model.held, timeout=BACK_WITHIN_MS)
+    stored_issue = _stored(
+        pausable_server, dbname, "check_in.current_issue", page.session_id, member_ids[1]
+    )
+    assert stored_issue == ["Held through the outage"]
     assert heartbeat.longest < FROZEN_AT_MOST_S
     assert not _error_boxes()
     window.close()

@@ -27,6 +27,7 @@ from facilitator.ui.outage import server_link
 
 AMBER = QColor(179, 107, 0)  # over time, over capacity, a note to check
 RED = QColor(160, 0, 0)  # a refusal
+NOT_SAVED = "Not saved yet"  # the save status while typing waits (a conflict, no server)
 
 
 def tint(widget: QWidget, color: QColor | None) -> None:
@@ -45,6 +46,8 @@ def tint(widget: QWidget, color: QColor | None) -> None:
 class SessionContext(QObject):
     # The record after a change, and what changed (None: everything, as at opening).
     updated = Signal(object, object)
+    # Typing a signature overtook, for the addendum form (ui.session.text.OvertakenHint).
+    addendum_wanted = Signal(str)
 
     def __init__(
         self,
@@ -89,6 +92,7 @@ class SessionContext(QObject):
         except EditConflict as exc:
             self.conflict = exc
             self.say(exc.message, about)
+            self.saved_label.setText(NOT_SAVED)
             if isinstance(exc.changes, Changes):
                 self._apply(exc.changes)
             return exc.message
@@ -96,6 +100,7 @@ class SessionContext(QObject):
             self.unreachable = exc
             server_link().lost()  # the window's banner says so, once
             self.say("Not saved yet: the server is unreachable", about)
+            self.saved_label.setText(NOT_SAVED)
             return exc.message
         except FacilitatorError as exc:
             self.say(exc.message, about)
@@ -108,6 +113,11 @@ class SessionContext(QObject):
         """Show a message about a field (a cell, a text box, a button)."""
         self.message.setText(text)
         self._message_about = about if text else None
+
+    def settled(self, about: object) -> None:
+        """A field's conflict was settled without a save (theirs kept): its message goes."""
+        if about == self._message_about:
+            self.say("")
 
     def saved(self, about: object = None) -> None:
         """A field was saved: its own stale message goes, and the save is noted."""

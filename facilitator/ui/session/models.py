@@ -25,6 +25,7 @@ from facilitator.domain.records import (
     ReviewRecord,
 )
 from facilitator.ui.models import ATTENDANCE_LABELS, NOT_RECORDED
+from facilitator.ui.outage import server_link
 
 Index = QModelIndex | QPersistentModelIndex
 # commit(member_id, column name, new value) -> an error message, or None when saved.
@@ -61,6 +62,17 @@ def _clock(value: dt.time | None) -> str:
     return "" if value is None else value.strftime("%H:%M")
 
 
+def _label(value: Any) -> str:
+    """The words a cell shows for a value typed or chosen in it."""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    for labels in (STATUS_LABELS, LOCATION_LABELS, USE_LABELS, REVIEW_CHOICES):
+        for key, label in labels.items():
+            if key is not None and value in (key, key.value):
+                return label
+    return "" if value is None else str(value)
+
+
 def _text(shown: str, value: Any) -> Cell:
     """A cell's words, and the value behind them when that is not the words themselves."""
     return {SHOWN: shown} if value == shown else {SHOWN: shown, VALUE: value}
@@ -83,6 +95,10 @@ class _EditableTable(QStandardItemModel):
         self.rows: list[Any] = []  # each row has a member_id
         self._shown: list[list[Cell]] = []  # what each row's cells hold, to compare with
         self.locked = False  # a signed session is read-only
+        # Edits made while the clinic server was unreachable, shown in their cells (italic)
+        # and saved when it is back: (member, column) -> the value typed.
+        self.held: dict[tuple[int, str], Any] = {}
+        server_link().came_back.connect(self.save_held)
 
     # Each model's own: the member's name as the row header shows it, and a row's cells.
     name_of: Callable[[Any], str]
@@ -159,11 +175,12 @@ class _EditableTable(QStandardItemModel):
         self.endResetModel()
 
     def _replace(self, position: int, row: Any) -> None:
-        """A changed row: only its changed cells are replaced (each repaints itself)."""
+        """A changed row: only its changed cells are replaced (each repaints itself), except a
+        cell holding an edit not saved yet."""
         renamed = self.name_of(self.rows[position]) != self.name_of(row)
         cells = self.cells(row)
         for column, (old, new) in enumerate(zip(self._shown[position], cells, strict=True)):
-            if old != new:
+            if old != new and (row.member_id, self.COLUMNS[column][0]) not in self.held:
                 self.setItem(position, column, self._item(column, new))
         self.rows[position], self._shown[position] = row, cells
         if renamed:  # the names' column may change width: the whole grid is laid out
@@ -194,8 +211,33 @@ class _EditableTable(QStandardItemModel):
             return False
         member_id, column = self.rows[index.row()].member_id, self.COLUMNS[index.column()][0]
         error = self._commit(member_id, column, value)
+        if error and server_link().down:
+            self._hold(index.row(), index.column(), member_id, value)
+            return True
         self.message.emit(error or "", (member_id, column))
         return not error
+
+    def _hold(self, position: int, column: int, member_id: int, value: Any) -> None:
+        """Keep an edit the server could not take: in its cell, marked, to save later."""
+        self.held[(member_id, self.COLUMNS[column][0])] = value
+        item = self._item(column, {SHOWN: _label(value)})
+        font = item.font()
+        font.setItalic(True)
+        item.setFont(font)
+        item.setToolTip("Not saved yet: kept here until the server is back")
+        self.setItem(position, column, item)
+        self.message.emit("Not saved yet: kept here until the server is back", None)
+
+    def save_held(self) -> None:
+        """The server is back: save each held edit (with the version check of any save)."""
+        held, self.held = self.held, {}
+        for (member_id, column), value in held.items():
+            position = self.row_of(member_id)
+            if position is None:
+                continue
+            number = self.column(column)
+            self.setItem(position, number, self._item(number, self._shown[position][number]))
+            self.setData(self.index(position, number), value)
 
     def column(self, name: str) -> int:
         return [c[0] for c in self.COLUMNS].index(name)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from facilitator.domain.changes import Changes
 from facilitator.domain.checklist import note_warnings
 from facilitator.domain.records import SessionRecord
-from facilitator.services import roster, sessions
+from facilitator.services import edits, roster, sessions
 from facilitator.ui.autosave import Autosaver
 from facilitator.ui.session.context import AMBER, SessionContext, button, tint
 from facilitator.ui.session.text import autosaved_text
@@ -89,7 +89,10 @@ class NotesPart(QWidget):
                 ctx.ws, ctx.session_id, self.member_id, span=span, seen={field: shown}, **parts
             )
 
-        editor, saver = autosaved_text(ctx, self, name, save, lines)
+        def changed() -> str:
+            return edits.last_change(ctx.ws, ctx.session_id, self.member_id)
+
+        editor, saver = autosaved_text(ctx, self, name, save, lines, changed)
         self.savers.append(saver)
         return editor
 

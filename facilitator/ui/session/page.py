@@ -88,6 +88,7 @@ class SessionPage(QWidget):
         record = sessions.load(session_id)
         self.bus.publish(sessions.view(ws, session_id), self)  # a viewing, noted in the trail
         self.ctx = SessionContext(ws, self.bus, record, self.apply, self)
+        self.ctx.addendum_wanted.connect(self._to_addendum)
         self.group: GroupInfo = roster.get_group(self.record.group_id)
         self.demo = ws.demo
         self._preview: QDialog | None = None
@@ -205,6 +206,15 @@ class SessionPage(QWidget):
             if isinstance(saver, Autosaver)
         ]
 
+    def _to_addendum(self, text: str) -> None:
+        """Typing a signature overtook, into the signed session's addendum form (the signer
+        still gives a reason and their password)."""
+        self.show_part("sign")
+        self.sign.addendum_text.setPlainText(text)
+        if not self.sign.addendum_reason.text():
+            self.sign.addendum_reason.setText("Typed while the session was signed on another seat")
+        self.sign.addendum_reason.setFocus()
+
     # ------------------------------------------------------------------------- following changes
 
     def _cares(self, changes: Changes) -> bool:
@@ -233,6 +243,9 @@ class SessionPage(QWidget):
             return
         current = self.current_part()
         signed_now = record.state is not before.state  # every part locks at once
+        if signed_now:
+            for saver in self.savers:
+                saver.too_late()  # typing not saved stays, offered as an addendum
         for part in self._built:
             owed = None if changes.everything else self._owed.get(part, changes)
             if part == current or signed_now:

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from facilitator.domain.changes import Changes
 from facilitator.domain.enums import Participation
 from facilitator.domain.records import SessionRecord
-from facilitator.services import home, library, sessions
+from facilitator.services import edits, home, library, sessions
 from facilitator.ui.autosave import Autosaver
 from facilitator.ui.session.context import SessionContext
 from facilitator.ui.session.text import autosaved_text
@@ -45,6 +45,7 @@ class SkillPart(QWidget):
                 ws, session_id, interventions=text, span=span, seen={"interventions": shown}
             ),
             3,
+            lambda: edits.last_change(ws, session_id),
         )
         self.narrative, narrative = autosaved_text(
             ctx,
@@ -54,6 +55,7 @@ class SkillPart(QWidget):
                 ws, session_id, narrative=text, span=span, seen={"narrative": shown}
             ),
             6,
+            lambda: edits.last_change(ws, session_id),
         )
         self.savers: list[Autosaver] = [interventions, narrative]
         self.participation = QFormLayout()

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from facilitator.domain.changes import Changes
 from facilitator.domain.records import SessionRecord
-from facilitator.services import homework, sessions
+from facilitator.services import edits, homework, sessions
 from facilitator.ui.autosave import Autosaver
 from facilitator.ui.session.context import SessionContext, button
 from facilitator.ui.session.text import autosaved_text
@@ -38,6 +38,7 @@ class SummaryPart(QWidget):
             lambda text, span, shown: sessions.write_group_note(
                 ws, session_id, summary=text, span=span, seen={"summary": shown}
             ),
+            changed=lambda: edits.last_change(ws, session_id),
         )
         self.savers: list[Autosaver] = [saver]
         self.topic_item: int | None = None  # the skill work's topic: its take-home part

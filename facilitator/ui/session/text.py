@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject
-from PySide6.QtWidgets import QLabel, QPlainTextEdit, QWidget
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import QApplication, QLabel, QPlainTextEdit, QWidget
 
 from facilitator.domain.changes import Changes
 from facilitator.domain.errors import EditConflict, FacilitatorError
@@ -20,10 +20,16 @@ Save = Callable[[str, int, str], Changes]
 
 
 def autosaved_text(
-    ctx: SessionContext, parent: QWidget, name: str, save: Save, lines: int = 4
+    ctx: SessionContext,
+    parent: QWidget,
+    name: str,
+    save: Save,
+    lines: int = 4,
+    changed: Callable[[], str] | None = None,
 ) -> tuple[QPlainTextEdit, Autosaver]:
     """A text box whose typing goes to ``save`` through the change bus, refusals to the
-    message line (the text stays in the box)."""
+    message line (the text stays in the box). ``changed`` says who last changed the stored
+    text and when, for the hint on a box another seat's save has overtaken."""
     editor = QPlainTextEdit(parent)
     editor.setAccessibleName(name)
     editor.setTabChangesFocus(True)
@@ -40,8 +46,10 @@ def autosaved_text(
 
     saver = Autosaver(editor, run)
     saver.conflicted.connect(lambda conflict: _resolve(name, saver, conflict))
+    saver.settled.connect(lambda: ctx.settled(name))
     editor.setProperty("saver", saver)
     LengthHint(editor, NOTE_LIMIT)
+    OvertakenHint(ctx, editor, saver, changed or (lambda: "changed elsewhere"))
     return editor, saver
 
 
@@ -52,6 +60,71 @@ def _resolve(name: str, saver: Autosaver, conflict: EditConflict) -> None:
     dialog.keep_mine.connect(saver.keep_mine)
     dialog.keep_theirs.connect(saver.keep_theirs)
     dialog.finished.connect(dialog.deleteLater)
+
+
+class OvertakenHint(QObject):
+    """In the box's upper corner, when another seat overtook its user's typing:
+    - "changed by Ada Testwood at 10:42 — show" (it saved the field): "show" opens the
+      conflict view;
+    - "signed elsewhere: not saved — add as addendum · copy" (it signed the session): the
+      typing goes to the addendum form, or to the clipboard."""
+
+    def __init__(
+        self,
+        ctx: SessionContext,
+        editor: QPlainTextEdit,
+        saver: Autosaver,
+        changed: Callable[[], str],
+    ) -> None:
+        super().__init__(editor)
+        self.ctx, self.editor, self.saver, self.changed = ctx, editor, saver, changed
+        self.label = QLabel(editor)
+        self.label.setObjectName("overtaken")
+        self.label.setAccessibleName(f"{editor.accessibleName()} changed elsewhere")
+        self.label.setAutoFillBackground(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
+        self.label.linkActivated.connect(self._clicked)
+        tint(self.label, AMBER)
+        self.label.hide()
+        saver.overtaken.connect(self.show)
+        saver.settled.connect(self.label.hide)
+        saver.signed_over.connect(self.show_signed)
+        editor.installEventFilter(self)
+
+    def show(self) -> None:
+        try:
+            said = self.changed()
+        except FacilitatorError:
+            said = "changed elsewhere"
+        self._say(f'{said} — <a href="show">show</a>')
+
+    def show_signed(self) -> None:
+        self._say(
+            'signed elsewhere: not saved — <a href="addendum">add as addendum</a> · '
+            '<a href="copy">copy</a>'
+        )
+
+    def _say(self, text: str) -> None:
+        self.label.setText(text)
+        self.label.adjustSize()
+        self._place()
+        self.label.show()
+
+    def _clicked(self, link: str) -> None:
+        if link == "show":
+            self.saver.show_conflict()
+        elif link == "copy":
+            QApplication.clipboard().setText(self.saver.text())
+        elif link == "addendum":
+            self.ctx.addendum_wanted.emit(self.saver.text())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self._place()
+        return False
+
+    def _place(self) -> None:
+        self.label.move(self.editor.rect().width() - self.label.width() - 22, 4)
 
 
 class LengthHint(QObject):
