@@ -7,12 +7,16 @@ cell edited meanwhile is kept in its cell and saved too."""
 from __future__ import annotations
 
 import datetime as dt
+import os
+import signal
 import time
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from facilitator.services import accounts, roster
+from facilitator.domain.changes import Changes
+from facilitator.services import accounts, roster, sessions
+from facilitator.ui.conflict import ConflictDialog
 from tests.conftest import ADMIN, PASSWORD
 from tests.factories import all_present, group, members
 from tests.ui.events import click, type_text
@@ -55,8 +59,7 @@ def _error_boxes() -> list[QMessageBox]:
     return [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox)]
 
 
-def test_typing_through_a_20_second_outage_reaches_the_server_once(qtbot, outage_location):
-    pausable_server, url, dbname = outage_location
+def _window_with_everyone_present(qtbot, url):
     ws = accounts.sign_in(url, ADMIN["username"], PASSWORD)
     group_id = group(ws, "Outage Evening", meeting_weekdays=EVERY_DAY, start_time=None)
     member_ids = members(ws, group_id, 2, since=dt.date.today() - dt.timedelta(days=30))
@@ -69,6 +72,12 @@ def test_typing_through_a_20_second_outage_reaches_the_server_once(qtbot, outage
     other.close()
     window.ws.make_current()
     qtbot.waitUntil(lambda: len(page.check_in.model.rows) == len(member_ids), timeout=3000)
+    return window, page, member_ids
+
+
+def test_typing_through_a_20_second_outage_reaches_the_server_once(qtbot, outage_location):
+    pausable_server, url, dbname = outage_location
+    window, page, member_ids = _window_with_everyone_present(qtbot, url)
     page.show_part("notes")
     page.notes.choose(member_ids[0])
     data = page.notes.data
@@ -108,4 +117,39 @@ def test_typing_through_a_20_second_outage_reaches_the_server_once(qtbot, outage
     assert stored_issue == ["Held through the outage"]
     assert heartbeat.longest < FROZEN_AT_MOST_S
     assert not _error_boxes()
+    window.close()
+
+
+def test_a_held_cell_that_another_seat_changed_meanwhile_is_a_conflict(
+    qtbot, server_location, pg_server
+):
+    """Only this laptop loses the server (its server process hangs): another seat changes the
+    cell meanwhile, and the held edit, saved on the way back, is refused as a conflict."""
+    window, page, member_ids = _window_with_everyone_present(qtbot, server_location)
+    backend = window.ws.store.db.execute_sql("SELECT pg_backend_pid()").fetchone()[0]
+    model = page.check_in.model
+    os.kill(backend, signal.SIGSTOP)
+    try:
+        assert edit(model, member_ids[0], "current_issue", "Mine, held")  # cut after 2 s
+    finally:
+        os.kill(backend, signal.SIGCONT)
+    assert model.held and window.link.down
+    other = accounts.sign_in(server_location, ADMIN["username"], PASSWORD)
+    sessions.record_check_in(other, page.session_id, member_ids[0], current_issue="Theirs")
+    other.close()
+    window.ws.make_current()
+    # The other seat's change reaches this window first (as the live view delivers it): the
+    # row now shows theirs, the cell still holds mine, and the held save must still say it
+    # began from what the cell showed when it was typed.
+    changed = Changes(sessions=frozenset({page.session_id}), check_ins=frozenset(member_ids[:1]))
+    window.bus.publish(changed)
+    row = model.row_of(member_ids[0])
+    qtbot.waitUntil(lambda: model.stored(model.rows[row], "current_issue") == "Theirs")
+    qtbot.waitUntil(lambda: not window.link.down and not model.held, timeout=BACK_WITHIN_MS)
+    qtbot.waitUntil(lambda: window.findChild(ConflictDialog) is not None, timeout=3000)
+    dialog = window.findChild(ConflictDialog)
+    assert dialog.theirs.toPlainText() == "Theirs" and dialog.mine.toPlainText() == "Mine, held"
+    dbname = server_location.rsplit("/", 1)[1]
+    stored = _stored(pg_server, dbname, "check_in.current_issue", page.session_id, member_ids[0])
+    assert stored == ["Theirs"]
     window.close()

@@ -28,8 +28,9 @@ from facilitator.ui.models import ATTENDANCE_LABELS, NOT_RECORDED
 from facilitator.ui.outage import server_link
 
 Index = QModelIndex | QPersistentModelIndex
-# commit(member_id, column name, new value) -> an error message, or None when saved.
-Commit = Callable[[int, str, Any], str | None]
+# commit(member_id, column name, new value[, seen=what the cell showed as stored]) -> an error
+# message, or None when saved.
+Commit = Callable[..., str | None]
 
 STATUS_LABELS: dict[AttendanceStatus | None, str] = {
     None: NOT_RECORDED,
@@ -96,8 +97,9 @@ class _EditableTable(QStandardItemModel):
         self._shown: list[list[Cell]] = []  # what each row's cells hold, to compare with
         self.locked = False  # a signed session is read-only
         # Edits made while the clinic server was unreachable, shown in their cells (italic)
-        # and saved when it is back: (member, column) -> the value typed.
-        self.held: dict[tuple[int, str], Any] = {}
+        # and saved when it is back: (member, column) -> (the value typed, what the cell
+        # showed as stored when it was typed: the save's version check).
+        self.held: dict[tuple[int, str], tuple[Any, Any]] = {}
         server_link().came_back.connect(self.save_held)
 
     # Each model's own: the member's name as the row header shows it, and a row's cells.
@@ -219,7 +221,8 @@ class _EditableTable(QStandardItemModel):
 
     def _hold(self, position: int, column: int, member_id: int, value: Any) -> None:
         """Keep an edit the server could not take: in its cell, marked, to save later."""
-        self.held[(member_id, self.COLUMNS[column][0])] = value
+        name = self.COLUMNS[column][0]
+        self.held[(member_id, name)] = (value, self.stored(self.rows[position], name))
         item = self._item(column, {SHOWN: _label(value)})
         font = item.font()
         font.setItalic(True)
@@ -231,13 +234,22 @@ class _EditableTable(QStandardItemModel):
     def save_held(self) -> None:
         """The server is back: save each held edit (with the version check of any save)."""
         held, self.held = self.held, {}
-        for (member_id, column), value in held.items():
+        for (member_id, column), (value, seen) in held.items():
             position = self.row_of(member_id)
             if position is None:
                 continue
             number = self.column(column)
             self.setItem(position, number, self._item(number, self._shown[position][number]))
-            self.setData(self.index(position, number), value)
+            error = self._commit(member_id, column, value, seen=seen)
+            if error and server_link().down:
+                self._hold(position, number, member_id, value)
+                self.held[(member_id, column)] = (value, seen)  # still what was typed over
+            else:
+                self.message.emit(error or "", (member_id, column))
+
+    def stored(self, row: Any, column: str) -> Any:
+        """What the row holds as stored for a column (what a save says its seat saw)."""
+        return getattr(row, column, None)
 
     def column(self, name: str) -> int:
         return [c[0] for c in self.COLUMNS].index(name)
@@ -311,6 +323,9 @@ class CheckInModel(_EditableTable):
 
     def name_of(self, row: CheckInRow) -> str:
         return row.name
+
+    def stored(self, row: Any, column: str) -> Any:
+        return getattr(row.check_in, column, None)
 
     def cells(self, row: CheckInRow) -> list[Cell]:
         check_in = row.check_in
