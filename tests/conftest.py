@@ -28,6 +28,8 @@ def backups_in_scratch(tmp_path_factory, monkeypatch):
     and the window takes none at sign-in (its thread would write to the trail mid-test), except
     where a test turns it back on."""
     monkeypatch.setenv("FACILITATOR_BACKUP_DIR", str(tmp_path_factory.mktemp("backups")))
+    # So does the journal of typing kept through a server outage (services.journal).
+    monkeypatch.setenv("FACILITATOR_JOURNAL_DIR", str(tmp_path_factory.mktemp("journals")))
     monkeypatch.setenv("FACILITATOR_DAILY_BACKUP", "off")
 
 

@@ -11,6 +11,7 @@ from facilitator.domain.errors import PermissionDenied
 from facilitator.domain.records import Actor
 from facilitator.store import people
 from facilitator.store.database import Store, use
+from facilitator.store.journal import Journal
 from facilitator.store.signing_keys import Signer
 
 # Set on databases made by `facilitator demo`; the window marks them DEMO everywhere.
@@ -31,6 +32,10 @@ class Workspace:
     # Tokens of the editing spans (stretches of typing in one field) already in the audit
     # trail: services.audit writes one entry per span, not one per autosave.
     _recorded_spans: dict[Hashable, None] = field(default_factory=dict, repr=False)
+    # This person's journal of typing the server has not got (services.journal), once opened,
+    # and the fields it holds.
+    journal: Journal | None = field(default=None, repr=False)
+    kept_fields: set[tuple[int, int | None, str]] = field(default_factory=set, repr=False)
 
     @functools.cached_property
     def demo(self) -> bool:
@@ -62,4 +67,7 @@ class Workspace:
             del self._recorded_spans[next(iter(self._recorded_spans))]
 
     def close(self) -> None:
+        if self.journal is not None:
+            self.journal.close()
+            self.journal = None
         self.store.close()

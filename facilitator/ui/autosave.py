@@ -14,7 +14,8 @@ paused for SPAN_IDLE_MS) is one editing span; every save of the span carries its
 audit trail records the span once rather than every save.
 
 While the clinic server is unreachable (ui.outage) no save is tried: the typing stays in the
-box, and is saved when the server is back.
+box and, where the box has a place in the laptop's journal (``keep``, services.journal), there
+too, so a crash or a restart does not lose it; it is saved when the server is back.
 """
 
 from __future__ import annotations
@@ -81,6 +82,9 @@ class Autosaver(QObject):
         editor.installEventFilter(self)
         self.link = server_link()
         self.link.came_back.connect(self.flush)
+        # keep(text, what was shown as stored) -> whether the laptop's journal now holds it.
+        self.keep: Callable[[str, str], bool] | None = None
+        self.kept = False  # the box's text as it is now is in the journal
 
     def text(self) -> str:
         if isinstance(self.editor, QPlainTextEdit):
@@ -119,6 +123,7 @@ class Autosaver(QObject):
     def _typed(self, *_args: object) -> None:
         if not self._loading:
             self.unsaved = True
+            self.kept = False
             if self.span is None:
                 self.span = next(_tokens)
             self.span_idle.start()
@@ -139,7 +144,8 @@ class Autosaver(QObject):
             return
         self.timer.stop()
         self.max_wait.stop()
-        if self.link.down:  # kept in the box; saved when the server is back
+        if self.link.down:  # kept in the box (and the journal); saved when the server is back
+            self._keep()
             return
         if self.conflict is not None:  # not decided yet: ask again, save nothing
             self.conflict.mine = dict.fromkeys(self.conflict.mine, self.text())
@@ -156,6 +162,7 @@ class Autosaver(QObject):
             return
         except ServerUnreachable:
             self.link.lost()  # still unsaved: the text stays, and is saved once it is back
+            self._keep()
             return
         except SessionLocked:
             self.too_late()
@@ -167,6 +174,24 @@ class Autosaver(QObject):
         self.shown = text
         self.saved.emit()
         self.settled.emit()
+
+    def _keep(self) -> None:
+        if self.keep is None:
+            return
+        try:
+            self.kept = self.keep(self.text(), self.shown)
+        except FacilitatorError as exc:
+            self.kept = False
+            self.failed.emit(exc.message)
+
+    def let_go_if_kept(self) -> bool:
+        """Whether the box may show another record: nothing unsaved, or what is unsaved is in
+        the journal (saved from there when the server is back)."""
+        if self.unsaved and self.kept and self.conflict is None:
+            self.unsaved = False
+            self.timer.stop()
+            self.max_wait.stop()
+        return not self.unsaved
 
     def _tell(self, conflict: EditConflict, ask: bool) -> None:
         if ask:

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
@@ -63,6 +63,7 @@ class MainWindow(LockingWindow):
         self.resize(1280, 720)
         self.stack = QStackedWidget(self)
         self.link = server_link()
+        self.link.came_back.connect(self._back_on_line)
         self.setCentralWidget(self._with_banner(self.stack))
         self.start_page: QWidget = (
             SetupPage(self) if startup.needs_setup(location) else LoginPage(self, username)
@@ -337,6 +338,30 @@ class MainWindow(LockingWindow):
         self.live_view = LiveView(ws, self.bus, self)
         self.live_view.reachable.connect(lambda up: self.link.back() if up else self.link.lost())
         self.link.went_down.connect(self.live_view.recheck)
+        from facilitator.services import journal
+
+        self.outage_banner.kept_on_laptop = journal.available(ws)
+        self._replay_journal(report=True)
+
+    def _replay_journal(self, report: bool) -> None:
+        """Save what the laptop's journal kept from an outage: at sign-in (saying what was
+        saved and showing what waits), and once the server is back (after the open boxes
+        have saved their own typing)."""
+        from facilitator.services import journal
+        from facilitator.ui.journal_report import report as show_report
+
+        ws = self.ws
+        if ws is None or not journal.available(ws):
+            return
+        try:
+            done = journal.replay(ws)
+        except FacilitatorError:
+            return  # told at the next sign-in
+        if report:
+            self.journal_report = show_report(self, ws, done)
+
+    def _back_on_line(self) -> None:
+        QTimer.singleShot(0, lambda: self._replay_journal(report=False))
 
     def _stop_live_view(self) -> None:
         if self.live_view is not None:
@@ -368,9 +393,13 @@ class MainWindow(LockingWindow):
         super().closeEvent(event)
 
     def _typing_would_be_lost(self) -> bool:
-        """Whether closing now would throw away typing the server has not got (asked first)."""
+        """Whether closing now would throw away typing the server has not got and the laptop's
+        journal does not hold (asked first)."""
         page = self.session_page
-        if page is None or not any(saver.pending for saver in page.savers):
+        if page is None:
+            return False
+        page.flush()  # into the journal, where there is one
+        if not any(saver.pending and not saver.kept for saver in page.savers):
             return False
         answer = QMessageBox.question(
             self,

@@ -58,6 +58,7 @@ class OutageBanner(QLabel):
 
         super().__init__(parent)
         self.link = link
+        self.kept_on_laptop = False  # the laptop's journal keeps typing (else the window only)
         self.setObjectName("outage")
         self.setAccessibleName("Server status")
         self.setWordWrap(True)
@@ -69,8 +70,12 @@ class OutageBanner(QLabel):
 
     def _show(self) -> None:
         since = self.link.down_since or dt.datetime.now()
-        self.setText(
-            f"Server unreachable since {since:%H:%M} — your typing is kept in this window and "
-            "saved when the server is back; keep the window open until then"
-        )
+        if self.kept_on_laptop:
+            kept = "your typing is kept on this laptop and saved when the server is back"
+        else:
+            kept = (
+                "your typing is kept in this window and saved when the server is back; keep "
+                "the window open until then"
+            )
+        self.setText(f"Server unreachable since {since:%H:%M} — {kept}")
         self.show()

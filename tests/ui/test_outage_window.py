@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import signal
+import subprocess
+import sys
 import time
 
 from PySide6.QtCore import QTimer
@@ -101,6 +103,8 @@ def test_typing_through_a_20_second_outage_reaches_the_server_once(qtbot, outage
             qtbot.wait(2000)
         assert not _error_boxes()
         assert data.property("saver").pending
+        kept = [k.text for k in window.ws.journal.entries()]  # and on the laptop, encrypted
+        assert kept == [data.toPlainText()]
     finally:
         pausable_server.resume()
     expected = data.toPlainText()
@@ -116,6 +120,7 @@ def test_typing_through_a_20_second_outage_reaches_the_server_once(qtbot, outage
     )
     assert stored_issue == ["Held through the outage"]
     assert heartbeat.longest < FROZEN_AT_MOST_S
+    assert window.ws.journal.entries() == []  # saved, so no longer kept
     assert not _error_boxes()
     window.close()
 
@@ -153,3 +158,66 @@ def test_a_held_cell_that_another_seat_changed_meanwhile_is_a_conflict(
     stored = _stored(pg_server, dbname, "check_in.current_issue", page.session_id, member_ids[0])
     assert stored == ["Theirs"]
     window.close()
+
+
+class Driven:
+    """The window in a process of its own (tests/ui/outage_driver.py)."""
+
+    def __init__(self, url: str, session_id: int, member_id: int) -> None:
+        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "FACILITATOR_PASSWORD": PASSWORD}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.ui.outage_driver", url, str(session_id), str(member_id)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            text=True, env=env,
+        )  # fmt: skip
+
+    def expect(self, prefix: str) -> str:
+        while True:
+            line = self.process.stdout.readline()
+            assert line, f"the window process ended before {prefix!r}"
+            if line.startswith(prefix):
+                return line[len(prefix) :].strip()
+
+    def send(self, line: str) -> None:
+        self.process.stdin.write(line + "\n")
+        self.process.stdin.flush()
+
+
+def test_typing_kept_through_an_outage_survives_killing_the_app(outage_location):
+    """The window is killed during the outage; started again once the server is back, it
+    saves what the laptop kept, exactly once."""
+    server, url, dbname = outage_location
+    ws = accounts.sign_in(url, ADMIN["username"], PASSWORD)
+    group_id = group(ws, "Outage Evening", meeting_weekdays=EVERY_DAY, start_time=None)
+    member_ids = members(ws, group_id, 2, since=dt.date.today() - dt.timedelta(days=30))
+    session_id = sessions.start_session(ws, group_id, date=dt.date.today()).created_id
+    all_present(ws, session_id, member_ids)
+    ws.close()
+    window = Driven(url, session_id, member_ids[0])
+    window.expect("READY")
+    window.send("type Before.")
+    assert window.expect("TYPED") == "up Before."
+    server.pause()
+    try:
+        window.send("type  During the outage.")
+        assert window.expect("TYPED") == "down Before. During the outage."
+        window.send(f"member {member_ids[1]}")  # on to the next note: this one is kept
+        assert window.expect("MEMBER") == str(member_ids[1])
+        window.send("type Next member, also during it.")
+        assert window.expect("TYPED") == "down Next member, also during it."
+        window.process.kill()  # no goodbye: what is on screen exists only in the journal
+        window.process.wait(timeout=10)
+    except BaseException:
+        window.process.kill()
+        raise
+    finally:
+        server.resume()
+    assert _stored(server, dbname, "member_note.data", session_id, member_ids[0]) == ["Before."]
+    again = Driven(url, session_id, member_ids[0])
+    again.expect("READY")  # signed in: the journal was replayed
+    again.send("quit")
+    again.process.wait(timeout=30)
+    stored = _stored(server, dbname, "member_note.data", session_id, member_ids[0])
+    assert stored == ["Before. During the outage."]
+    stored = _stored(server, dbname, "member_note.data", session_id, member_ids[1])
+    assert stored == ["Next member, also during it."]

@@ -92,7 +92,10 @@ class NotesPart(QWidget):
         def changed() -> str:
             return edits.last_change(ctx.ws, ctx.session_id, self.member_id)
 
-        editor, saver = autosaved_text(ctx, self, name, save, lines, changed)
+        def kept_as() -> tuple[int | None, str] | None:
+            return None if self.member_id is None else (self.member_id, field)
+
+        editor, saver = autosaved_text(ctx, self, name, save, lines, changed, kept_as)
         self.savers.append(saver)
         return editor
 
@@ -156,7 +159,8 @@ class NotesPart(QWidget):
     ) -> None:
         for saver in self.savers:
             saver.end_span()  # saves the last member's typing under their name
-        if previous is not None and any(saver.pending for saver in self.savers):
+        held = [saver for saver in self.savers if not saver.let_go_if_kept()]
+        if previous is not None and held:
             # A refused save keeps its text here: it must not become the next member's note.
             self.members.blockSignals(True)
             self.members.setCurrentItem(previous)

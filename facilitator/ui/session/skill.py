@@ -46,6 +46,7 @@ class SkillPart(QWidget):
             ),
             3,
             lambda: edits.last_change(ws, session_id),
+            lambda: (None, "interventions"),
         )
         self.narrative, narrative = autosaved_text(
             ctx,
@@ -56,6 +57,7 @@ class SkillPart(QWidget):
             ),
             6,
             lambda: edits.last_change(ws, session_id),
+            lambda: (None, "narrative"),
         )
         self.savers: list[Autosaver] = [interventions, narrative]
         self.participation = QFormLayout()

@@ -39,6 +39,7 @@ class SummaryPart(QWidget):
                 ws, session_id, summary=text, span=span, seen={"summary": shown}
             ),
             changed=lambda: edits.last_change(ws, session_id),
+            kept_as=lambda: (None, "summary"),
         )
         self.savers: list[Autosaver] = [saver]
         self.topic_item: int | None = None  # the skill work's topic: its take-home part

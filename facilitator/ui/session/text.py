@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QPlainTextEdit, QWidget
 from facilitator.domain.changes import Changes
 from facilitator.domain.errors import EditConflict, FacilitatorError
 from facilitator.domain.rules import NOTE_LIMIT
+from facilitator.services import journal
 from facilitator.ui.autosave import Autosaver
 from facilitator.ui.conflict import ConflictDialog, ask
 from facilitator.ui.session.context import AMBER, RED, SessionContext, tint
@@ -26,10 +27,13 @@ def autosaved_text(
     save: Save,
     lines: int = 4,
     changed: Callable[[], str] | None = None,
+    kept_as: Callable[[], tuple[int | None, str] | None] | None = None,
 ) -> tuple[QPlainTextEdit, Autosaver]:
     """A text box whose typing goes to ``save`` through the change bus, refusals to the
     message line (the text stays in the box). ``changed`` says who last changed the stored
-    text and when, for the hint on a box another seat's save has overtaken."""
+    text and when, for the hint on a box another seat's save has overtaken. ``kept_as``
+    names the field's place in the laptop's journal (the member, or None for the group note,
+    and the field), where its typing is kept while the server is unreachable."""
     editor = QPlainTextEdit(parent)
     editor.setAccessibleName(name)
     editor.setTabChangesFocus(True)
@@ -47,10 +51,31 @@ def autosaved_text(
     saver = Autosaver(editor, run)
     saver.conflicted.connect(lambda conflict: _resolve(name, saver, conflict))
     saver.settled.connect(lambda: ctx.settled(name))
+    if kept_as is not None:
+        _journaled(ctx, saver, kept_as)
     editor.setProperty("saver", saver)
     LengthHint(editor, NOTE_LIMIT)
     OvertakenHint(ctx, editor, saver, changed or (lambda: "changed elsewhere"))
     return editor, saver
+
+
+def _journaled(
+    ctx: SessionContext, saver: Autosaver, kept_as: Callable[[], tuple[int | None, str] | None]
+) -> None:
+    """While the server is unreachable the box's typing goes to the laptop's journal too; its
+    entry goes when the text is saved."""
+
+    def keep(text: str, shown: str) -> bool:
+        place = kept_as()
+        return place is not None and journal.keep(ctx.ws, ctx.session_id, *place, text, shown)
+
+    def saved() -> None:
+        place = kept_as()
+        if place is not None:
+            journal.saved(ctx.ws, ctx.session_id, *place)
+
+    saver.keep = keep
+    saver.saved.connect(saved)
 
 
 def _resolve(name: str, saver: Autosaver, conflict: EditConflict) -> None:
