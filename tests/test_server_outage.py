@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from facilitator.domain.errors import ServerUnreachable
+from facilitator.domain.errors import FacilitatorError, ServerUnreachable
 from facilitator.services import accounts, live, sessions
 from tests import factories
 from tests.conftest import ADMIN, PASSWORD, new_workspace
@@ -82,3 +82,21 @@ def test_a_stopped_server_is_reported_at_once_and_the_seat_carries_on_after(outa
     notes = sessions.load(session_id).member_notes
     assert [n.data for n in notes if n.member_id == member_ids[0]] == ["During it."]
     ws.close()  # closing works too, with the connection replaced
+
+
+def test_a_record_held_too_long_by_another_seat_is_said_so_not_called_an_outage(
+    server_location, pg_server
+):
+    ws = new_workspace(server_location)
+    live.keep_answers_within(ws, WINDOW_DEADLINE_S)
+    session_id, members = _session(ws)
+    dbname = ws.store.db.database
+    with pg_server.connect(dbname) as holder:  # a seat stuck mid-signature
+        holder.execute("SELECT id FROM session WHERE id = %s FOR UPDATE", (session_id,))
+        start = time.monotonic()
+        with pytest.raises(FacilitatorError, match="another seat held this record") as refused:
+            sessions.write_member_note(ws, session_id, members[0], data="Waited its turn.")
+        assert not isinstance(refused.value, ServerUnreachable)
+        assert time.monotonic() - start < WINDOW_DEADLINE_S
+    sessions.write_member_note(ws, session_id, members[0], data="Waited its turn.")
+    ws.close()

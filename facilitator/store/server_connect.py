@@ -29,7 +29,7 @@ from facilitator.domain.errors import (
 )
 from facilitator.store.keys import WRONG_CREDENTIALS
 from facilitator.store.locations import APP_NAME, describe
-from facilitator.store.server_link import LINK_PARAMETERS, ClinicServerDatabase, server_options
+from facilitator.store.server_link import LINK_PARAMETERS, ClinicServerDatabase
 
 LOCAL_HOSTS = frozenset({"", "localhost", "127.0.0.1", "::1"})
 CA_FILE_NAME = "clinic-ca.pem"
@@ -115,7 +115,6 @@ def connection_parameters(url: str, user: str | None, password: str | None) -> d
     params.setdefault("application_name", "facilitator")
     for name, value in LINK_PARAMETERS.items():
         params.setdefault(name, value)
-    params["options"] = server_options(params.get("options"))
     if user:
         params["user"] = user
     if password:

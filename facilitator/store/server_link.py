@@ -35,20 +35,19 @@ LINK_PARAMETERS: dict[str, Any] = {
     "keepalives_count": 3,
     "tcp_user_timeout": 5000,  # ms: data sent but never acknowledged
 }
-# The server's own limits for each statement of ours (it cancels, and says why):
-# a lock held by another seat that long means something is stuck, and a transaction left open
-# by a vanished laptop must not hold its locks for long.
-SERVER_LIMITS = {
+# The server's own limits on a window's connection (answer_within; it cancels, and says why):
+# a lock another seat holds that long means something is stuck, and a transaction left open by
+# a vanished laptop must not hold its locks for long. Not on the command line's connections:
+# an import waits its turn behind another, and a prompt may come mid-transaction.
+WINDOW_LIMITS = {
     "lock_timeout": "1500ms",
     "idle_in_transaction_session_timeout": "30s",
 }
 UNREACHABLE = "the clinic server is not answering"
-
-
-def server_options(existing: str | None) -> str:
-    """libpq's ``options`` with our server-side limits added (the URL's own come first)."""
-    ours = " ".join(f"-c {name}={value}" for name, value in SERVER_LIMITS.items())
-    return f"{existing} {ours}" if existing else ours
+LOCK_TIMEOUT = "lock timeout"
+HELD_ELSEWHERE = (
+    "another seat held this record longer than expected; nothing was saved: try again in a moment"
+)
 
 
 class AnswerWatch:
@@ -111,14 +110,26 @@ class ClinicServerDatabase(peewee.PostgresqlDatabase):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.watch: AnswerWatch | None = None
+        self.limits: dict[str, str] = {}
         # What a refused connection means (server_connect.explain_refusal: a wrong password
         # is not an unreachable server).
         self.refused: Callable[[Exception], FacilitatorError] = _unreachable
 
     def answer_within(self, seconds: float | None) -> None:
         """From now on cut any statement that waits longer than this for the server (None:
-        wait as long as the network does)."""
+        wait as long as the network does), and have the server keep the window's limits."""
         self.watch = AnswerWatch(seconds) if seconds else None
+        self.limits = dict(WINDOW_LIMITS) if seconds else {}
+        if not self.is_closed() and not self.lost():
+            self._apply_limits(self._state.conn)
+
+    def _initialize_connection(self, conn: Any) -> None:
+        super()._initialize_connection(conn)
+        self._apply_limits(conn)  # every new connection, a reconnect too
+
+    def _apply_limits(self, conn: Any) -> None:
+        for name, value in self.limits.items():
+            conn.execute(f"SET {name} = '{value}'")
 
     def lost(self) -> bool:
         """Whether the open connection is broken (the server went, or it was cut)."""
@@ -140,6 +151,8 @@ class ClinicServerDatabase(peewee.PostgresqlDatabase):
                 cut = watch is not None and watch.cut
                 reason = f"no answer within {watch.seconds:g} s" if watch and cut else _first(exc)
                 raise ServerUnreachable(f"{UNREACHABLE} ({reason})") from None
+            if LOCK_TIMEOUT in str(exc):
+                raise FacilitatorError(HELD_ELSEWHERE) from None
             raise
 
     def _watched(self) -> contextlib.AbstractContextManager[None]:

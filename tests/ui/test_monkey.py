@@ -2,7 +2,7 @@
 
 Each run is a child process (tests/ui/monkey_driver.py): a segmentation fault there fails
 this test with the action trail instead of taking pytest down. The runs share
-FACILITATOR_MONKEY_SECONDS (default 180: three minutes) evenly, one per seed. A seed on a fresh demo replays
+FACILITATOR_MONKEY_SECONDS (default 120: two minutes) evenly, one per seed. A seed on a fresh demo replays
 much the same actions (timers aside), so a failure's seed usually reproduces it by hand:
 
     QT_QPA_PLATFORM=offscreen python -m tests.ui.monkey_driver /tmp/monkey.db SEED 30
@@ -26,7 +26,7 @@ TRAIL = 30
 
 def _seconds() -> float:
     """Each run's share of the total."""
-    return float(os.environ.get("FACILITATOR_MONKEY_SECONDS", "180")) / len(SEEDS)
+    return float(os.environ.get("FACILITATOR_MONKEY_SECONDS", "120")) / len(SEEDS)
 
 
 def _trail(output: str) -> str:
