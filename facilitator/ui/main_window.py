@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from facilitator.domain.errors import FacilitatorError, ServerUnreachable
 from facilitator.services import startup
 from facilitator.ui.locking import LockingWindow
-from facilitator.ui.outage import server_link
+from facilitator.ui.server_watch import ServerWatch, with_banner_room
 from facilitator.ui.start_pages import LoginPage, SetupPage
 
 # Only the first screen is imported up front; the rest (and the database drivers behind it)
@@ -38,8 +38,7 @@ if TYPE_CHECKING:
 
     from facilitator.services.workspace import Workspace
     from facilitator.ui.bus import ChangeBus
-    from facilitator.ui.live import LiveView
-    from facilitator.ui.outage import OutageBanner
+    from facilitator.ui.outage import OutageBanner, ServerLink
     from facilitator.ui.password_dialog import PasswordDialog
     from facilitator.ui.session import SessionPage
 
@@ -47,7 +46,6 @@ __all__ = ["DEMO_PASSWORD", "LoginPage", "MainWindow", "SetupPage", "run_window"
 
 # The demo database holds only fictitious people; its password is no secret.
 DEMO_PASSWORD = "fictitious-demo-data"
-ANSWER_WITHIN_S = 2.0  # a clinic server that takes longer is treated as unreachable
 
 
 class MainWindow(LockingWindow):
@@ -62,9 +60,9 @@ class MainWindow(LockingWindow):
         self.session_page: SessionPage | None = None
         self.resize(1280, 720)
         self.stack = QStackedWidget(self)
-        self.link = server_link()
-        self.link.came_back.connect(self._back_on_line)
-        self.setCentralWidget(self._with_banner(self.stack))
+        page, column = with_banner_room(self, self.stack)
+        self.setCentralWidget(page)
+        self.server = ServerWatch(self, column)  # other seats, the server's outages
         self.start_page: QWidget = (
             SetupPage(self) if startup.needs_setup(location) else LoginPage(self, username)
         )
@@ -72,24 +70,18 @@ class MainWindow(LockingWindow):
         self.setWindowTitle("Facilitator")
         # Held while this window works on a database (run_window takes it; see claim()).
         self.instance_locks: dict[str, QLockFile] = {}
-        self.live_view: LiveView | None = None
         # Made when first needed, at the first sign-in: the sign-in window shows neither.
         self._tabs: QTabWidget | None = None
         self._bus: ChangeBus | None = None
         self._build_lock()
 
-    def _with_banner(self, stack: QWidget) -> QWidget:
-        """The pages, under the line that says when the clinic server is unreachable (made at
-        sign-in: the sign-in window loads only what it shows)."""
-        from PySide6.QtWidgets import QVBoxLayout
+    @property
+    def link(self) -> ServerLink:
+        return self.server.link
 
-        page = QWidget(self)
-        self._column = QVBoxLayout(page)
-        self._column.setContentsMargins(0, 0, 0, 0)
-        self._column.setSpacing(0)
-        self._column.addWidget(stack)
-        self.outage_banner: OutageBanner | None = None
-        return page
+    @property
+    def outage_banner(self) -> OutageBanner | None:
+        return self.server.banner
 
     @property
     def tabs(self) -> QTabWidget:
@@ -158,7 +150,7 @@ class MainWindow(LockingWindow):
         if self._bus is not None:  # a second sign-in: the screens of the first are gone
             self._bus.deleteLater()
         self._bus = ChangeBus(self)
-        self._start_live_view(ws)
+        self.server.start(ws, self.bus)
         self._add_home_tabs()
         self.show_home()
         place = home.last_place(ws)
@@ -312,7 +304,7 @@ class MainWindow(LockingWindow):
 
     def show_sign_in(self, message: str) -> None:
         """Back to the sign-in page (everyone signed out), saying why."""
-        self._stop_live_view()
+        self.server.stop()
         self._clear_tabs()
         self.stack.removeWidget(self.start_page)
         self.start_page.deleteLater()
@@ -322,60 +314,12 @@ class MainWindow(LockingWindow):
         self.stack.setCurrentWidget(self.start_page)
         self.setWindowTitle("Facilitator")
 
-    def _start_live_view(self, ws: Workspace) -> None:
-        """Other seats' changes as they come, and whether the server can be reached."""
-        from facilitator.services import live
-        from facilitator.ui.live import LiveView
-
-        self._stop_live_view()
-        self.link.back()
-        if self.outage_banner is None:
-            from facilitator.ui.outage import OutageBanner
-
-            self.outage_banner = OutageBanner(self.link, self)
-            self._column.insertWidget(0, self.outage_banner)
-        live.keep_answers_within(ws, ANSWER_WITHIN_S)  # the window never hangs longer
-        self.live_view = LiveView(ws, self.bus, self)
-        self.live_view.reachable.connect(lambda up: self.link.back() if up else self.link.lost())
-        self.link.went_down.connect(self.live_view.recheck)
-        from facilitator.services import journal
-
-        self.outage_banner.kept_on_laptop = journal.available(ws)
-        self._replay_journal(report=True)
-
-    def _replay_journal(self, report: bool) -> None:
-        """Save what the laptop's journal kept from an outage: at sign-in (saying what was
-        saved and showing what waits), and once the server is back (after the open boxes
-        have saved their own typing)."""
-        from facilitator.services import journal
-        from facilitator.ui.journal_report import report as show_report
-
-        ws = self.ws
-        if ws is None or not journal.available(ws):
-            return
-        try:
-            done = journal.replay(ws)
-        except FacilitatorError:
-            return  # told at the next sign-in
-        if report:
-            self.journal_report = show_report(self, ws, done)
-
-    def _back_on_line(self) -> None:
-        QTimer.singleShot(0, lambda: self._replay_journal(report=False))
-
-    def _stop_live_view(self) -> None:
-        if self.live_view is not None:
-            self.link.went_down.disconnect(self.live_view.recheck)
-            self.live_view.stop()
-            self.live_view.deleteLater()
-            self.live_view = None
-
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.link.down and self._typing_would_be_lost():
             event.ignore()
             return
         self.lock_timer.stop()
-        self._stop_live_view()
+        self.server.stop()
         if self.watch is not None:
             self.watch.enabled = False
         self.close_session()  # saves pending typing and stops the session clock
