@@ -135,11 +135,15 @@ class ClinicServerDatabase(peewee.PostgresqlDatabase):
         """Whether the open connection is broken (the server went, or it was cut)."""
         return not self.is_closed() and bool(self._state.conn.closed)
 
-    def _let_go_if_lost(self) -> None:
+    def _connected(self) -> None:
+        """A usable connection for the next statement: a broken one (outside a transaction)
+        is let go, and a new one made."""
         if self.lost() and self.transaction_depth() == 0:
             with contextlib.suppress(Exception):
                 self._state.conn.close()
             self._state.reset()
+        if self.is_closed():
+            self.connect()
 
     @contextlib.contextmanager
     def _told(self) -> Iterator[None]:
@@ -167,16 +171,12 @@ class ClinicServerDatabase(peewee.PostgresqlDatabase):
             raise self.refused(exc) from None
 
     def execute_sql(self, sql: str, params: Any = None) -> Any:
-        self._let_go_if_lost()
-        if self.is_closed():
-            self.connect()
+        self._connected()
         with self._told(), self._watched():
             return super().execute_sql(sql, params)
 
     def begin(self, *args: Any, **kwargs: Any) -> None:
-        self._let_go_if_lost()
-        if self.is_closed():
-            self.connect()
+        self._connected()
         with self._told(), self._watched():
             super().begin(*args, **kwargs)
 
