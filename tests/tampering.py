@@ -52,3 +52,21 @@ def owner_bound(ws) -> Iterator[peewee.Database]:
             yield db
         finally:
             models.database.initialize(previous)
+
+
+@contextlib.contextmanager
+def unguarded(ws):
+    """The adversary's first step: the protective triggers out of the way, then back. On a
+    server that takes the owner's rights (no staff login has them)."""
+    if ws.store.is_postgres:
+        with owner_bound(ws) as db:
+            db.execute_sql("SET session_replication_role = replica")
+            yield
+        return
+    db = ws.store.db
+    saved = db.execute_sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall()
+    for name, _ in saved:
+        db.execute_sql(f"DROP TRIGGER {name}")
+    yield
+    for _, sql in saved:
+        db.execute_sql(sql)

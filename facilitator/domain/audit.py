@@ -1,7 +1,10 @@
-"""The audit trail's hash chain: each entry's hash covers its own facts and the hash before it.
+"""The audit trail's hash chains: each entry's hash covers its own facts and the hash before it
+in its lane.
 
 Changing an entry changes its hash; removing or reordering entries breaks the link from the
-next entry's ``prev_hash``. The first entry links to ``GENESIS``.
+next entry's ``prev_hash``. The first entry of a lane links to ``GENESIS``. A laptop's trail is
+one lane (''); on a server each seat (a user on one workstation) appends to a lane of its own,
+so seats do not wait for each other (migration 0014), and a printed head covers every lane.
 """
 
 from __future__ import annotations
@@ -93,9 +96,15 @@ class AuditEntryRecord:
     entry_hash: str
     key_id: int | None = None  # the signing key (store.signing_keys); none on old entries
     signature: str | None = None
+    lane: str = ""
 
 
-def entry_hash(entry_id: int, facts: AuditFacts, prev_hash: str) -> str:
+def lane_of(facts: AuditFacts) -> str:
+    """A server seat's lane: its workstation and user (no user: a failed sign-in there)."""
+    return f"{facts.workstation}/{facts.user_id if facts.user_id is not None else '-'}"
+
+
+def entry_hash(entry_id: int, facts: AuditFacts, prev_hash: str, lane: str = "") -> str:
     payload = [
         prev_hash,
         entry_id,
@@ -110,16 +119,39 @@ def entry_hash(entry_id: int, facts: AuditFacts, prev_hash: str) -> str:
         facts.outcome,
         facts.detail,
     ]
+    if lane:  # lane '' hashes as entries always did; another lane's name is covered too
+        payload.append(lane)
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()
 
 
 def first_broken(entries: list[AuditEntryRecord]) -> tuple[int, str] | None:
-    """The first entry (in id order) whose hash or link does not hold, and what is wrong."""
-    previous = GENESIS
+    """The first entry (in id order) whose hash or link in its lane does not hold, and what is
+    wrong."""
+    previous: dict[str, str] = {}
     for entry in entries:
-        if entry.prev_hash != previous:
+        if entry.prev_hash != previous.get(entry.lane, GENESIS):
             return entry.id, "does not follow the entry before it (an entry was removed or moved)"
-        if entry_hash(entry.id, entry.facts, entry.prev_hash) != entry.entry_hash:
+        if entry_hash(entry.id, entry.facts, entry.prev_hash, entry.lane) != entry.entry_hash:
             return entry.id, "was altered after it was written"
-        previous = entry.entry_hash
+        previous[entry.lane] = entry.entry_hash
     return None
+
+
+@dataclass(frozen=True)
+class LaneHead:
+    """A lane as a head saw it: how many entries, and the newest's id and hash."""
+
+    lane: str
+    entries: int
+    newest_id: int
+    newest_hash: str
+
+
+def heads_digest(lanes: list[LaneHead]) -> str:
+    """What a printed head of a trail in lanes says: one hash over every lane's head."""
+    listed = [[h.lane, h.entries, h.newest_id, h.newest_hash] for h in sorted(lanes, key=_by_lane)]
+    return hashlib.sha256(json.dumps(listed, ensure_ascii=False).encode()).hexdigest()
+
+
+def _by_lane(head: LaneHead) -> str:
+    return head.lane

@@ -14,7 +14,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, ParamSpec, TypeVar
 
-from facilitator.domain.audit import Action, AuditEntryRecord, AuditFacts, RecordKind, first_broken
+from facilitator.domain.audit import (
+    Action,
+    AuditEntryRecord,
+    AuditFacts,
+    LaneHead,
+    RecordKind,
+    first_broken,
+    heads_digest,
+)
 from facilitator.domain.changes import Changes
 from facilitator.domain.enums import Role
 from facilitator.domain.errors import FacilitatorError, IntegrityProblem, PermissionDenied
@@ -74,41 +82,98 @@ class ChainReport:
 
 
 def verify(head: tuple[int, str] | None = None, trust: Trust | None = None) -> ChainReport:
-    """Walk the whole chain; name the first entry that was altered, removed or moved, every
-    entry its user did not sign, and (given the head printed earlier, ``COUNT:HASH``) a tail
-    cut off or rewritten since. ``trust``: the keys, if the caller has read them already."""
+    """Walk every lane of the trail; name the first entry that was altered, removed or moved,
+    every entry its user did not sign, and (given the head printed earlier, ``COUNT:HASH``) a
+    tail cut off or rewritten since. ``trust``: the keys, if the caller has read them already."""
     from facilitator.services import imported_trust
 
     entries = list(store.all_entries())
     trust = trust or Trust.read()  # what is wrong with the keys themselves is `check`'s
     problems = trust.audit(entries) + head_problems(entries, head)
     laptop_entries, laptop_problems = imported_trust.laptop_trails(trust)
-    newest = f"{entries[-1].id}:{entries[-1].entry_hash}" if entries else "0:" + "0" * 64
     broken = first_broken(entries) or (None, "")
     return ChainReport(
-        len(entries), broken[0], broken[1], (*problems, *laptop_problems), newest, laptop_entries
-    )
+        len(entries), broken[0], broken[1], (*problems, *laptop_problems), _head(entries),
+        laptop_entries,
+    )  # fmt: skip
 
 
 def head_problems(entries: list[AuditEntryRecord], head: tuple[int, str] | None) -> list[str]:
     if head is None:
         return []
     count, digest = head
-    if len(entries) < count:
+    lanes = store.kept_head(digest)
+    if lanes is not None:
+        return _lane_problems(entries, count, digest, lanes)
+    single = [entry for entry in entries if not entry.lane]
+    if len(single) < count:
+        if len(single) < len(entries):  # a trail in lanes prints heads it keeps
+            return [f"no head {count}:{digest[:12]}… was printed from this trail as it is: "
+                    "its newest entries were removed or rewritten"]  # fmt: skip
         return [
             f"the trail holds {len(entries)} entries, fewer than the {count} of the head "
             "given: its newest entries were removed"
         ]
-    if entries[count - 1].id != count or entries[count - 1].entry_hash != digest:
+    if single[count - 1].id != count or single[count - 1].entry_hash != digest:
         return [f"audit entry {count} is not the one of the head given: the trail was rewritten"]
     return []
 
 
+def _lane_problems(
+    entries: list[AuditEntryRecord], count: int, digest: str, lanes: list[LaneHead]
+) -> list[str]:
+    """A head of a trail in lanes: each lane still holds, up to the newest entry the head saw,
+    as many entries as it did, ending in that entry (the chains say whether they are intact)."""
+    if heads_digest(lanes) != digest:
+        return [f"the record of head {count}:{digest[:12]}… was altered"]
+    if (kept := sum(h.entries for h in lanes)) != count:
+        return [f"the head given counts {count} entries and the trail printed it with {kept}: "
+                "if it was copied right, entries were removed"]  # fmt: skip
+    by_id = {entry.id: entry for entry in entries}
+    problems = []
+    for lane in lanes:
+        newest = by_id.get(lane.newest_id)
+        held = sum(1 for e in entries if e.lane == lane.lane and e.id <= lane.newest_id)
+        name = lane.lane or "(laptop)"
+        if newest is None:
+            problems.append(
+                f"audit entry {lane.newest_id}, the newest of lane {name} at the head given, is "
+                "gone: the lane's newest entries were removed"
+            )
+        elif newest.lane != lane.lane or newest.entry_hash != lane.newest_hash:
+            problems.append(
+                f"audit entry {lane.newest_id}, the newest of lane {name} at the head given, is "
+                "not the one of the head: the trail was rewritten"
+            )
+        elif held != lane.entries:
+            problems.append(
+                f"lane {lane.lane or '(laptop)'} holds {held} entries up to the head given, "
+                f"not {lane.entries}: entries were removed"
+            )
+    return problems
+
+
+def _head(entries: list[AuditEntryRecord]) -> str:
+    if any(entry.lane for entry in entries):
+        return head()
+    return f"{entries[-1].id}:{entries[-1].entry_hash}" if entries else "0:" + "0" * 64
+
+
 def head() -> str:
-    """COUNT:HASH of the newest entry now: printed on the lead's summary, the audit export and
-    beside every backup, so `audit verify --head` can later tell a cut or rewritten tail."""
-    newest = store.newest()
-    return f"{newest[0]}:{newest[1]}" if newest else "0:" + "0" * 64
+    """The trail's head now, ``COUNT:HASH``: printed on the lead's summary, the audit export
+    and beside every backup, so `audit verify --head` can later tell a cut or rewritten tail.
+
+    A trail that is one lane: its newest entry's id and hash. A trail in lanes: the number of
+    its entries and a hash over every lane's newest entry, kept in the database so the lanes
+    can be checked against it later (the printed digest is what makes that record trustworthy).
+    """
+    lanes = store.lane_heads()
+    if lanes is None:
+        newest = store.newest()
+        return f"{newest[0]}:{newest[1]}" if newest else "0:" + "0" * 64
+    digest, count = heads_digest(lanes), sum(lane.entries for lane in lanes)
+    store.keep_head(digest, count, lanes)
+    return f"{count}:{digest}"
 
 
 def entries(

@@ -59,20 +59,30 @@ def editable(session_id: int, ws: Workspace) -> tuple[int, dt.date, Track]:
     """The session's group, date and track, if it can still be edited, and by this user:
     its facilitator or co-facilitator, or a clinical lead. (A session of a group the user does
     not staff is refused first: on a server they cannot even read it.)"""
-    if not visibility.sees_session(ws, session_id):
+    facts = store.editing_facts(session_id)
+    # The session's own staff see it, and leads see everything: only others need the longer
+    # look (every check is a round trip to a server, on every keystroke's save).
+    staff = facts[4] if facts else ()
+    if ws.actor.user_id not in staff and not visibility.sees_session(ws, session_id):
         raise NotAllowed("not allowed: that session belongs to a group you do not staff")
-    state, group_id, date, track = store.session_facts(session_id)
+    if facts is None:
+        raise NotFound(f"no session with id {session_id}")
+    state, group_id, date, track, staff_ids = facts
     if state is SessionState.SIGNED:
         raise SessionLocked("this session is signed and locked; add an addendum instead")
-    require_session_staff(ws, session_id)
+    _require_staff(ws, staff_ids)
     return group_id, date, track
 
 
 def require_session_staff(ws: Workspace, session_id: int) -> None:
+    _require_staff(ws, store.session_staff(session_id))
+
+
+def _require_staff(ws: Workspace, staff: tuple[int, int | None]) -> None:
     ws.require_clinician("work on a session's record")
     if ws.actor.role is Role.CLINICAL_LEAD:
         return
-    if ws.actor.user_id not in store.session_staff(session_id):
+    if ws.actor.user_id not in staff:
         raise PermissionDenied(
             "only the session's facilitator, co-facilitator or a clinical lead can change it"
         )

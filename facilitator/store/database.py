@@ -16,6 +16,7 @@ import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import peewee
 from argon2 import PasswordHasher
@@ -488,6 +489,15 @@ def remove_credential(store: Store, username: str) -> None:
 
 
 # ----------------------------------------------------------------------------- errors
+
+
+def one_transaction() -> Any:
+    """A transaction of its own, or the one already open: no savepoint inside it. A savepoint
+    and its release are two more round trips to a server on every save, and nothing that runs
+    here is ever rolled back alone (an error ends the whole transaction)."""
+    if models.database.in_transaction():
+        return contextlib.nullcontext()
+    return models.database.atomic()
 
 
 @contextlib.contextmanager

@@ -357,9 +357,28 @@ class AuditEntry(Base):
     # and its signature over entry_hash; none before signing keys and for failed sign-ins.
     key_id = IntegerField(null=True)
     signature = CharField(max_length=128, null=True)
+    # The seat's lane the entry chains in (migration 0014): '' on a laptop and for a server's
+    # entries from before lanes; "workstation/user id" for each seat on a server since.
+    lane = CharField(max_length=200, default="")
 
     class Meta:
-        indexes = ((("at",), False), (("user_id",), False), (("member_id",), False))
+        indexes = (
+            (("at",), False),
+            (("user_id",), False),
+            (("member_id",), False),
+            (("lane", "prev_hash"), True),
+            (("lane", "id"), False),
+        )
+
+
+class AuditHead(Base):
+    """A head of a trail in lanes, as printed (store.audit.head): its digest covers every lane's
+    entry count and newest entry at that moment, listed in ``lanes`` (JSON). Append-only."""
+
+    at = DateTimeField(default=utcnow)
+    digest = CharField(max_length=64, unique=True)
+    entries = IntegerField()
+    lanes = TextField()
 
 
 class SigningKey(Base):
@@ -497,6 +516,7 @@ ALL_TABLES: tuple[type[Base], ...] = (
     ImportedBody,
     ImportedKey,
     ImportedAuditEntry,
+    AuditHead,
 )
 
 # Rows that belong to a session and are frozen with it once it is signed.

@@ -11,7 +11,7 @@ from typing import Any
 
 from peewee import JOIN, PostgresqlDatabase
 
-from facilitator.store.database import clear_errors
+from facilitator.store.database import clear_errors, one_transaction
 from facilitator.store.models import GroupNote, MemberNote, User, Versioned, database, utcnow
 
 
@@ -63,7 +63,7 @@ def upsert(
     if member_id is not None:
         keys["member"] = member_id
     where = _row_of(model, keys)
-    with clear_errors(), database.atomic():
+    with clear_errors(), one_transaction():
         hold_session(session_id)
         if not fields:
             model.insert(**keys, **(first_only or {})).on_conflict_ignore().execute()

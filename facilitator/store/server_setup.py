@@ -44,7 +44,9 @@ INIT_LOCK_ID = 7_447_003  # (7_447_001: migrations; 7_447_002: the audit trail)
 
 # Tables whose rows are never changed once written (the triggers say so too): staff may only
 # add to them. signing_key may be certified and revoked (its trigger allows only that).
-APPEND_ONLY = ("audit_entry", "signature", "addendum", "signed_content", "signing_key")
+APPEND_ONLY = (
+    "audit_entry", "audit_head", "signature", "addendum", "signed_content", "signing_key",
+)  # fmt: skip
 # Rows the app removes as part of ordinary work (a curriculum's order, an unsent assignment).
 DELETABLE = ("curriculum_item", "homework_assignment")
 # Administrators' alone to write; a key slot goes through facilitator_logins.set_slot.

@@ -84,6 +84,30 @@ def _facts(session_id: int) -> Any:
     )
 
 
+def _editing_facts(session_id: int) -> Any:
+    return (
+        Session.select(
+            Session.state, Session.group, Session.date, Group.track, Session.facilitator,
+            Session.co_facilitator,
+        )
+        .join(Group)
+        .where(Session.id == session_id)
+        .tuples()
+    )  # fmt: skip
+
+
+def editing_facts(
+    session_id: int,
+) -> tuple[SessionState, int, dt.date, Track, tuple[int, int | None]] | None:
+    """What every edit of a session checks first, in one look-up (each one is a round trip to
+    a server): state, group, date, track, and its facilitator and co-facilitator. None for a
+    session that is not there, or (on a server) that this login cannot read."""
+    row = prepared.first(_editing_facts, session_id)
+    if row is None:
+        return None
+    return SessionState(row[0]), row[1], row[2], Track(row[3]), (row[4], row[5])
+
+
 def session_facts(session_id: int) -> tuple[SessionState, int, dt.date, Track]:
     """State, group, date and track: what the rules need before any change."""
     row = prepared.first(_facts, session_id)
