@@ -22,7 +22,7 @@ from facilitator.ui.conflict import ConflictDialog
 from tests.conftest import ADMIN, PASSWORD
 from tests.factories import all_present, group, members
 from tests.ui.events import click, type_text
-from tests.ui.windows import EVERY_DAY, edit, open_today
+from tests.ui.windows import EVERY_DAY, edit, open_with_everyone_present
 
 OUTAGE_S = 20
 FROZEN_AT_MOST_S = 2.5  # the window's 2 s deadline, and the event loop's own turn
@@ -68,12 +68,7 @@ def _window_with_everyone_present(qtbot, url):
     for member_id in member_ids:
         roster.add_goal(ws, member_id, "Use the craving plan when urges rise")
     ws.close()
-    window, page = open_today(qtbot, url)
-    other = accounts.sign_in(url, ADMIN["username"], PASSWORD)
-    all_present(other, page.session_id, member_ids)
-    other.close()
-    window.ws.make_current()
-    qtbot.waitUntil(lambda: len(page.check_in.model.rows) == len(member_ids), timeout=3000)
+    window, page = open_with_everyone_present(qtbot, url, member_ids)
     return window, page, member_ids
 
 

@@ -59,6 +59,22 @@ def test_attendance_is_marked_down_the_roster_from_the_keyboard(qtbot, clinic):
     window.close()
 
 
+def test_typing_at_once_into_the_cell_already_chosen_is_not_lost(qtbot, clinic):
+    """Clicking the cell that is already the current one and typing straight away: the digit
+    goes into the cell (Qt's delayed edit of a click on a selected cell swallowed it)."""
+    location, member_ids, _walk_in = clinic
+    window, page = open_today(qtbot, location)
+    _all_present(page, member_ids)
+    page.show_part("check_in")
+    view, model = page.check_in.view, page.check_in.model
+    click_cell(view, 0, model.column("mood"))
+    click_cell(view, 0, model.column("mood"))  # again: now it is the selected cell
+    type_text(view, "7")
+    key(view, Qt.Key.Key_Return)
+    assert _stored_check_in(page, 0).mood == 7
+    window.close()
+
+
 def test_the_check_in_grid_moves_like_a_spreadsheet(qtbot, clinic):
     location, member_ids, _walk_in = clinic
     window, page = open_today(qtbot, location)

@@ -18,6 +18,21 @@ def open_today(qtbot, location):
     return window, window.session_page
 
 
+def open_with_everyone_present(qtbot, location, member_ids):
+    """Today's group opened, and its members marked present from another sign-in (the window
+    follows through its live view)."""
+    from facilitator.services import accounts
+    from tests.factories import all_present
+
+    window, page = open_today(qtbot, location)
+    other = accounts.sign_in(location, "ada", PASSWORD)
+    all_present(other, page.session_id, member_ids)
+    other.close()
+    window.ws.make_current()
+    qtbot.waitUntil(lambda: len(page.check_in.model.rows) == len(member_ids), timeout=3000)
+    return window, page
+
+
 def edit(model, member_id, column, value):
     """Commit a value into a grid cell through the model, as the cell's editor does."""
     row = next(i for i, r in enumerate(model.rows) if r.member_id == member_id)

@@ -56,7 +56,7 @@ class CheckInPart(QWidget):
             )
         )
         self.model = CheckInModel(self._commit, self)
-        self.model.message.connect(ctx.say)
+        self.model.message.connect(ctx.cell_said)
         self.view = KeyboardGrid("Check-in grid", self)
         self.view.setModel(self.model)
         self._delegates()

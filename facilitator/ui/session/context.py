@@ -114,6 +114,14 @@ class SessionContext(QObject):
         self.message.setText(text)
         self._message_about = about if text else None
 
+    def cell_said(self, text: str, about: object) -> None:
+        """A grid's word on one of its cells: a problem is shown; a save ("") clears only that
+        cell's own message (another cell saved leaves a wrong one's message on the line)."""
+        if text:
+            self.say(text, about)
+        else:
+            self.settled(about)
+
     def settled(self, about: object) -> None:
         """A field's conflict was settled without a save (theirs kept): its message goes."""
         if about == self._message_about:

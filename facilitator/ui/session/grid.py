@@ -120,11 +120,13 @@ class KeyboardGrid(QTableView):
     def __init__(self, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName(name)
+        # As in a spreadsheet: typing, F2 or a double click edits. Not a click on the selected
+        # cell: Qt delays that edit by a double-click interval and, meanwhile, drops what is
+        # typed into the cell (a quick "click, 7" lost the 7).
         self.setEditTriggers(
             QAbstractItemView.EditTrigger.AnyKeyPressed
             | QAbstractItemView.EditTrigger.EditKeyPressed
             | QAbstractItemView.EditTrigger.DoubleClicked
-            | QAbstractItemView.EditTrigger.SelectedClicked
         )
         self.setTabKeyNavigation(True)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

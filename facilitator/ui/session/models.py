@@ -229,7 +229,7 @@ class _EditableTable(QStandardItemModel):
         item.setFont(font)
         item.setToolTip("Not saved yet: kept here until the server is back")
         self.setItem(position, column, item)
-        self.message.emit("Not saved yet: kept here until the server is back", None)
+        self.message.emit("Not saved yet: kept here until the server is back", (member_id, name))
 
     def save_held(self) -> None:
         """The server is back: save each held edit (with the version check of any save)."""

@@ -53,7 +53,7 @@ class RosterPanel(QWidget):
         self.present_label.setAccessibleName("Present count")
         self._over: bool | None = None
         self.model = RosterModel(self._commit, self)
-        self.model.message.connect(ctx.say)
+        self.model.message.connect(ctx.cell_said)
         self.view = KeyboardGrid("Roster and attendance", self)
         self.view.setModel(self.model)
         statuses = [(s.value, STATUS_LABELS[s]) for s in AttendanceStatus]
