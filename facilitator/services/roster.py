@@ -9,13 +9,13 @@ from typing import Any, TypeVar
 from facilitator.domain.audit import Action, RecordKind
 from facilitator.domain.changes import Changes
 from facilitator.domain.enums import EnrollmentStatus, GoalStatus, GroupType, Role, Track
-from facilitator.domain.errors import InvalidInput, RuleViolation
+from facilitator.domain.errors import EditConflict, InvalidInput, RuleViolation
 from facilitator.domain.records import EnrollmentInfo, GoalInfo, GroupInfo, MemberInfo
 from facilitator.domain.rules import require_text, thirds
 from facilitator.services import visibility
 from facilitator.services.audit import audited
 from facilitator.services.workspace import Workspace
-from facilitator.store import people, staffing
+from facilitator.store import people, seat_saves, staffing
 
 T = TypeVar("T")
 
@@ -79,9 +79,14 @@ def create_group(
 
 
 @audited(Action.CHANGE, RecordKind.GROUP, record="group_id")
-def update_group(ws: Workspace, group_id: int, **fields: Any) -> Changes:
-    """Change some of a group's settings (any GroupInfo field but its id); the rest stay."""
+def update_group(
+    ws: Workspace, group_id: int, *, seen: GroupInfo | None = None, **fields: Any
+) -> Changes:
+    """Change some of a group's settings (any GroupInfo field but its id); the rest stay.
+    ``seen``: the settings as the form showed them (see ``_changed_only``)."""
+    seat_saves.hold_row("therapy_group", group_id)
     current = people.get_group(group_id)
+    fields = _changed_only(current, fields, seen, "group", Changes(groups=frozenset({group_id})))
     edited = _edited(current, fields, "group")
     if "length_minutes" in fields and "phase_minutes" not in fields:
         edited = dataclasses.replace(edited, phase_minutes=thirds(edited.length_minutes))
@@ -97,6 +102,41 @@ def update_group(ws: Workspace, group_id: int, **fields: Any) -> Changes:
         raise RuleViolation(f"a group named {name} already exists")
     people.save_group(dataclasses.replace(edited, name=name))
     return Changes(groups=frozenset({group_id}))
+
+
+def _changed_only(
+    current: T, fields: dict[str, Any], seen: T | None, what: str, changes: Changes
+) -> dict[str, Any]:
+    """A form's save from a seat that may be out of date (issue 13): only the fields its user
+    changed from what the form showed (``seen``) are written, so another seat's change to the
+    others stays; a field that someone else changed meanwhile is refused, nothing written, with
+    both values. Without ``seen`` (a script) every field given is written, as before."""
+    if seen is None:
+        return fields
+    mine = {name: v for name, v in fields.items() if not _same(v, getattr(seen, name))}
+    theirs = {
+        name: getattr(current, name)
+        for name, value in mine.items()
+        if not _same(getattr(current, name), getattr(seen, name))
+        and not _same(getattr(current, name), value)
+    }
+    if theirs:
+        parts = " and ".join(name.replace("_", " ") for name in theirs)
+        raise EditConflict(
+            f"someone else changed the {parts} of this {what} since you opened it: yours is "
+            f"not saved yet; theirs is {', '.join(map(str, theirs.values()))}. Keep yours by "
+            "saving again, or close and open the form to start from theirs",
+            theirs=theirs, mine={name: mine[name] for name in theirs}, by="someone else", at=None,
+            changes=changes,
+        )  # fmt: skip
+    return mine
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal as a form and a record hold them (a list of weekdays is the tuple stored)."""
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return tuple(a) == tuple(b)
+    return bool(a == b)
 
 
 def _edited(current: T, fields: dict[str, Any], what: str) -> T:
@@ -133,9 +173,15 @@ def create_member(
 
 
 @audited(Action.CHANGE, RecordKind.MEMBER, record="member_id", member="member_id")
-def update_member(ws: Workspace, member_id: int, **fields: Any) -> Changes:
-    """Change some of a member's profile (any MemberInfo field but its id)."""
-    edited = _edited(people.get_member(member_id), fields, "member")
+def update_member(
+    ws: Workspace, member_id: int, *, seen: MemberInfo | None = None, **fields: Any
+) -> Changes:
+    """Change some of a member's profile (any MemberInfo field but its id). ``seen``: the
+    profile as the form showed it (see ``_changed_only``)."""
+    seat_saves.hold_row("member", member_id)
+    current = people.get_member(member_id)
+    changes = Changes(members=frozenset({member_id}))
+    edited = _edited(current, _changed_only(current, fields, seen, "member", changes), "member")
     record_number = require_text("record number", edited.record_number, max_length=40)
     if people.record_number_taken(record_number, except_id=member_id):
         raise RuleViolation(f"record number {record_number} belongs to another member")

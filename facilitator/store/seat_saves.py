@@ -28,6 +28,14 @@ def hold_session(session_id: int, *, signing: bool = False) -> None:
         database.execute_sql(f"SELECT id FROM session WHERE id = %s FOR {strength}", (session_id,))
 
 
+def hold_row(table: str, row_id: int) -> None:
+    """Hold one row (a member's profile, a group's settings) to the end of the transaction, so
+    a save that reads it, compares and writes it back cannot interleave with another's. On
+    PostgreSQL a row lock; on SQLite the writing transaction holds the whole file already."""
+    if isinstance(database.obj, PostgresqlDatabase) and database.in_transaction():
+        database.execute_sql(f"SELECT id FROM {table} WHERE id = %s FOR UPDATE", (row_id,))
+
+
 @dataclass(frozen=True)
 class Overtaken:
     """A save refused because another seat changed the same part since this seat read it:

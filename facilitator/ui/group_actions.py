@@ -54,7 +54,7 @@ class GroupActions(Screen):
 
     def group_dialog(self, group: GroupInfo | None = None) -> GroupDialog:
         group_id = group.id if group else None
-        return GroupDialog(lambda values: self._save_group(group_id, values), group, self)
+        return GroupDialog(lambda values: self._save_group(group_id, values, group), group, self)
 
     def new_group(self) -> None:
         self._open(self.group_dialog())
@@ -112,12 +112,14 @@ class GroupActions(Screen):
     # ------------------------------------------------------------------------- saving
     # These raise FacilitatorError to the dialog, which shows it and stays open.
 
-    def _save_group(self, group_id: int | None, values: dict[str, Any]) -> None:
+    def _save_group(
+        self, group_id: int | None, values: dict[str, Any], shown: GroupInfo | None = None
+    ) -> None:
         if group_id is None:
             changes = self.run(roster.create_group, self.ws, **values)
             group_id = changes.created_id
-        else:
-            self.run(roster.update_group, self.ws, group_id, **values)
+        else:  # only what changed from the form as shown is saved (another seat may have saved)
+            self.run(roster.update_group, self.ws, group_id, seen=shown, **values)
         self.group_id = group_id
         self._changed(f"Saved {values['name'].strip()}.")
 

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from facilitator.domain.changes import Changes
 from facilitator.domain.enums import GoalStatus
 from facilitator.domain.errors import FacilitatorError
-from facilitator.domain.records import EnrollmentInfo, GoalInfo
+from facilitator.domain.records import EnrollmentInfo, GoalInfo, MemberInfo
 from facilitator.services import directory, home, roster
 from facilitator.services.home import MemberProfile
 from facilitator.services.workspace import Workspace
@@ -477,10 +477,8 @@ class MembersPage(Screen):
         """The edit dialog for the open member, not yet shown (tests fill and accept it)."""
         if self.profile is None:
             return None
-        member_id = self.profile.member.id
-        return MemberDialog(
-            self.profile.member, lambda values: self._save_member(member_id, values), self
-        )
+        shown = self.profile.member  # what the form starts from: only changes from it are saved
+        return MemberDialog(shown, lambda values: self._save_member(shown, values), self)
 
     def edit_profile(self) -> None:
         dialog = self.profile_dialog()
@@ -489,8 +487,8 @@ class MembersPage(Screen):
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             dialog.open()
 
-    def _save_member(self, member_id: int, values: dict[str, Any]) -> None:
-        self.run(roster.update_member, self.ws, member_id, **values)
+    def _save_member(self, shown: MemberInfo, values: dict[str, Any]) -> None:
+        self.run(roster.update_member, self.ws, shown.id, seen=shown, **values)
         self._changed("Profile saved.")
 
     def _changed(self, text: str) -> None:
