@@ -5,8 +5,9 @@ store.seat_saves.upsert). Different parts of one record merge: only the parts gi
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from facilitator.domain.changes import Changes
 from facilitator.domain.errors import EditConflict
@@ -14,6 +15,8 @@ from facilitator.domain.rules import to_local
 from facilitator.services.workspace import Workspace
 from facilitator.store import seat_saves
 from facilitator.store.seat_saves import Overtaken
+
+T = TypeVar("T")
 
 
 def as_seen(seen: Mapping[str, Any] | None, fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -25,6 +28,13 @@ def as_seen(seen: Mapping[str, Any] | None, fields: Mapping[str, Any]) -> dict[s
         for name, value in (seen or {}).items()
         if name in fields
     }
+
+
+def theirs_read(seen: T, conflict: EditConflict) -> T:
+    """What a form showed, once its refusal has shown its user theirs: saving again goes over
+    those fields (and still only over those the user changed)."""
+    theirs: dict[str, Any] = dict(conflict.theirs)
+    return dataclasses.replace(seen, **theirs)  # type: ignore[type-var]
 
 
 def kept(overtaken: Overtaken | None, mine: Mapping[str, Any], changes: Changes) -> None:

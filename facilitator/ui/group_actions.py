@@ -14,8 +14,9 @@ from PySide6.QtWidgets import QDialog, QLabel, QTableView
 
 from facilitator.domain.changes import Changes
 from facilitator.domain.enums import Role
+from facilitator.domain.errors import EditConflict
 from facilitator.domain.records import EnrollmentInfo, GroupInfo, MemberInfo
-from facilitator.services import accounts, directory, roster, visibility
+from facilitator.services import accounts, directory, edits, roster, visibility
 from facilitator.services.directory import GroupRoster
 from facilitator.ui.bus import Screen
 from facilitator.ui.forms import say, select_row, selected_row
@@ -54,7 +55,8 @@ class GroupActions(Screen):
 
     def group_dialog(self, group: GroupInfo | None = None) -> GroupDialog:
         group_id = group.id if group else None
-        return GroupDialog(lambda values: self._save_group(group_id, values, group), group, self)
+        seen = [group]  # what the form started from (see members_page.profile_dialog)
+        return GroupDialog(lambda values: self._save_group(group_id, values, seen), group, self)
 
     def new_group(self) -> None:
         self._open(self.group_dialog())
@@ -113,13 +115,18 @@ class GroupActions(Screen):
     # These raise FacilitatorError to the dialog, which shows it and stays open.
 
     def _save_group(
-        self, group_id: int | None, values: dict[str, Any], shown: GroupInfo | None = None
+        self, group_id: int | None, values: dict[str, Any], seen: list[GroupInfo | None]
     ) -> None:
         if group_id is None:
             changes = self.run(roster.create_group, self.ws, **values)
             group_id = changes.created_id
         else:  # only what changed from the form as shown is saved (another seat may have saved)
-            self.run(roster.update_group, self.ws, group_id, seen=shown, **values)
+            try:
+                self.run(roster.update_group, self.ws, group_id, seen=seen[0], **values)
+            except EditConflict as exc:  # its user has now read theirs: again goes over it
+                if seen[0] is not None:
+                    seen[0] = edits.theirs_read(seen[0], exc)
+                raise
         self.group_id = group_id
         self._changed(f"Saved {values['name'].strip()}.")
 

@@ -30,9 +30,9 @@ from PySide6.QtWidgets import (
 
 from facilitator.domain.changes import Changes
 from facilitator.domain.enums import GoalStatus
-from facilitator.domain.errors import FacilitatorError
+from facilitator.domain.errors import EditConflict, FacilitatorError
 from facilitator.domain.records import EnrollmentInfo, GoalInfo, MemberInfo
-from facilitator.services import directory, home, roster
+from facilitator.services import directory, edits, home, roster
 from facilitator.services.home import MemberProfile
 from facilitator.services.workspace import Workspace
 from facilitator.ui.bus import ChangeBus, Screen
@@ -477,8 +477,10 @@ class MembersPage(Screen):
         """The edit dialog for the open member, not yet shown (tests fill and accept it)."""
         if self.profile is None:
             return None
-        shown = self.profile.member  # what the form starts from: only changes from it are saved
-        return MemberDialog(shown, lambda values: self._save_member(shown, values), self)
+        # What the form started from: only changes from it are saved (another seat may save
+        # the rest meanwhile).
+        seen = [self.profile.member]
+        return MemberDialog(seen[0], lambda values: self._save_member(seen, values), self)
 
     def edit_profile(self) -> None:
         dialog = self.profile_dialog()
@@ -487,8 +489,12 @@ class MembersPage(Screen):
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             dialog.open()
 
-    def _save_member(self, shown: MemberInfo, values: dict[str, Any]) -> None:
-        self.run(roster.update_member, self.ws, shown.id, seen=shown, **values)
+    def _save_member(self, seen: list[MemberInfo], values: dict[str, Any]) -> None:
+        try:
+            self.run(roster.update_member, self.ws, seen[0].id, seen=seen[0], **values)
+        except EditConflict as exc:  # its user has now read theirs: saving again goes over it
+            seen[0] = edits.theirs_read(seen[0], exc)
+            raise
         self._changed("Profile saved.")
 
     def _changed(self, text: str) -> None:

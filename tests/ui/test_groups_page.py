@@ -119,6 +119,29 @@ def test_create_a_group_through_the_dialog(page):
     assert page.message.text() == "Saved Tuesday Skills."
 
 
+def test_a_group_form_another_seat_overtook_keeps_their_change(page, ws, location):
+    """Only what its user changed is saved; a field both changed is refused, then kept."""
+    from facilitator.services import accounts
+    from tests.conftest import PASSWORD
+
+    group_id = group(ws, "Tuesday Skills")
+    page.refresh()
+    dialog = page.group_dialog(roster.get_group(group_id))
+    other = accounts.sign_in(location, "ada", PASSWORD)
+    roster.update_group(other, group_id, soft_capacity=14, name="Tuesday Skills B")
+    other.close()
+    ws.make_current()
+    dialog.name.setText("Tuesday Evening Skills")
+    dialog.accept()
+    assert dialog.result() != QDialog.DialogCode.Accepted
+    assert "Tuesday Skills B" in dialog.message.text()
+    assert roster.get_group(group_id).name == "Tuesday Skills B"
+    dialog.accept()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    saved = roster.get_group(group_id)
+    assert (saved.name, saved.soft_capacity) == ("Tuesday Evening Skills", 14)
+
+
 def test_an_empty_group_name_is_refused_in_the_dialog_and_nothing_typed_is_lost(page):
     dialog = page.group_dialog()
     fill_group(dialog, "   ")

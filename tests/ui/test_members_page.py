@@ -51,6 +51,36 @@ def test_search_narrows_the_list_and_show_member_opens_a_profile(page, ws):
     assert [page.members_model.row_at(i.row()).id for i in selected] == [zoe]
 
 
+def test_a_profile_form_another_seat_overtook_keeps_their_change_and_says_so(page, ws, location):
+    """The form saves only what its user changed; the same field changed on another laptop
+    meanwhile is refused in the form, with theirs named, and the typing stays."""
+    from facilitator.services import accounts
+    from tests.conftest import PASSWORD
+
+    group_id = group(ws)
+    (member_id,) = members(ws, group_id, 1)
+    page.show_member(member_id)
+    dialog = page.profile_dialog()
+    fields = dialog.member_fields
+    other = accounts.sign_in(location, "ada", PASSWORD)
+    shown = roster.get_member(member_id)
+    roster.update_member(other, member_id, pronouns="they/them", preferred_name="Wren")
+    other.close()
+    ws.make_current()
+    fields.preferred_name.setText("Zo")
+    dialog.accept()
+    assert dialog.result() != QDialog.DialogCode.Accepted
+    assert "someone else changed the preferred name" in dialog.message.text()
+    assert "Wren" in dialog.message.text() and fields.preferred_name.text() == "Zo"
+    stored = roster.get_member(member_id)
+    assert (stored.preferred_name, stored.pronouns) == ("Wren", "they/them")
+    assert shown.pronouns != "they/them"  # the form showed the old pronouns: not written back
+    dialog.accept()  # saving again keeps the user's own, over theirs
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    stored = roster.get_member(member_id)
+    assert (stored.preferred_name, stored.pronouns) == ("Zo", "they/them")
+
+
 def test_choosing_a_member_in_the_list_opens_their_profile(page, ws):
     group_id = group(ws)
     _zoe, bram = members(ws, group_id, 2)
