@@ -47,6 +47,10 @@ def action_label(action: str) -> str:
     return action.replace("_", " ")
 
 
+# How far back (in ids) a newly committed entry can be on a server (see add_new_entries).
+LATE = 500
+
+
 class AuditModel(RowsModel):
     TIME, USER, WORKSTATION, ACTION, MEMBER, RECORD, OUTCOME, DETAIL = range(8)
     HEADERS = (
@@ -305,15 +309,26 @@ class AuditPage(Screen):
         self._count()
 
     def add_new_entries(self) -> None:
-        """Entries written since the newest shown, at the top: nothing else is read again."""
+        """Entries written since the newest shown, at the top: nothing else is read again.
+
+        On a clinic server each seat chains in its own lane, so an entry can commit after one
+        with a higher id: the last LATE ids are asked again, and one that turns up below the
+        newest shown has the list read again in order."""
         shown = self.model.rows()
-        rows = self._query(after_id=shown[0].id if shown else None)
+        if not shown:
+            self.model.set_rows(self._query() or [])
+            self._count()
+            return
+        newest = shown[0].id
+        rows = self._query(after_id=max(0, newest - LATE))
         if rows is None:
             return
-        if shown:
-            self.model.prepend_rows(rows)
-        else:
-            self.model.set_rows(rows)
+        known = {entry.id for entry in shown[: LATE + 1]}
+        fresh = [entry for entry in rows if entry.id not in known]
+        if any(entry.id < newest for entry in fresh):
+            self.refresh()
+            return
+        self.model.prepend_rows(fresh)
         self._count()
 
     def _count(self) -> None:

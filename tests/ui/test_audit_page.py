@@ -141,3 +141,30 @@ def test_the_audit_model_passes_the_model_tester(qtmodeltester, qtbot, sqlite_lo
     assert model.rowCount() >= 4
     qtmodeltester.check(model)
     window.close()
+
+
+def test_an_entry_committed_after_a_newer_one_still_shows(qtbot, server_location):
+    """On a clinic server each seat chains in its own lane: an entry can commit after one
+    with a higher id. The open Audit tab shows it all the same, in order."""
+    from facilitator.store import audit as audit_store
+
+    _trail(server_location)
+    window = _signed_in(qtbot, server_location)
+    page = window.audit_page
+    window.tabs.setCurrentWidget(page)
+    lee = accounts.sign_in(server_location, "lee", LEE_PASSWORD)
+    slow = accounts.sign_in(server_location, "ada", PASSWORD)
+    with audit_store.together():  # slow's entry takes its id, then waits to commit
+        late = audit.record(slow, Action.PRINT, record_kind="session", record_id=41)
+        early = audit.record(lee, Action.EXPORT, record_kind="session", record_id=42)
+        window.ws.make_current()
+        page.add_new_entries()
+        assert early > late and page.model.rows()[0].id == early
+        slow.make_current()
+    window.ws.make_current()
+    page.add_new_entries()
+    ids = [entry.id for entry in page.model.rows()]
+    assert late in ids and ids == sorted(ids, reverse=True)
+    lee.close()
+    slow.close()
+    window.close()
