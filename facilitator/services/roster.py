@@ -124,8 +124,8 @@ def _changed_only(
         parts = " and ".join(name.replace("_", " ") for name in theirs)
         raise EditConflict(
             f"someone else changed the {parts} of this {what} since you opened it: yours is "
-            f"not saved yet; theirs is {', '.join(map(str, theirs.values()))}. Keep yours by "
-            "saving again, or close and open the form to start from theirs",
+            f"not saved yet; theirs is {', '.join(map(str, theirs.values()))}. Saving again "
+            "keeps yours",
             theirs=theirs, mine={name: mine[name] for name in theirs}, by="someone else", at=None,
             changes=changes,
         )  # fmt: skip
@@ -234,14 +234,24 @@ def add_goal(ws: Workspace, member_id: int, text: str) -> Changes:
 
 @audited(Action.CHANGE, RecordKind.GOAL, record="goal_id")
 def update_goal(
-    ws: Workspace, goal_id: int, *, text: str | None = None, status: GoalStatus | None = None
+    ws: Workspace,
+    goal_id: int,
+    *,
+    text: str | None = None,
+    status: GoalStatus | None = None,
+    seen: GoalInfo | None = None,
 ) -> Changes:
+    """Change a goal's text or status. ``seen``: the goal as the screen showed it; a change
+    another seat made to the same field since is refused (see ``_changed_only``)."""
+    seat_saves.hold_row("treatment_goal", goal_id)
     goal = people.get_goal(goal_id)
-    fields: dict[str, object] = {}
+    fields: dict[str, Any] = {}
     if text is not None:
         fields["text"] = require_text("goal", text, max_length=500)
     if status is not None:
         fields["status"] = GoalStatus(status)
+    changes = Changes(goals=frozenset({goal_id}), members=frozenset({goal.member_id}))
+    fields = _changed_only(goal, fields, seen, "goal", changes)
     if fields:
         people.update_goal(goal_id, **fields)
     return Changes(goals=frozenset({goal_id}), members=frozenset({goal.member_id}))

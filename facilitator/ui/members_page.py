@@ -465,7 +465,7 @@ class MembersPage(Screen):
             return
         status = status or GoalStatus(self.goal_status.currentData())
         try:
-            self.run(roster.update_goal, self.ws, goal.id, status=status)
+            self.run(roster.update_goal, self.ws, goal.id, status=status, seen=goal)
         except FacilitatorError as exc:
             say(self.message, exc.message, error=True)
             return

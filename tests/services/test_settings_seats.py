@@ -69,3 +69,26 @@ def test_a_stale_group_settings_form_keeps_the_other_seats_change(two_seats):
     )
     stored = roster.get_group(group_id)
     assert (stored.soft_capacity, stored.name) == (14, "Renamed Group")
+
+
+def test_a_goal_changed_on_two_seats(two_seats):
+    """Its status set on both from one view: the second is refused; its text from a stale
+    view is saved and the other seat's status stays."""
+    from facilitator.domain.enums import GoalStatus
+
+    ws, other, _group_id, member_id = two_seats
+    goal_id = roster.add_goal(ws, member_id, "Walk every morning").created_id
+
+    def goal():
+        return next(g for g in roster.goals_of(member_id) if g.id == goal_id)
+
+    shown = goal()
+    roster.update_goal(other, goal_id, status=GoalStatus.MET, seen=shown)
+    ws.make_current()
+    with pytest.raises(EditConflict) as refused:
+        roster.update_goal(ws, goal_id, status=GoalStatus.DISCONTINUED, seen=shown)
+    assert refused.value.theirs == {"status": GoalStatus.MET}
+    assert goal().status is GoalStatus.MET
+    roster.update_goal(ws, goal_id, text="Walk every morning, 20 minutes", seen=shown)
+    stored = goal()
+    assert (stored.text, stored.status) == ("Walk every morning, 20 minutes", GoalStatus.MET)
