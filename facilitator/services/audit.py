@@ -10,6 +10,7 @@ import datetime as dt
 import functools
 import inspect
 import socket
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, ParamSpec, TypeVar
@@ -130,10 +131,11 @@ def _lane_problems(
         return [f"the head given counts {count} entries and the trail printed it with {kept}: "
                 "if it was copied right, entries were removed"]  # fmt: skip
     by_id = {entry.id: entry for entry in entries}
+    newest_seen = {lane.lane: lane.newest_id for lane in lanes}
+    held = Counter(e.lane for e in entries if e.id <= newest_seen.get(e.lane, -1))  # one pass
     problems = []
     for lane in lanes:
         newest = by_id.get(lane.newest_id)
-        held = sum(1 for e in entries if e.lane == lane.lane and e.id <= lane.newest_id)
         name = lane.lane or "(laptop)"
         if newest is None:
             problems.append(
@@ -145,9 +147,9 @@ def _lane_problems(
                 f"audit entry {lane.newest_id}, the newest of lane {name} at the head given, is "
                 "not the one of the head: the trail was rewritten"
             )
-        elif held != lane.entries:
+        elif held[lane.lane] != lane.entries:
             problems.append(
-                f"lane {lane.lane or '(laptop)'} holds {held} entries up to the head given, "
+                f"lane {name} holds {held[lane.lane]} entries up to the head given, "
                 f"not {lane.entries}: entries were removed"
             )
     return problems
