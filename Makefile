@@ -9,6 +9,9 @@ TEST_STAMP := $(VENV)/.installed-test
 PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
 ARGS ?=
 PYTEST_ARGS ?=
+# Two workers, each with its own throwaway PostgreSQL: the suite takes about 13 minutes on a
+# 2-core machine instead of 21 (PYTEST_WORKERS=0 runs it in one process).
+PYTEST_WORKERS ?= 2
 
 .PHONY: run test lint bench clean
 
@@ -40,7 +43,7 @@ run: $(RUN_STAMP)
 # server programs and Qt's libraries are on the machine.
 test: $(TEST_STAMP)
 	@scripts/ensure-system-deps test
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .

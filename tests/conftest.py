@@ -22,6 +22,12 @@ _names = itertools.count(1)
 _template: dict[str, str | None] = {}
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that spend minutes waiting go first: on two workers (make test), one waits
+    while the other gets on with the rest, instead of the wait coming last."""
+    items.sort(key=lambda item: item.get_closest_marker("long_wait") is None)  # stable
+
+
 @pytest.fixture(autouse=True)
 def backups_in_scratch(tmp_path_factory, monkeypatch):
     """The app's automatic backups go to a scratch folder, never the real user's data folder;
@@ -74,33 +80,60 @@ def pg_server() -> Iterator[object]:
         yield server
 
 
+def _outage_server(server) -> Iterator[object]:
+    """A clinic server of its own, set up once as server init does (OUTAGE_TEMPLATE)."""
+    from facilitator.services import server as clinic_server
+
+    with server:
+        server.create_database(OUTAGE_TEMPLATE)
+        url = getattr(server, "verified_url", server.url)(OUTAGE_TEMPLATE)  # TLS off loopback
+        report = clinic_server.init(url, password=PASSWORD, kdf=FAST_FOR_TESTS, **ADMIN)
+        server.template_roles = report.roles
+        yield server
+
+
 @pytest.fixture(scope="session")
 def pausable_server() -> Iterator[object]:
     """A clinic server of its own that tests stop and start again (a real outage); each test
     works on its own copy of a database set up as server init does (``outage_location``)."""
-    from facilitator.services import server as clinic_server
     from tests.pgserver import PostgresServer
 
-    with PostgresServer() as server:
-        server.create_database(OUTAGE_TEMPLATE)
-        report = clinic_server.init(
-            server.url(OUTAGE_TEMPLATE), password=PASSWORD, kdf=FAST_FOR_TESTS, **ADMIN
-        )
-        server.template_roles = report.roles
-        yield server
+    yield from _outage_server(PostgresServer())
+
+
+@pytest.fixture(scope="session")
+def server_behind_link() -> Iterator[object]:
+    """A clinic server in a network namespace of its own, whose link tests cut (every packet
+    dropped: tests/netns.py); each test works on its own copy (``cut_location``)."""
+    from tests.netns import ServerBehindLink
+
+    yield from _outage_server(ServerBehindLink())
+
+
+def _outage_copy(server) -> Iterator[tuple[object, str, str]]:
+    name = f"outage_{next(_names)}"
+    server.create_database(name, template=OUTAGE_TEMPLATE)
+    with server.connect(autocommit=True) as conn:
+        conn.execute(f'REVOKE ALL ON DATABASE "{name}" FROM PUBLIC')
+        conn.execute(f'GRANT CONNECT ON DATABASE "{name}" TO "{server.template_roles.staff}"')
+    yield server, server.staff_url(name), name
+    server.drop_database(name)
 
 
 @pytest.fixture
 def outage_location(pausable_server) -> Iterator[tuple[object, str, str]]:
     """(the pausable server, a URL of a database for this test alone, its name)."""
-    name = f"outage_{next(_names)}"
-    pausable_server.create_database(name, template=OUTAGE_TEMPLATE)
-    with pausable_server.connect(autocommit=True) as conn:
-        conn.execute(f'REVOKE ALL ON DATABASE "{name}" FROM PUBLIC')
-        staff = pausable_server.template_roles.staff
-        conn.execute(f'GRANT CONNECT ON DATABASE "{name}" TO "{staff}"')
-    yield pausable_server, pausable_server.staff_url(name), name
-    pausable_server.drop_database(name)
+    yield from _outage_copy(pausable_server)
+
+
+@pytest.fixture
+def cut_location(server_behind_link) -> Iterator[tuple[object, str, str]]:
+    """(the server behind a link, a URL of a database for this test alone, its name); this
+    laptop trusts the server's CA (the link is not loopback: the app insists on TLS)."""
+    from facilitator.services import server as clinic_server
+
+    clinic_server.trust(server_behind_link.ca_file)
+    yield from _outage_copy(server_behind_link)
 
 
 def forget_logins(server) -> None:

@@ -11,6 +11,9 @@ after the command returned, so every ``ok`` is an acknowledged commit:
                                   is refused                            -> last N acknowledged
     checkin SESSION MEMBER FIELD VALUE   record_check_in(FIELD=VALUE)   -> ok | refused: …
     sign SESSION                  sign_session                          -> ok | refused: …
+    here SESSION PART [MEMBER]    this seat's place (services.presence), typing there -> ok
+    give SESSION ITEM             assign_homework(ITEM) to everyone present without it
+                                                                        -> ok | refused: …
 
 As a window does, a seat remembers what it last showed of each part it edits (read by
 ``open``, then what it saved), and the commands below send that as ``seen``:
@@ -32,11 +35,12 @@ import sys
 import time
 
 from facilitator.domain.errors import EditConflict, FacilitatorError
-from facilitator.services import accounts, sessions, signing
+from facilitator.services import accounts, homework, presence, sessions, signing
 from facilitator.store import session_reads
 
 NUMBERS = ("mood", "craving")
 MAX_SAVES = 2000  # a seat never loops for ever, whatever a test does
+SEAT = presence.new_seat()  # as one open session screen
 
 
 # (session, member or None, field) -> what this seat last showed there; conflicts: theirs.
@@ -99,6 +103,11 @@ def _run(ws, password: str, words: list[str]) -> str:
         sessions.record_check_in(ws, int(rest[0]), int(rest[1]), **{rest[2]: value})
     elif command == "sign":
         signing.sign_session(ws, int(rest[0]), password)
+    elif command == "give":
+        homework.assign_homework(ws, int(rest[0]), int(rest[1]))
+    elif command == "here":
+        member = int(rest[2]) if len(rest) > 2 else None
+        presence.here(ws, SEAT, int(rest[0]), rest[1], member, typing=member is not None)
     else:
         return f"refused: unknown command {command}"
     return "ok"

@@ -78,6 +78,23 @@ def test_another_seats_note_and_check_in_are_heard_within_a_second(clinic):
     feed.close()
 
 
+def test_another_seat_moving_in_the_session_is_heard_within_a_second(clinic):
+    """Who is where (services.presence) travels the same way, by ids only."""
+    ws, group_id, member_ids, (_a, b) = clinic
+    session_id = factories.started(ws, group_id, dt.date(2026, 7, 8))
+    factories.all_present(ws, session_id, member_ids)
+    feed = Feed(ws)
+    feed.heard(0.3)
+    assert b.ask(f"here {session_id} notes {member_ids[0]}") == "ok"
+    changes, took = feed.heard(WITHIN_S)
+    assert took < WITHIN_S
+    assert changes.presence == {session_id} and not changes.sessions  # no re-read of content
+    if ws.store.is_postgres:
+        payloads = [announcement for _pid, announcement in feed.raw]
+        assert payloads and all(set(p) <= {"t", "id", "s", "m", "g"} for p in payloads)
+    feed.close()
+
+
 def test_this_seats_own_changes_are_not_heard_as_another_seats(clinic):
     ws, group_id, member_ids, _seats = clinic
     session_id = factories.started(ws, group_id, dt.date(2026, 7, 13))

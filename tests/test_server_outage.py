@@ -14,6 +14,7 @@ import time
 
 import pytest
 
+from facilitator.domain.changes import Changes
 from facilitator.domain.errors import FacilitatorError, ServerUnreachable
 from facilitator.services import accounts, live, sessions
 from tests import factories
@@ -99,4 +100,53 @@ def test_a_record_held_too_long_by_another_seat_is_said_so_not_called_an_outage(
         assert not isinstance(refused.value, ServerUnreachable)
         assert time.monotonic() - start < WINDOW_DEADLINE_S
     sessions.write_member_note(ws, session_id, members[0], data="Waited its turn.")
+    ws.close()
+
+
+KEEPALIVE_S = 5.0  # server_link.LINK_PARAMETERS: 2 s idle, then 3 probes a second apart
+
+
+def test_a_cut_network_link_is_noticed_by_saves_and_the_live_view_and_rejoined(cut_location):
+    """Every packet to the server dropped (tests/netns.py): nothing refuses and nothing resets,
+    so a save is cut by the window's own deadline, and the live view's idle connection by TCP
+    keepalives, each reported as unreachable; once the link is back both carry on, and the
+    save made then lands once."""
+    server, url, dbname = cut_location
+    ws = accounts.sign_in(url, ADMIN["username"], PASSWORD)
+    live.keep_answers_within(ws, WINDOW_DEADLINE_S)
+    session_id, member_ids = _session(ws)
+    sessions.write_member_note(ws, session_id, member_ids[0], data="Before the cut.")
+    feed = live.ServerFeed(ws)
+    feed.wait(0.01)  # listening
+    server.cut()
+    try:
+        for _ in range(3):
+            start = time.monotonic()
+            with pytest.raises(ServerUnreachable):
+                sessions.write_member_note(ws, session_id, member_ids[0], data="After it.")
+            assert time.monotonic() - start < WINDOW_DEADLINE_S + SLACK_S
+        start = time.monotonic()
+        with pytest.raises(ServerUnreachable):
+            while time.monotonic() - start < 3 * KEEPALIVE_S:
+                feed.wait(0.5)
+        assert time.monotonic() - start < KEEPALIVE_S + 2 * SLACK_S
+    finally:
+        server.mend()
+    assert feed.wait(0.01) == []  # the live view's next turn listens again
+    sessions.write_member_note(ws, session_id, member_ids[0], data="After it.")
+    with server.connect(dbname) as conn:
+        stored = conn.execute(
+            "SELECT data FROM member_note WHERE session_id = %s", (session_id,)
+        ).fetchall()
+    assert stored == [("After it.",)]
+    other = accounts.sign_in(url, ADMIN["username"], PASSWORD)  # the live view hears again
+    sessions.write_member_note(other, session_id, member_ids[1], data="Another seat.")
+    other.close()
+    ws.make_current()
+    others = Changes()
+    start = time.monotonic()
+    while member_ids[1] not in others.member_notes and time.monotonic() - start < 5:
+        others |= live.changes_heard(ws, feed.wait(0.5))  # this seat's own are left out
+    assert member_ids[1] in others.member_notes
+    feed.close()
     ws.close()

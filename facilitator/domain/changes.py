@@ -27,6 +27,8 @@ class Changes:
     homework: frozenset[int] = frozenset()
     reviews: frozenset[int] = frozenset()
     library: frozenset[int] = frozenset()
+    # Sessions whose open screens moved (who has it open and where: store.presence).
+    presence: frozenset[int] = frozenset()
     group_note: bool = False
     phases: bool = False
     signatures: bool = False
@@ -85,6 +87,7 @@ _ANNOUNCED: dict[str, dict[str, str | bool]] = {
     "app_user": {"users": "id"},
     "program_setting": {"settings": True},
     "audit_entry": {"audit": True},
+    "presence": {"presence": "s"},
 }
 ANNOUNCED_TABLES = tuple(_ANNOUNCED)
 

@@ -60,6 +60,19 @@ class Actor:
 
 
 @dataclass(frozen=True)
+class OtherSeat:
+    """Someone else with a session open (store.presence): who, on which workstation, and
+    where in it: the part on view, whose note (if the notes), and whether they are typing."""
+
+    user_id: int
+    full_name: str
+    workstation: str
+    part: str
+    member_id: int | None
+    typing: bool
+
+
+@dataclass(frozen=True)
 class UserInfo:
     id: int
     username: str

@@ -26,7 +26,12 @@ from facilitator.domain.audit import (
 )
 from facilitator.domain.changes import Changes
 from facilitator.domain.enums import Role
-from facilitator.domain.errors import FacilitatorError, IntegrityProblem, PermissionDenied
+from facilitator.domain.errors import (
+    FacilitatorError,
+    IntegrityProblem,
+    PermissionDenied,
+    ServerUnreachable,
+)
 from facilitator.domain.rules import utcnow
 from facilitator.services.trust import Trust
 from facilitator.services.workspace import Workspace
@@ -264,6 +269,8 @@ def audited(
                 if isinstance(result, Changes):
                     return replace(result, audit=True)
                 return result
+            except ServerUnreachable:
+                raise  # nothing reached the server, and nothing can be written there now
             except FacilitatorError as exc:
                 _append(ws, action, kind, record_id, member_id, _outcome(exc), type(exc).__name__)
                 raise

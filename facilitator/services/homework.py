@@ -14,10 +14,11 @@ from facilitator.domain.records import (
     homework_review_line,
 )
 from facilitator.domain.rules import next_meeting, require_text
+from facilitator.services import edits
 from facilitator.services.audit import audited
 from facilitator.services.sessions import editable, require_attended, save_check_in
 from facilitator.services.workspace import Workspace
-from facilitator.store import library, people
+from facilitator.store import library, people, seat_saves
 from facilitator.store import session_reads as reads
 from facilitator.store import sessions as store
 
@@ -45,6 +46,7 @@ def assign_homework(
     due = due or next_meeting(people.get_group(group_id).meeting_weekdays, date)
     if due < date:
         raise RuleViolation("homework cannot be due before the session it is given in")
+    seat_saves.hold_homework(session_id)  # another seat giving it at this moment goes first
     record = reads.load_session(session_id)
     targets = members
     if targets is None:
@@ -117,10 +119,16 @@ def review_at_check_in(
     session_id: int,
     member_id: int,
     reviews: Mapping[int, tuple[ReviewStatus, str | None]],
+    seen: Mapping[int, tuple[ReviewStatus | None, str]] | None = None,
 ) -> Changes:
     """Review a member's earlier homework at this check-in: each assignment done, partly or
     not done (with a comment; None keeps the one written), and the check-in's homework line
-    rewritten to match, all as one change."""
+    rewritten to match, all as one change.
+
+    ``seen``: each review as the screen showed it (status, or None before any; comment). Only
+    what its user changed from that is written, so another seat's change to the other part
+    stays; a part another seat changed too is refused with both (EditConflict), nothing
+    written."""
     editable(session_id, ws)
     if not reviews:
         raise RuleViolation("there is no homework from an earlier session to review")
@@ -133,7 +141,12 @@ def review_at_check_in(
         if owner != member_id:
             raise RuleViolation("that homework was given to another member")
         kept = stored[assignment_id].comment if assignment_id in stored else ""
-        _save_review(ws, session_id, assignment_id, status, kept if comment is None else comment)
+        mine = {
+            "status": ReviewStatus(status).value,
+            "comment": kept if comment is None else comment.strip(),
+        }
+        shown = None if seen is None or assignment_id not in seen else seen[assignment_id]
+        _save_review(ws, session_id, assignment_id, mine, shown)
     slice_ = reads.load_member_slices(session_id, [member_id])[member_id]
     line = homework_review_line(slice_.reviews)
     changes = save_check_in(ws, session_id, member_id, {"homework_review": line})
@@ -141,7 +154,11 @@ def review_at_check_in(
 
 
 def _save_review(
-    ws: Workspace, session_id: int, assignment_id: int, status: ReviewStatus, comment: str
+    ws: Workspace,
+    session_id: int,
+    assignment_id: int,
+    mine: dict[str, str],
+    shown: tuple[ReviewStatus | None, str] | None,
 ) -> None:
     _group, date, _track = editable(session_id, ws)
     given_in, member_id, given_on = store.assignment_facts(assignment_id)
@@ -151,4 +168,17 @@ def _save_review(
     reviewed_in = store.review_session(assignment_id)
     if reviewed_in is not None and reviewed_in != session_id:
         raise RuleViolation("this homework was already reviewed at another session")
-    store.save_review(assignment_id, session_id, member_id, ReviewStatus(status), comment.strip())
+    fields, seen = dict(mine), {}
+    if shown is not None:
+        was = {"status": None if shown[0] is None else ReviewStatus(shown[0]).value,
+               "comment": shown[1].strip()}  # fmt: skip
+        fields = {name: value for name, value in mine.items() if value != was[name]}
+        seen = {name: was[name] for name in fields}
+        if not fields:
+            return  # nothing changed here: another seat's review stays as it is
+    overtaken = store.save_review(
+        assignment_id, session_id, member_id, fields, by=ws.actor.user_id, seen=seen
+    )
+    edits.kept(
+        overtaken, fields, Changes(sessions=frozenset({session_id}), reviews=frozenset({member_id}))
+    )

@@ -517,7 +517,9 @@ def clear_errors() -> Iterator[None]:
             ) from None
         if LOGIN_MARKER in text:
             raise RuleViolation(_server_message(text, LOGIN_MARKER)) from None
-        if isinstance(exc, peewee.ProgrammingError) and "permission denied" in text:
+        if isinstance(exc, peewee.ProgrammingError) and (
+            "permission denied" in text or "row-level security" in text
+        ):
             raise PermissionDenied(
                 f"the clinic server does not allow this login to do that ({_first_line(text)})"
             ) from None

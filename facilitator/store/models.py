@@ -259,9 +259,6 @@ class GroupNote(Versioned):
     summary = TextField(default="")
 
 
-VERSIONED: tuple[type[Versioned], ...] = (Attendance, CheckIn, MemberNote, GroupNote)
-
-
 class HomeworkAssignment(Base):
     """Homework given in one session; the item's text is copied so later edits never change it."""
 
@@ -276,8 +273,9 @@ class HomeworkAssignment(Base):
         indexes = ((("member", "due_date"), False), (("session",), False))
 
 
-class HomeworkReview(Base):
-    """The review of an assignment at a later check-in; it belongs to the reviewing session."""
+class HomeworkReview(Versioned):
+    """The review of an assignment at a later check-in; it belongs to the reviewing session.
+    Versioned since migration 0016."""
 
     assignment = ForeignKeyField(
         HomeworkAssignment, backref="reviews", unique=True, on_delete="RESTRICT"
@@ -289,6 +287,15 @@ class HomeworkReview(Base):
 
     class Meta:
         indexes = ((("session",), False), (("member",), False))
+
+
+VERSIONED: tuple[type[Versioned], ...] = (
+    Attendance,
+    CheckIn,
+    MemberNote,
+    GroupNote,
+    HomeworkReview,
+)
 
 
 class Signature(Base):
@@ -379,6 +386,23 @@ class AuditHead(Base):
     digest = CharField(max_length=64, unique=True)
     entries = IntegerField()
     lanes = TextField()
+
+
+class Presence(Base):
+    """Who has a session open, and where (migration 0015): one row per open session screen
+    (``seat``), refreshed every 30 s; gone 90 s after its last refresh. Not a clinical record."""
+
+    seat = CharField(max_length=40, unique=True)
+    session = ForeignKeyField(Session, on_delete="CASCADE")
+    user = ForeignKeyField(User, on_delete="CASCADE")
+    workstation = CharField(max_length=120)
+    part = CharField(max_length=20)
+    member_id = IntegerField(null=True)
+    typing = BooleanField(default=False)
+    seen_at = DateTimeField()  # the database's clock (store.presence), not the laptop's
+
+    class Meta:
+        indexes = ((("session",), False),)
 
 
 class SigningKey(Base):

@@ -6,6 +6,8 @@ every edit is serialised with the session's signing (``hold_session``)."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +15,8 @@ from peewee import JOIN, PostgresqlDatabase
 
 from facilitator.store.database import clear_errors, one_transaction
 from facilitator.store.models import GroupNote, MemberNote, User, Versioned, database, utcnow
+
+HOMEWORK_LOCK_ID = 7_447_005  # (…001 migrations, …002 audit, …003 init, …004 laptop import)
 
 
 def hold_session(session_id: int, *, signing: bool = False) -> None:
@@ -26,6 +30,16 @@ def hold_session(session_id: int, *, signing: bool = False) -> None:
     if isinstance(database.obj, PostgresqlDatabase):
         strength = "UPDATE" if signing else "SHARE"
         database.execute_sql(f"SELECT id FROM session WHERE id = %s FOR {strength}", (session_id,))
+
+
+def hold_homework(session_id: int) -> None:
+    """Give homework in a session one seat at a time, to the end of the transaction: the
+    second of two seats giving an item to everyone present at once then finds it given and
+    does not give it again. (PostgreSQL only: a SQLite file has one writer at a time.)"""
+    if isinstance(database.obj, PostgresqlDatabase):
+        database.execute_sql(
+            "SELECT pg_advisory_xact_lock(%s::int4, %s::int4)", (HOMEWORK_LOCK_ID, session_id)
+        )
 
 
 def hold_row(table: str, row_id: int) -> None:
@@ -55,6 +69,7 @@ def upsert(
     by: int | None = None,
     seen: dict[str, Any] | None = None,
     first_only: dict[str, Any] | None = None,
+    row: dict[str, Any] | None = None,
 ) -> Overtaken | None:
     """Change the given fields of the session's (and member's) row of this table, making the
     row if it is not there yet; nothing else in the row is written.
@@ -65,11 +80,14 @@ def upsert(
     the write are one UPDATE, so on PostgreSQL a save that waited for another's row lock
     checks against what that one committed. ``first_only``: values for a new row only (a
     note's author). Each save adds one to the row's version and names ``by`` and the time.
+    ``row``: the fields naming the row where they are not its session and member (a homework
+    review is the review of one assignment).
     """
     seen = seen or {}
     keys: dict[str, Any] = {"session": session_id}
     if member_id is not None:
         keys["member"] = member_id
+    keys = row or keys
     where = _row_of(model, keys)
     with clear_errors(), one_transaction():
         hold_session(session_id)
@@ -92,10 +110,8 @@ def upsert(
 
 
 def _row_of(model: type[Versioned], keys: dict[str, Any]) -> Any:
-    condition = model.session == keys["session"]
-    if "member" in keys:
-        condition &= model.member == keys["member"]
-    return condition
+    fields = model._meta.fields
+    return functools.reduce(operator.and_, [fields[name] == value for name, value in keys.items()])
 
 
 def _holds(model: type[Versioned], name: str, *values: Any) -> Any:

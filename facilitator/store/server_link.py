@@ -16,6 +16,7 @@ the server as a whole (PostgreSQL never keeps half of one), so saying "not saved
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import socket
 import threading
@@ -111,6 +112,7 @@ class ClinicServerDatabase(peewee.PostgresqlDatabase):
         super().__init__(*args, **kwargs)
         self.watch: AnswerWatch | None = None
         self.limits: dict[str, str] = {}
+        self._usual_connect_timeout = self.connect_params.get("connect_timeout")
         # What a refused connection means (server_connect.explain_refusal: a wrong password
         # is not an unreachable server).
         self.refused: Callable[[Exception], FacilitatorError] = _unreachable
@@ -120,6 +122,12 @@ class ClinicServerDatabase(peewee.PostgresqlDatabase):
         wait as long as the network does), and have the server keep the window's limits."""
         self.watch = AnswerWatch(seconds) if seconds else None
         self.limits = dict(WINDOW_LIMITS) if seconds else {}
+        # Connecting again counts too: across a link that drops packets it would otherwise
+        # wait the whole connect_timeout (libpq takes whole seconds, and 2 at the least).
+        if seconds:
+            self.connect_params["connect_timeout"] = max(2, math.ceil(seconds))
+        elif self._usual_connect_timeout is not None:
+            self.connect_params["connect_timeout"] = self._usual_connect_timeout
         if not self.is_closed() and not self.lost():
             self._apply_limits(self._state.conn)
 

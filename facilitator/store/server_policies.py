@@ -169,6 +169,24 @@ def _settings_policies(db: peewee.Database, roles: ServerRoles, everyone_else: s
     )
 
 
+def _presence_policies(db: peewee.Database, roles: ServerRoles) -> None:
+    """Who has a session open is seen by whoever sees the session; each user writes (and
+    removes) only their own seats, a lead or an administrator included."""
+    db.execute_sql("ALTER TABLE presence ENABLE ROW LEVEL SECURITY")
+    for policy in ("sees_presence", "sees_staffed_presence", "own_seats"):
+        db.execute_sql(f"DROP POLICY IF EXISTS {policy} ON presence")
+    sees_all = ", ".join(quoted(roles.group(r)) for r in (Role.CLINICAL_LEAD, Role.ADMIN))
+    db.execute_sql(f"CREATE POLICY sees_presence ON presence FOR SELECT TO {sees_all} USING (true)")
+    db.execute_sql(
+        f"CREATE POLICY sees_staffed_presence ON presence FOR SELECT "
+        f"TO {quoted(roles.group(Role.FACILITATOR))} USING (facilitator_sees_session(session_id))"
+    )
+    own = "user_id = (SELECT id FROM app_user WHERE username = session_user::text)"
+    db.execute_sql(
+        f"CREATE POLICY own_seats ON presence TO {quoted(roles.staff)} USING ({own}) WITH CHECK ({own})"
+    )
+
+
 def _rows_facilitators_see(db: peewee.Database, roles: ServerRoles) -> None:
     db.execute_sql(_SEES.replace("%", "%%"))
     everyone_else = ", ".join(
@@ -189,6 +207,7 @@ def _rows_facilitators_see(db: peewee.Database, roles: ServerRoles) -> None:
         )
     _settings_policies(db, roles, everyone_else)
     _user_policies(db, roles)
+    _presence_policies(db, roles)
     # Who staffs what is no secret; a facilitator adds only themselves, to a group they made.
     db.execute_sql("ALTER TABLE group_staff ENABLE ROW LEVEL SECURITY")
     for policy in ("sees_all", "reads_staffing", "staffs_own_group"):

@@ -47,8 +47,9 @@ INIT_LOCK_ID = 7_447_003  # (7_447_001: migrations; 7_447_002: the audit trail)
 APPEND_ONLY = (
     "audit_entry", "audit_head", "signature", "addendum", "signed_content", "signing_key",
 )  # fmt: skip
-# Rows the app removes as part of ordinary work (a curriculum's order, an unsent assignment).
-DELETABLE = ("curriculum_item", "homework_assignment")
+# Rows the app removes as part of ordinary work (a curriculum's order, an unsent assignment,
+# a closed session screen's place).
+DELETABLE = ("curriculum_item", "homework_assignment", "presence")
 # Administrators' alone to write; a key slot goes through facilitator_logins.set_slot.
 ADMIN_ONLY = ("app_user",)
 NOT_FOR_STAFF = ("key_slot", "schema_migration")

@@ -348,23 +348,13 @@ def outstanding_assignments(member_ids: list[int], before: dt.date) -> list[Outs
 
 
 def save_review(
-    assignment_id: int, session_id: int, member_id: int, status: str, comment: str
-) -> None:
-    with clear_errors(), database.atomic():
-        hold_session(session_id)
-        updated = (
-            HomeworkReview.update(status=status, comment=comment, session=session_id)
-            .where(HomeworkReview.assignment == assignment_id)
-            .execute()
-        )
-        if not updated:
-            HomeworkReview.create(
-                assignment=assignment_id,
-                session=session_id,
-                member=member_id,
-                status=status,
-                comment=comment,
-            )
+    assignment_id: int, session_id: int, member_id: int, fields: dict[str, Any], **check: Any
+) -> Overtaken | None:
+    """The given fields (status, comment) of an assignment's review at this session."""
+    return upsert(
+        HomeworkReview, session_id, None, fields, row={"assignment": assignment_id},
+        first_only={"session": session_id, "member": member_id}, **check,
+    )  # fmt: skip
 
 
 def review_session(assignment_id: int) -> int | None:

@@ -51,6 +51,7 @@ class Autosaver(QObject):
     overtaken = Signal()  # another seat saved this field while its user was typing in it
     settled = Signal()  # nothing overtaken any more (saved, or a side chosen)
     signed_over = Signal()  # the record was signed while its user's typing was not saved
+    typing = Signal(bool)  # an editing span began (True) or ended (False): others are told
 
     def __init__(
         self,
@@ -107,7 +108,7 @@ class Autosaver(QObject):
         finally:
             self._loading = False
         self.span_idle.stop()  # other text (another member's note): typing starts a new span
-        self.span = None
+        self._span_over()
 
     def _set(self, text: str) -> None:
         if isinstance(self.editor, QPlainTextEdit):
@@ -126,6 +127,7 @@ class Autosaver(QObject):
             self.kept = False
             if self.span is None:
                 self.span = next(_tokens)
+                self.typing.emit(True)
             self.span_idle.start()
             self.timer.start()
             if not self.max_wait.isActive():
@@ -135,7 +137,12 @@ class Autosaver(QObject):
         """Saves from here on are a new stretch of typing (and a new audit entry)."""
         self.flush(ask)
         self.span_idle.stop()
-        self.span = None
+        self._span_over()
+
+    def _span_over(self) -> None:
+        if self.span is not None:
+            self.span = None
+            self.typing.emit(False)
 
     def flush(self, ask: bool = True) -> None:
         """Save now if anything is waiting. A conflict goes to the conflict view when ``ask``

@@ -297,7 +297,7 @@ class MainWindow(LockingWindow):
     def close_session(self) -> None:
         if self.session_page is not None:
             self.session_page.flush()
-            self.session_page.clock.stop()
+            self.session_page.leave()
             self.stack.removeWidget(self.session_page)
             self.session_page.deleteLater()
             self.session_page = None

@@ -13,6 +13,10 @@ time (its live view with it); commands come one per line on stdin, one line of a
     type FIELD TEXT                typed at the end of the note's box, then focus leaves it
                                    (the save) -> SAVED text | CONFLICT theirs | mine
     watch-text FIELD TEXT          as watch-cell, for the note's box
+    keys FIELD TEXT                typed at the end of the note's box, which keeps the focus
+                                   (its user is still typing there) -> TYPED
+    watch-others TEXT              as watch-cell, for TEXT within the header's line of who
+                                   else is in the session
     quit
 """
 
@@ -104,6 +108,23 @@ class SecondWindow:
         if dialog is not None:
             return f"CONFLICT {dialog.theirs.toPlainText()} | {dialog.mine.toPlainText()}"
         return f"SAVED {box.toPlainText()}"
+
+    def keys(self, field: str, *words: str) -> str:
+        box = getattr(self.page.notes, field)
+        click(box)
+        box.moveCursor(box.textCursor().MoveOperation.End)
+        type_text(box, " ".join(words))
+        return "TYPED"
+
+    def watch_others(self, *words: str) -> str:
+        wanted, line = " ".join(words), self.page.header.others
+        self.watches.append(
+            Watch(
+                lambda: wanted if wanted in line.text() and line.isVisible() else line.text(),
+                wanted,
+            )
+        )
+        return "WATCHING"
 
     def watch_text(self, field: str, *words: str) -> str:
         box = getattr(self.page.notes, field)

@@ -140,3 +140,81 @@ def test_typing_overtaken_by_another_seat_says_who_and_when_and_shows_when_asked
     assert plan.toPlainText() == "Walk daily."
     other.close()
     window.close()
+
+
+def _review_line_open(qtbot, clinic):
+    """Zoe's homework from two days ago, open at today's check-in on ada's window; the
+    co-facilitator's laptop signed in beside it. Ada has begun typing a comment."""
+    import datetime as dt
+
+    from facilitator.domain.enums import AttendanceStatus
+    from facilitator.services import homework, roster
+    from tests.ui.windows import open_with_everyone_present
+
+    location, (zoe, *_others), _walk_in = clinic
+    other = accounts.sign_in(location, "ada", PASSWORD)
+    group_id = roster.list_groups()[0].id
+    day = dt.date.today() - dt.timedelta(days=2)
+    earlier = sessions.start_session(other, group_id, date=day).created_id
+    sessions.record_attendance(other, earlier, zoe, AttendanceStatus.PRESENT)
+    homework.assign_custom(other, earlier, zoe, title="Urge log", instructions="Daily.")
+    window, page = open_with_everyone_present(qtbot, location, [zoe])
+    model, view = page.check_in.model, page.check_in.view
+    view.setCurrentIndex(model.index(model.row_of(zoe), 1))
+    panel = page.check_in.review_panel
+    ((assignment, _choice, comment),) = panel.lines
+    click(comment)
+    type_text(comment, "Two days")
+    return window, page, other, zoe, assignment
+
+
+def _other_seat_reviews(qtbot, window, other, session_id, zoe, assignment):
+    from facilitator.domain.enums import ReviewStatus
+    from facilitator.services import homework
+
+    try:
+        other.make_current()
+        homework.review_at_check_in(other, session_id, zoe,
+                                    {assignment: (ReviewStatus.DONE, "Logged every day")},
+                                    seen={assignment: (None, "")})  # fmt: skip
+    finally:
+        window.ws.make_current()
+    panel = window.session_page.check_in.review_panel
+    # ada's window hears of it (the live view): the status shows theirs, her typing stays
+    qtbot.waitUntil(lambda: panel.lines[0][1].currentText() == "Done", timeout=2000)
+    assert panel.lines[0][2].text() == "Two days"
+
+
+def _stored_review(session_id):
+    (review,) = sessions.load(session_id).reviews
+    return review.status, review.comment
+
+
+def test_a_homework_comment_another_seat_wrote_meanwhile_is_not_overwritten(qtbot, clinic):
+    window, page, other, zoe, assignment = _review_line_open(qtbot, clinic)
+    session_id, panel = page.session_id, page.check_in.review_panel
+    _other_seat_reviews(qtbot, window, other, session_id, zoe, assignment)
+    comment = panel.lines[0][2]
+    key(comment, Qt.Key.Key_Return)  # ada saves her comment
+    assert _stored_review(session_id) == ("done", "Logged every day")  # theirs stays
+    assert comment.text() == "Two days"  # hers stays in the line, not saved yet
+    assert "Logged every day" in panel.hint.text() and "Ada Testwood" in panel.hint.text()
+    assert panel.keep_theirs.isVisible()
+    qtbot.wait(600)  # the live view's next turns leave her line as it is
+    assert comment.text() == "Two days"
+    key(comment, Qt.Key.Key_Return)  # having read theirs, she saves hers again
+    assert _stored_review(session_id) == ("done", "Two days")
+    assert not panel.keep_theirs.isVisible() and panel.hint.text() == "Saved."
+    other.close()
+
+
+def test_keep_theirs_puts_the_other_seats_review_back_in_the_line(qtbot, clinic):
+    window, page, other, zoe, assignment = _review_line_open(qtbot, clinic)
+    session_id, panel = page.session_id, page.check_in.review_panel
+    _other_seat_reviews(qtbot, window, other, session_id, zoe, assignment)
+    key(panel.lines[0][2], Qt.Key.Key_Return)
+    click(panel.keep_theirs)
+    assert panel.lines[0][2].text() == "Logged every day"
+    assert not panel.keep_theirs.isVisible()
+    assert _stored_review(session_id) == ("done", "Logged every day")
+    other.close()

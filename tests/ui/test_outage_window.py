@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -25,6 +26,7 @@ from tests.ui.events import click, type_text
 from tests.ui.windows import EVERY_DAY, edit, open_with_everyone_present
 
 OUTAGE_S = 20
+LONG_CUT_S = 300  # five minutes: past every TCP and server timeout on the way
 FROZEN_AT_MOST_S = 2.5  # the window's 2 s deadline, and the event loop's own turn
 BACK_WITHIN_MS = 10_000  # the live view tries every second; the save follows at once
 
@@ -72,8 +74,8 @@ def _window_with_everyone_present(qtbot, url):
     return window, page, member_ids
 
 
-def test_typing_through_a_20_second_outage_reaches_the_server_once(qtbot, outage_location):
-    pausable_server, url, dbname = outage_location
+def _typing_a_note(qtbot, url):
+    """The window on the first member's note, "Before." typed into it and saved."""
     window, page, member_ids = _window_with_everyone_present(qtbot, url)
     page.show_part("notes")
     page.notes.choose(member_ids[0])
@@ -81,6 +83,12 @@ def test_typing_through_a_20_second_outage_reaches_the_server_once(qtbot, outage
     click(data)
     type_text(data, "Before.")
     qtbot.waitUntil(lambda: not data.property("saver").pending, timeout=3000)
+    return window, page, member_ids, data
+
+
+def test_typing_through_a_20_second_outage_reaches_the_server_once(qtbot, outage_location):
+    pausable_server, url, dbname = outage_location
+    window, page, member_ids, data = _typing_a_note(qtbot, url)
     heartbeat = Heartbeat()
     pausable_server.pause()
     try:
@@ -117,6 +125,39 @@ def test_typing_through_a_20_second_outage_reaches_the_server_once(qtbot, outage
     assert heartbeat.longest < FROZEN_AT_MOST_S
     assert window.ws.journal.entries() == []  # saved, so no longer kept
     assert not _error_boxes()
+    window.close()
+
+
+@pytest.mark.long_wait
+def test_typing_through_a_five_minute_network_cut_reaches_the_server_once(qtbot, cut_location):
+    """The laptop's link to the server is cut for five minutes (every packet dropped, as when
+    a switch dies): open connections hang rather than fail, so only the window's own deadlines
+    and TCP keepalives notice. The window never freezes, says so once, keeps every keystroke,
+    and saves them once the link is back."""
+    server, url, dbname = cut_location
+    window, page, member_ids, data = _typing_a_note(qtbot, url)
+    heartbeat = Heartbeat()
+    server.cut()
+    try:
+        type_text(data, " Cut.")
+        qtbot.waitUntil(lambda: window.outage_banner.isVisible(), timeout=5000)
+        started = time.monotonic()
+        while time.monotonic() - started < LONG_CUT_S:
+            type_text(data, " On.")
+            qtbot.wait(10_000)
+        assert not _error_boxes()
+        assert data.property("saver").pending and window.outage_banner.isVisible()
+        assert [k.text for k in window.ws.journal.entries()] == [data.toPlainText()]
+    finally:
+        server.mend()
+    expected = data.toPlainText()
+    assert expected.count(" On.") >= LONG_CUT_S // 10 - 1
+    qtbot.waitUntil(lambda: not data.property("saver").pending, timeout=BACK_WITHIN_MS)
+    qtbot.waitUntil(lambda: not window.outage_banner.isVisible(), timeout=BACK_WITHIN_MS)
+    stored = _stored(server, dbname, "member_note.data", page.session_id, member_ids[0])
+    assert stored == [expected]
+    assert heartbeat.longest < FROZEN_AT_MOST_S
+    assert window.ws.journal.entries() == [] and not _error_boxes()
     window.close()
 
 
@@ -178,10 +219,22 @@ class Driven:
         self.process.stdin.flush()
 
 
-def test_typing_kept_through_an_outage_survives_killing_the_app(outage_location):
+@pytest.fixture(params=["server stopped", "link cut"])
+def outage(request):
+    """A clinic server and a database of this test's own, with how to break and mend the
+    laptop's way to it: the server stopped and started, or its network link cut (every packet
+    dropped, tests/netns.py) and mended. (server, url, dbname, break, mend)"""
+    if request.param == "server stopped":
+        server, url, dbname = request.getfixturevalue("outage_location")
+        return server, url, dbname, server.pause, server.resume
+    server, url, dbname = request.getfixturevalue("cut_location")
+    return server, url, dbname, server.cut, server.mend
+
+
+def test_typing_kept_through_an_outage_survives_killing_the_app(outage):
     """The window is killed during the outage; started again once the server is back, it
     saves what the laptop kept, exactly once."""
-    server, url, dbname = outage_location
+    server, url, dbname, break_link, mend_link = outage
     ws = accounts.sign_in(url, ADMIN["username"], PASSWORD)
     group_id = group(ws, "Outage Evening", meeting_weekdays=EVERY_DAY, start_time=None)
     member_ids = members(ws, group_id, 2, since=dt.date.today() - dt.timedelta(days=30))
@@ -192,7 +245,7 @@ def test_typing_kept_through_an_outage_survives_killing_the_app(outage_location)
     window.expect("READY")
     window.send("type Before.")
     assert window.expect("TYPED") == "up Before."
-    server.pause()
+    break_link()
     try:
         window.send("type  During the outage.")
         assert window.expect("TYPED") == "down Before. During the outage."
@@ -206,7 +259,7 @@ def test_typing_kept_through_an_outage_survives_killing_the_app(outage_location)
         window.process.kill()
         raise
     finally:
-        server.resume()
+        mend_link()
     assert _stored(server, dbname, "member_note.data", session_id, member_ids[0]) == ["Before."]
     again = Driven(url, session_id, member_ids[0])
     again.expect("READY")  # signed in: the journal was replayed

@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt
 
 from facilitator.domain.enums import Role
 from facilitator.services import accounts, roster
+from facilitator.services.audit import workstation
 from facilitator.store import session_reads
 from facilitator.ui.conflict import ConflictDialog
 from tests.conftest import ADMIN, PASSWORD
@@ -143,4 +144,45 @@ def test_a_note_typed_on_both_laptops_at_once_is_merged_and_neither_text_is_lost
         assert float(shown.split()[1]) - committed < WITHIN_S
     finally:
         lena.close()
+        window.close()
+
+
+def _others_line_has(page, text):
+    line = page.header.others
+    return line.isVisible() and text in line.text()
+
+
+def test_each_window_shows_who_else_is_in_the_session_where_and_typing_which_note(
+    qtbot, server_location, tmp_path
+):
+    window, page, (zoe, _max), lena = _clinic(qtbot, server_location, tmp_path)
+    within = int(WITHIN_S * 1000)
+    zoes = page.record.attendance_of(zoe).display_name
+    try:
+        host = f"Lena Testwood ({workstation()}) on Check-in"
+        qtbot.waitUntil(lambda: _others_line_has(page, host), timeout=within)
+        assert lena.ask("watch-others Ada Testwood") == "WATCHING"  # and she sees ada
+        assert lena.readline().startswith("SHOWN ")
+        page.show_part("notes")
+        page.notes.choose(zoe)
+        # lena opens zoe's note: ada's header follows
+        assert lena.ask(f"note {zoe}") == "NOTE"
+        asked = time.time()
+        qtbot.waitUntil(lambda: _others_line_has(page, f"on Notes, {zoes}'s note"), timeout=within)
+        assert time.time() - asked < WITHIN_S + 0.2  # and a fifth for lena to settle there
+        listed = page.notes.members
+        (item,) = [listed.item(i) for i in range(listed.count())
+                   if listed.item(i).data(Qt.ItemDataRole.UserRole) == zoe]  # fmt: skip
+        assert "typing" not in item.text()
+        # she types in it and stays in the box: ada's list marks zoe's note
+        assert lena.ask("keys plan Practise urge surfing daily") == "TYPED"
+        qtbot.waitUntil(lambda: item.text().endswith("— Lena Testwood typing"), timeout=within)
+        assert _others_line_has(page, f"{zoes}'s note, typing")
+        # she closes her window: she is gone from ada's
+        lena.close()
+        qtbot.waitUntil(lambda: not page.header.others.isVisible(), timeout=within)
+        assert "typing" not in item.text()
+    finally:
+        if lena.process.poll() is None:
+            lena.close()
         window.close()

@@ -27,7 +27,7 @@ from facilitator.ui.session.models import (
     CheckInModel,
     CheckInRow,
 )
-from facilitator.ui.session.review_panel import HomeworkReviewPanel
+from facilitator.ui.session.review_panel import HomeworkReviewPanel, Shown
 
 MENTAL_HEALTH_HIDDEN = ("craving", "use_since_last", "use_detail")
 FOLLOW_UP_FITS = 28  # characters of a follow-up that fit its column on one line
@@ -167,15 +167,21 @@ class CheckInPart(QWidget):
             resolve_cell(self, self.ctx.conflict, column, partial(self._commit, member_id, column))
         return problem
 
-    def _review(self, assignment_id: int, status: ReviewStatus, comment: str) -> str | None:
+    def _review(
+        self, assignment_id: int, status: ReviewStatus, comment: str, shown: Shown
+    ) -> str | None:
         member_id = self.review_panel.member_id
         if member_id is None:
             return None
-        return self.ctx.run(
+        problem = self.ctx.run(
             ("review", assignment_id),
             homework.review_at_check_in,
             self.ctx.ws,
             self.ctx.session_id,
             member_id,
             {assignment_id: (status, comment)},
+            seen={assignment_id: shown},
         )
+        if self.ctx.conflict is not None:
+            self.review_panel.refused(assignment_id, self.ctx.conflict)
+        return problem

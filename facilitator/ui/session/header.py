@@ -8,12 +8,12 @@ import html
 from collections.abc import Callable
 from functools import partial
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from facilitator.domain.enums import PHASE_ORDER, Phase
-from facilitator.domain.records import GroupInfo, SessionRecord
+from facilitator.domain.records import GroupInfo, OtherSeat, SessionRecord
 from facilitator.ui.session.context import AMBER, button, tint
 
 NOTES, SIGN = "notes", "sign"
@@ -23,6 +23,7 @@ PARTS: tuple[tuple[str, str], ...] = (
     (SIGN, "Review & sign"),
 )
 PART_NAMES = [name for name, _label in PARTS]
+PART_LABELS = {name: label.replace("&", "") for name, label in PARTS}
 
 
 def minutes_seconds(seconds: float) -> str:
@@ -72,6 +73,11 @@ class SessionHeader(QWidget):
         )
         self.clock_label = QLabel("", self)
         self.clock_label.setAccessibleName("Session clock")
+        self.others = QLabel("", self)
+        self.others.setAccessibleName("Others in this session")
+        self.others.setWordWrap(True)
+        self.others.setTextFormat(Qt.TextFormat.PlainText)  # names are shown as typed
+        self.others.hide()
         for widget in (self.home_button, self.title, self.sign_in_button, self.record_button):
             top.addWidget(widget, 1 if widget is self.title else 0)
         top.addWidget(self.clock_label)
@@ -92,6 +98,7 @@ class SessionHeader(QWidget):
         self._shortcut("Ctrl+PgDown", lambda: self.step.emit(1))
         self._shortcut("Ctrl+PgUp", lambda: self.step.emit(-1))
         column.addLayout(top)
+        column.addWidget(self.others)
         column.addLayout(steps)
 
     def _shortcut(self, keys: str, slot: Callable[[], None]) -> None:
@@ -132,3 +139,21 @@ class SessionHeader(QWidget):
             if start
             else "Not started"
         )
+
+    def show_others(self, others: list[OtherSeat], names: dict[int, str]) -> None:
+        """Who else has the session open and where (``names``: the members' names by id)."""
+        self.others.setText(others_text(others, names))
+        self.others.setVisible(bool(others))
+
+
+def others_text(others: list[OtherSeat], names: dict[int, str]) -> str:
+    """ "Also here: Lena Leadworth (clinic-3) on Notes, Sam Testly's note, typing"."""
+    places = []
+    for seat in others:
+        place = f"{seat.full_name} ({seat.workstation}) on {PART_LABELS.get(seat.part, seat.part)}"
+        if seat.member_id is not None:
+            place += f", {names.get(seat.member_id, 'a member')}'s note"
+        if seat.typing:
+            place += ", typing"
+        places.append(place)
+    return "Also here: " + "; ".join(places) if places else ""

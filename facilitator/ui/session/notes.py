@@ -19,10 +19,11 @@ from PySide6.QtWidgets import (
 
 from facilitator.domain.changes import Changes
 from facilitator.domain.checklist import note_warnings
-from facilitator.domain.records import SessionRecord
+from facilitator.domain.records import OtherSeat, SessionRecord
 from facilitator.services import edits, roster, sessions
 from facilitator.ui.autosave import Autosaver
 from facilitator.ui.session.context import AMBER, SessionContext, button, tint
+from facilitator.ui.session.header import NOTES
 from facilitator.ui.session.text import autosaved_text
 
 MEMBER_ID = Qt.ItemDataRole.UserRole
@@ -38,6 +39,7 @@ class NotesPart(QWidget):
         self.ctx = ctx
         self.member_id: int | None = None
         self.warnings: list[str] = []
+        self.typing_by: dict[int, str] = {}  # member: who else is typing their note
         self.members = QListWidget(self)
         self.members.setAccessibleName("Members present")
         self.members.currentItemChanged.connect(self._member_changed)
@@ -107,11 +109,7 @@ class NotesPart(QWidget):
         shown = [self.members.item(i).data(MEMBER_ID) for i in range(self.members.count())]
         if shown != [m for m, _n in present]:
             self._fill_members(present)
-        noted = {
-            n.member_id for n in record.member_notes if (n.data + n.assessment + n.plan).strip()
-        }
-        for index, (member_id, name) in enumerate(present):
-            self.members.item(index).setText(name + (" ✓" if member_id in noted else ""))
+        self._label_members()
         if (
             changes is None
             or self.member_id in (changes.member_notes | changes.members)
@@ -124,6 +122,36 @@ class NotesPart(QWidget):
         self.draft.setEnabled(not locked)
         self.goal.setEnabled(not locked)
         self._warn_later.start()
+
+    def show_others(self, others: list[OtherSeat]) -> None:
+        """Mark the notes someone else is typing now."""
+        typing_by: dict[int, list[str]] = {}
+        for seat in others:
+            if seat.typing and seat.part == NOTES and seat.member_id is not None:
+                typing_by.setdefault(seat.member_id, []).append(seat.full_name)
+        self.typing_by = {member: ", ".join(names) for member, names in typing_by.items()}
+        self._label_members()
+
+    def _label_members(self) -> None:
+        """Each member's name, ✓ once their note has text, and who else is typing it."""
+        if self.record is None:
+            return
+        noted = {
+            n.member_id
+            for n in self.record.member_notes
+            if (n.data + n.assessment + n.plan).strip()
+        }
+        names = {a.member_id: a.display_name for a in self.record.present}
+        for index in range(self.members.count()):
+            item = self.members.item(index)
+            member_id = item.data(MEMBER_ID)
+            name = names.get(member_id, "")
+            typing = self.typing_by.get(member_id)
+            item.setText(
+                name
+                + (" ✓" if member_id in noted else "")
+                + (f" — {typing} typing" if typing else "")
+            )
 
     def check_warnings(self) -> None:
         """Cloned notes and notes naming another member (all pairs compared: after a pause)."""

@@ -26,7 +26,7 @@ from facilitator.domain.changes import Changes
 from facilitator.domain.checklist import note_warnings
 from facilitator.domain.enums import PHASE_ORDER, Phase
 from facilitator.domain.errors import FacilitatorError
-from facilitator.domain.records import GroupInfo, SessionRecord
+from facilitator.domain.records import GroupInfo, OtherSeat, SessionRecord
 from facilitator.domain.rules import utcnow
 from facilitator.services import home, roster, sessions
 from facilitator.services.workspace import Workspace
@@ -36,6 +36,7 @@ from facilitator.ui.session.check_in import CheckInPart
 from facilitator.ui.session.context import SessionContext
 from facilitator.ui.session.header import NOTES, PART_NAMES, SIGN, SessionHeader
 from facilitator.ui.session.notes import NotesPart
+from facilitator.ui.session.presence import Presence
 from facilitator.ui.session.roster import RosterPanel
 from facilitator.ui.session.sign import SignPart
 from facilitator.ui.session.skill import SkillPart
@@ -93,6 +94,8 @@ class SessionPage(QWidget):
         self.demo = ws.demo
         self._preview: QDialog | None = None
         self._build()
+        self.presence = Presence(self.ctx, self)
+        self.presence.others_changed.connect(self._show_others)
         self.follower = Follower(self, self.bus, self._cares, self.apply, lambda: True)
         self._remember_soon = QTimer(self)
         self._remember_soon.setSingleShot(True)
@@ -105,6 +108,7 @@ class SessionPage(QWidget):
         self.clock.setInterval(1000)
         self.clock.timeout.connect(self._tick)
         self.clock.start()
+        self.presence.read()
 
     # ------------------------------------------------------------------------- building
 
@@ -156,6 +160,10 @@ class SessionPage(QWidget):
                 part = SignPart(ctx, self.parts)
             index = PART_NAMES.index(name)
             placeholder = self.parts.widget(index)
+            for saver in getattr(part, "savers", ()):
+                saver.typing.connect(self.presence.typing_now)
+            if isinstance(part, NotesPart):
+                part.show_others(self.presence.others)
             self.parts.insertWidget(index, part)
             if placeholder is not None:
                 self.parts.removeWidget(placeholder)
@@ -238,6 +246,8 @@ class SessionPage(QWidget):
         if record.state is not before.state or record.group_name != before.group_name:
             self.header.show_title(record, self.demo, self.locked)
         self.roster.update_from(record, self.group, changes)
+        if changes.everything or changes.members or changes.attendance:
+            self._show_others(self.presence.others)  # members' names as they are now
         if not _shown_in_parts(changes):
             self._tick()  # part times: the header's
             return
@@ -308,15 +318,28 @@ class SessionPage(QWidget):
 
     def _remember_place(self) -> None:
         self._remember_soon.start()
+        self.presence.at(*self._place())
+
+    def _place(self) -> tuple[str, int | None]:
+        """The part on view, and whose note is open (on the notes)."""
+        notes = self._built.get(NOTES)
+        on_notes = isinstance(notes, NotesPart) and self.current_part() == NOTES
+        member = notes.member_id if isinstance(notes, NotesPart) and on_notes else None
+        return self.current_part(), member
 
     def _write_place(self) -> None:
         """Where the user is (part, and whose note), so reopening after a crash returns there."""
         self._remember_soon.stop()
         if not self.locked:
-            notes = self._built.get(NOTES)
-            on_notes = isinstance(notes, NotesPart) and self.current_part() == NOTES
-            member = notes.member_id if isinstance(notes, NotesPart) and on_notes else None
-            home.remember_place(self.ws, self.session_id, self.current_part(), member)
+            home.remember_place(self.ws, self.session_id, *self._place())
+
+    def _show_others(self, others: list[OtherSeat]) -> None:
+        """Who else has the session open, and where (the header; the notes list)."""
+        names = {a.member_id: a.display_name for a in self.record.attendance}
+        self.header.show_others(others, names)
+        notes = self._built.get(NOTES)
+        if isinstance(notes, NotesPart):
+            notes.show_others(others)
 
     def _tick(self) -> None:
         self.header.tick(self.record, self.group, utcnow())
@@ -362,5 +385,10 @@ class SessionPage(QWidget):
 
     def close_session(self) -> None:
         self.flush()
-        self.clock.stop()
+        self.leave()
         self.closed.emit()
+
+    def leave(self) -> None:
+        """The screen goes: its clock stops, and the others no longer see it here."""
+        self.clock.stop()
+        self.presence.close()
