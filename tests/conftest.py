@@ -23,8 +23,8 @@ _template: dict[str, str | None] = {}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests that spend minutes waiting go first: on two workers (make test), one waits
-    while the other gets on with the rest, instead of the wait coming last."""
+    """Tests that spend minutes waiting go first: on several workers (make test), one waits
+    while the others get on with the rest, instead of the wait coming last."""
     items.sort(key=lambda item: item.get_closest_marker("long_wait") is None)  # stable
 
 
