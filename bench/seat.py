@@ -4,7 +4,8 @@
 
 For the plan's seconds it saves as a co-facilitator does, each save stating what it last showed
 (as the window does): a member note every second, a check-in cell every 3 s, the group note
-every 5 s, attendance every 10 s. A thread hears the other seat's changes and reads the session
+every 5 s, attendance every 10 s, starting ``offset`` seconds after "go" (people do not type
+in step: the seats' offsets spread over the first second). A thread hears the other seat's changes and reads the session
 again, as the window's live view does. The seat that signs signs at the end; the other keeps
 saving until it is refused. One JSON line of what happened goes to stdout.
 """
@@ -44,6 +45,7 @@ class Seat:
         self.commits: list[tuple[str, float]] = []  # (what, when committed)
         self.seen_at: list[tuple[str, float]] = []  # (what, when the other seat's showed here)
         self.stop = threading.Event()
+        self.listen_cpu_s = 0.0
 
     def open(self) -> None:
         """What the window shows on opening the session: where each save starts from."""
@@ -128,7 +130,8 @@ class Seat:
 
     def run(self) -> None:
         start = time.monotonic()
-        due = dict.fromkeys(EVERY, start)
+        # Seats do not type in step: each starts its round a moment after the one before.
+        due = dict.fromkeys(EVERY, start + self.plan.get("offset", 0.0))
         counts = dict.fromkeys(EVERY, 0)
         while time.monotonic() - start < self.plan["seconds"]:
             now = time.monotonic()
@@ -164,6 +167,7 @@ class Seat:
             for _pid, a in others:
                 self.seen_at.append((_heard_key(a), shown_at))
         feed.close()
+        self.listen_cpu_s = time.thread_time()  # this thread's own CPU, for the report
 
 
 def _heard_key(announcement: dict[str, Any]) -> str:
@@ -186,6 +190,7 @@ def main(argv: list[str]) -> int:
     listener.start()
     print("ready", flush=True)
     sys.stdin.readline()  # "go": every seat starts at one moment
+    cpu_before = time.process_time()  # signing in and opening are not the scenario's
     seat.run()
     signed_at = None
     if plan["signs"]:
@@ -218,6 +223,8 @@ def main(argv: list[str]) -> int:
                 "signs": plan["signs"],
                 "signed": signed_at is not None,
                 "audit_wait_s": audit_store.LOCK_WAITS["seconds"],
+                "cpu_s": time.process_time() - cpu_before,
+                "listen_cpu_s": seat.listen_cpu_s,
                 "at": dt.datetime.now().isoformat(),
             }
         ),

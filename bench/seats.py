@@ -103,7 +103,8 @@ def _run_seats(url: str, plans: list[dict[str, Any]], seconds: int) -> list[dict
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FACILITATOR_", "PG"))}
     env["FACILITATOR_PASSWORD"] = PASSWORD + "x"
     seats = []
-    for plan in plans:
+    for number, plan in enumerate(plans):
+        plan["offset"] = number / len(plans)  # spread over the first second, as people type
         process = subprocess.Popen(
             [sys.executable, "-m", "bench.seat", url, plan["user"]],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,
@@ -115,6 +116,7 @@ def _run_seats(url: str, plans: list[dict[str, Any]], seconds: int) -> list[dict
     for process in seats:
         assert process.stdout is not None
         assert process.stdout.readline().strip() == "ready"
+    busy_before = _machine_busy()
     for process in seats:
         assert process.stdin is not None
         process.stdin.write("go\n")
@@ -124,7 +126,19 @@ def _run_seats(url: str, plans: list[dict[str, Any]], seconds: int) -> list[dict
         assert process.stdout is not None
         reports.append(json.loads(process.stdout.readline()))
         process.wait(timeout=30)
+    busy, total = (
+        after - before for after, before in zip(_machine_busy(), busy_before, strict=True)
+    )
+    reports[0]["machine_busy_share"] = round(busy / total, 2) if total else 0.0
     return reports
+
+
+def _machine_busy() -> tuple[int, int]:
+    """The machine's CPU time so far, busy and in all (/proc/stat's ticks; Linux)."""
+    with open("/proc/stat", encoding="ascii") as stat:
+        ticks = [int(n) for n in stat.readline().split()[1:]]
+    idle = ticks[3] + ticks[4]  # idle and waiting for the disk
+    return sum(ticks) - idle, sum(ticks)
 
 
 def _figures(url: str, reports: list[dict[str, Any]]) -> dict[str, Any]:
@@ -155,6 +169,11 @@ def _figures(url: str, reports: list[dict[str, Any]]) -> dict[str, Any]:
         "minute_broken_seals": broken,
         "refresh_ms": _spread(refresh) | {"matched": len(refresh)},
         "audit_lock_wait_share": round(waited / save_seconds, 3) if save_seconds else 0.0,
+        # Where the two cores went while the seats saved: how busy the machine was, the seats'
+        # own processes and of that their live views (CPU seconds; the rest is the server's).
+        "machine_busy_share": reports[0]["machine_busy_share"],
+        "seat_cpu_s": round(sum(r["cpu_s"] for r in reports), 1),
+        "seat_listen_cpu_s": round(sum(r["listen_cpu_s"] for r in reports), 1),
     }
 
 

@@ -23,10 +23,10 @@ _RENDERED: dict[tuple[type, Query, int], tuple[str, list[Any]] | None] = {}
 
 def rows(query: Query, *params: Any) -> list[tuple[Any, ...]]:
     """The rows of ``query(*params)``, as peewee's ``.tuples()`` would give them."""
-    if len(set(params)) != len(params):  # equal values could not be told apart when reused
-        return list(query(*params))
     key = (type(database.obj), query, len(params))
     if key not in _RENDERED:
+        if len(set(params)) != len(params):  # equal values: which went where cannot be told
+            return list(query(*params))  # (rendered from different ones, it is reused below)
         _RENDERED[key] = _render(query(*params), params)
     rendered = _RENDERED[key]
     if rendered is None:
