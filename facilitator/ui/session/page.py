@@ -108,7 +108,6 @@ class SessionPage(QWidget):
         self.clock.setInterval(1000)
         self.clock.timeout.connect(self._tick)
         self.clock.start()
-        self.presence.read()
 
     # ------------------------------------------------------------------------- building
 

@@ -41,6 +41,7 @@ class Presence(QObject):
         self.member_id: int | None = None
         self.typing = False
         self._open = True
+        self._read_once = False
         self._soon = QTimer(self)
         self._soon.setSingleShot(True)
         self._soon.setInterval(SETTLE_MS)
@@ -74,6 +75,9 @@ class Presence(QObject):
                 self, presence.here, self.ctx.ws, self.seat, self.ctx.session_id,
                 self.part, self.member_id, self.typing,
             )  # fmt: skip
+        if not self._read_once:  # the first look at the others waits, like this, for the
+            self._read_once = True  # screen to settle: opening a session stays quick
+            self.read()
 
     def read(self) -> None:
         """Where the others are now (a change is told with ``others_changed``)."""
