@@ -35,8 +35,7 @@ def here(
     typing: bool = False,
 ) -> Changes:
     """This seat's place in the session now."""
-    ws.make_current()
-    if ws.store.writes_stopped:  # a damaged file takes no writes, not even this
+    if not _writable(ws):
         return Changes()
     with clear_errors():
         presence.here(seat, session_id, ws.actor.user_id, workstation(), part, member_id, typing)
@@ -45,12 +44,17 @@ def here(
 
 def gone(ws: Workspace, seat: str, session_id: int) -> Changes:
     """This seat closed the session."""
-    ws.make_current()
-    if ws.store.writes_stopped:
+    if not _writable(ws):
         return Changes()
     with clear_errors():
         presence.gone(seat)
     return Changes(presence=frozenset({session_id}))
+
+
+def _writable(ws: Workspace) -> bool:
+    """On ws's connection; False for a damaged file, which takes no writes, not even these."""
+    ws.make_current()
+    return ws.store.writes_stopped is None
 
 
 def others(ws: Workspace, seat: str, session_id: int) -> list[OtherSeat]:

@@ -17,14 +17,13 @@ A second run signs in again (which replays the laptop's journal) and is told to 
 from __future__ import annotations
 
 import os
-import queue
 import sys
-import threading
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from facilitator.ui.main_window import MainWindow
+from tests.ui.commands import serve
 from tests.ui.events import click, type_text
 
 SETTLE_MS = 2500  # past the autosave's pause and the server's 2 s deadline
@@ -44,18 +43,12 @@ def main(url: str, session_id: int, member_id: int) -> None:
     page.notes.choose(member_id)
     data = page.notes.data
     click(data)
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in sys.stdin], daemon=True).start()
 
     def typed() -> None:
         state = "down" if window.link.down else "up"
         print(f"TYPED {state} {data.toPlainText()}", flush=True)
 
-    def next_command() -> None:
-        try:
-            line = lines.get_nowait().rstrip("\n")
-        except queue.Empty:
-            return
+    def handle(line: str) -> None:
         if line.startswith("type "):
             data.moveCursor(data.textCursor().MoveOperation.End)
             type_text(data, line[5:])
@@ -68,11 +61,7 @@ def main(url: str, session_id: int, member_id: int) -> None:
             window.close()
             app.quit()
 
-    commands = QTimer()
-    commands.timeout.connect(next_command)
-    commands.start(50)
-    print("READY", flush=True)
-    app.exec()
+    serve(app, handle, 50)
 
 
 if __name__ == "__main__":

@@ -23,17 +23,16 @@ time (its live view with it); commands come one per line on stdin, one line of a
 from __future__ import annotations
 
 import os
-import queue
 import sys
-import threading
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QEventLoop, Qt, QTimer
+from PySide6.QtCore import QEventLoop, Qt
 from PySide6.QtWidgets import QApplication
 
 from facilitator.ui.conflict import ConflictDialog
 from facilitator.ui.main_window import MainWindow
+from tests.ui.commands import serve
 from tests.ui.events import click, click_cell, key, type_text
 
 WAIT_S = 5.0
@@ -143,15 +142,9 @@ class SecondWindow:
 def main(url: str, username: str, session_id: int) -> None:
     app = QApplication(sys.argv[:1])
     seat = SecondWindow(url, username, session_id)
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in sys.stdin], daemon=True).start()
 
-    def next_command() -> None:
-        seat.turn()
-        try:
-            command, *args = lines.get_nowait().split()
-        except queue.Empty:
-            return
+    def handle(line: str) -> None:
+        command, *args = line.split()
         if command == "quit":
             seat.window.close()
             app.quit()
@@ -162,11 +155,7 @@ def main(url: str, username: str, session_id: int) -> None:
             answer = f"ERROR {type(exc).__name__}: {exc}"
         print(answer, flush=True)
 
-    commands = QTimer()
-    commands.timeout.connect(next_command)
-    commands.start(10)
-    print("READY", flush=True)
-    app.exec()
+    serve(app, handle, 10, each_turn=seat.turn)
 
 
 if __name__ == "__main__":
